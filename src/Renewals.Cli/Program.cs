@@ -1,0 +1,3 @@
+using Renewals.Cli;
+
+return await RenewalsCli.RunAsync(args, Console.Out, Console.Error);

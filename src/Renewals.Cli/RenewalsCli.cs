@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using Renewals.Cli.Commands;
+using Renewals.Cli.Text;
+using Renewals.Domain;
+using Spectre.Console;
+
+namespace Renewals.Cli;
+
+/// <summary>
+/// The operator's command line. Exit codes: 0 done, 1 failed while working, 2 bad input
+/// (a one-line error in the chosen language; nothing was changed).
+/// </summary>
+public static class RenewalsCli
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int BadInput = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+
+        var culture = Languages.Detect(args, out var rejected);
+        if (culture is null)
+        {
+            await error.WriteLineAsync(new CliText(CultureInfo.GetCultureInfo("en")).ErrorLine(
+                new CliText(CultureInfo.GetCultureInfo("en")).Format("Error.Language", rejected ?? "", string.Join(", ", Languages.Supported))));
+            return BadInput;
+        }
+
+        // System.CommandLine words its own errors and help in the current UI culture.
+        CultureInfo.CurrentUICulture = culture;
+        var text = new CliText(culture);
+        var console = CreateConsole(output);
+        var root = BuildRoot(text, console);
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await error.WriteLineAsync(text.ErrorLine(parsed.Errors[0].Message));
+            return BadInput;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(
+                new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false },
+                cancellationToken);
+        }
+        catch (DomainException refused)
+        {
+            await error.WriteLineAsync(text.ErrorLine(refused.Describe(culture)));
+            return BadInput;
+        }
+        catch (UsageException usage)
+        {
+            await error.WriteLineAsync(text.ErrorLine(usage.Message));
+            return BadInput;
+        }
+    }
+
+    internal static RootCommand BuildRoot(CliText text, IAnsiConsole console)
+    {
+        var root = new RootCommand(text["Root.Description"]);
+        root.Options.Add(CommonOptions.Language(text));
+        root.Subcommands.Add(TimelineCommand.Create(text, console));
+        return root;
+    }
+
+    /// <summary>A console that writes plain text when output is redirected (files, pipes, tests).</summary>
+    private static IAnsiConsole CreateConsole(TextWriter output)
+    {
+        var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!interactive)
+        {
+            console.Profile.Width = 160;
+        }
+
+        return console;
+    }
+}
+
+/// <summary>Input the command line refuses, already worded in the user's language.</summary>
+public sealed class UsageException(string message) : Exception(message);

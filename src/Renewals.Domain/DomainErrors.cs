@@ -1,0 +1,25 @@
+namespace Renewals.Domain;
+
+/// <summary>The names of the rules that can refuse an input; each has a text in DomainStrings.</summary>
+public static class DomainErrors
+{
+    public const string CustomerRequired = "Error.CustomerRequired";
+    public const string InitialTermYears = "Error.InitialTermYears";
+    public const string BillingModeUnknown = "Error.BillingModeUnknown";
+    public const string TermNumber = "Error.TermNumber";
+    public const string DateBeforeStart = "Error.DateBeforeStart";
+    public const string CheckInOffset = "Error.CheckInOffset";
+    public const string ReminderOffset = "Error.ReminderOffset";
+    public const string ReminderOffsetsRepeated = "Error.ReminderOffsetsRepeated";
+    public const string NoticeDays = "Error.NoticeDays";
+    public const string PartnerRequired = "Error.PartnerRequired";
+    public const string NoticeSignerRequired = "Error.NoticeSignerRequired";
+    public const string NoticeDocumentHash = "Error.NoticeDocumentHash";
+    public const string NoticeChannelUnknown = "Error.NoticeChannelUnknown";
+    public const string NoticeBeforeStart = "Error.NoticeBeforeStart";
+    public const string NoticeMustComeFromPartner = "Error.NoticeMustComeFromPartner";
+    public const string NoticeFromPartnerOnDirectSubscription = "Error.NoticeFromPartnerOnDirectSubscription";
+    public const string WithdrawalAfterEffect = "Error.WithdrawalAfterEffect";
+    public const string WithdrawalBeforeNotice = "Error.WithdrawalBeforeNotice";
+    public const string AlreadyWithdrawn = "Error.AlreadyWithdrawn";
+}

@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Resources;
+
+namespace Renewals.Domain.Text;
+
+/// <summary>The domain's words for people, in English (neutral) and French.</summary>
+public static class DomainText
+{
+    private static readonly ResourceManager Resources =
+        new("Renewals.Domain.Text.DomainStrings", typeof(DomainText).Assembly);
+
+    public static string Get(string key, CultureInfo culture) =>
+        Resources.GetString(key, culture)
+        ?? throw new InvalidOperationException($"No text for '{key}'.");
+
+    /// <summary>Formats a text; dates and numbers follow <paramref name="culture"/>.</summary>
+    public static string Format(string key, CultureInfo culture, params object[] arguments)
+    {
+        var localized = arguments.Select(a => Localize(a, culture)).ToArray();
+        return string.Format(culture, Get(key, culture), localized);
+    }
+
+    private static object Localize(object argument, CultureInfo culture) => argument switch
+    {
+        NodaTime.LocalDate date => LongDate(date, culture),
+        _ => argument,
+    };
+
+    /// <summary>"15 January 2030" in English, "15 janvier 2030" in French.</summary>
+    public static string LongDate(NodaTime.LocalDate date, CultureInfo culture) =>
+        date.ToString("d MMMM yyyy", culture);
+}

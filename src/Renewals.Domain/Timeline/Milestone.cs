@@ -1,0 +1,44 @@
+using System.Globalization;
+using NodaTime;
+using Renewals.Domain.Text;
+
+namespace Renewals.Domain.Timeline;
+
+/// <summary>
+/// One dated step of a term. (<see cref="TermNumber"/>, <see cref="Kind"/>,
+/// <see cref="Variant"/>) identifies it within its subscription: the variant is the number
+/// of days of a reminder, the year of a yearly invoice, and 0 for every other kind.
+/// </summary>
+public sealed record Milestone(
+    int TermNumber,
+    MilestoneKind Kind,
+    int Variant,
+    LocalDate Date,
+    MilestoneReason Reason,
+    bool RecommendedValidation = false)
+{
+    /// <summary>A stable, readable key such as <c>reminder-120</c> or <c>anniversary</c>.</summary>
+    public string Key => Kind switch
+    {
+        MilestoneKind.DayOne => "day-one",
+        MilestoneKind.CheckIn => "check-in",
+        MilestoneKind.YearlyInvoice => $"yearly-invoice-{Variant}",
+        MilestoneKind.Reminder => $"reminder-{Variant}",
+        MilestoneKind.CancellationDeadline => "cancellation-deadline",
+        MilestoneKind.Anniversary => "anniversary",
+    };
+
+    /// <summary>The short name of the step, in the user's language.</summary>
+    public string Title(CultureInfo culture) => DomainText.Format($"Milestone.{Kind}", culture, Variant);
+
+    /// <summary>Why it falls on this date, in the user's language.</summary>
+    public string Describe(CultureInfo culture) => Reason.Describe(culture);
+}
+
+/// <summary>Why a milestone falls where it does: a text key and the values it mentions.</summary>
+public sealed record MilestoneReason(string Key, params object[] Arguments)
+{
+    public string Describe(CultureInfo culture) => DomainText.Format(Key, culture, Arguments);
+
+    public override string ToString() => Describe(CultureInfo.InvariantCulture);
+}

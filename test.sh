@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every test of Renewals. On a fresh Debian machine it first installs what the tests
+# need (PostgreSQL for the throwaway test clusters, Chromium for the browser tests).
+# Ends with one line "N passed, N failed" summed over all test projects; exits non-zero on
+# any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if ! command -v dotnet >/dev/null; then
+  echo "test.sh: the .NET SDK (version in global.json) must be on PATH" >&2
+  exit 1
+fi
+
+# --- what the tests need from Debian -------------------------------------------------------
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v chromium >/dev/null || missing+=(chromium)
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "test.sh: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The PostgreSQL tests start and stop their own throwaway cluster with these binaries.
+RENEWALS_PG_BIN="$(dirname "$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n1)")"
+export RENEWALS_PG_BIN
+export RENEWALS_CHROMIUM="$(command -v chromium)"
+
+# --- build once, then run every test project -----------------------------------------------
+dotnet build Renewals.slnx -c Release -nologo -v quiet -p:UseSharedCompilation=true
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Renewals.slnx -c Release --no-build -nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# vstest prints one line per project: "Passed!  - Failed:     0, Passed:    12, Skipped: ..."
+read -r passed failed projects < <(
+  grep -E '(Passed|Failed)!  - Failed:' "$log" \
+    | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\2 \1/' \
+    | awk '{p+=$1; f+=$2; n++} END {print p+0, f+0, n+0}')
+
+echo "$passed passed, $failed failed"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$projects" -eq 0 ]; then
+  exit 1
+fi
