@@ -16,6 +16,7 @@ public static class DomainErrors
     public const string NoticeSignerRequired = "Error.NoticeSignerRequired";
     public const string NoticeDocumentHash = "Error.NoticeDocumentHash";
     public const string NoticeChannelUnknown = "Error.NoticeChannelUnknown";
+    public const string NoticeFilerUnknown = "Error.NoticeFilerUnknown";
     public const string NoticeBeforeStart = "Error.NoticeBeforeStart";
     public const string NoticeMustComeFromPartner = "Error.NoticeMustComeFromPartner";
     public const string NoticeFromPartnerOnDirectSubscription = "Error.NoticeFromPartnerOnDirectSubscription";

@@ -101,7 +101,7 @@ public class TimelineCommandTests
     [InlineData("fr", "erreur : --start est obligatoire.", "--term", "2")]
     [InlineData("en", "error: A reminder must fall between 1 and 364 days", "--start", "2027-01-15", "--term", "1", "--reminders", "120,-5")]
     [InlineData("en", "error: --reminders expects whole numbers", "--start", "2027-01-15", "--term", "1", "--reminders", "120;60")]
-    [InlineData("fr", "erreur : Le préavis doit être compris entre 0 et 364 jours", "--start", "2027-01-15", "--term", "1", "--notice-days", "400")]
+    [InlineData("fr", "erreur : Le préavis doit être compris entre 1 et 364 jours", "--start", "2027-01-15", "--term", "1", "--notice-days", "400")]
     [InlineData("en", "error: --partner-notice-days and --partner-only describe a partner contract", "--start", "2027-01-15", "--term", "1", "--partner-notice-days", "90")]
     [InlineData("en", "error: --term expects a whole number; 'three' is not one.", "--start", "2027-01-15", "--term", "three")]
     public async Task Bad_arguments_give_a_one_line_error_in_the_chosen_language_and_exit_code_2(string lang, string expected, params string[] args)

@@ -12,8 +12,9 @@ namespace Renewals.Domain.Cancellations;
 /// </summary>
 public sealed record Cancellation
 {
-    private Cancellation(WrittenNotice notice, Term receivedInTerm, LocalDate deadline, bool onTime, Term endingTerm, Instant? withdrawnAt)
+    private Cancellation(WrittenNotice notice, DateTimeZone customerZone, Term receivedInTerm, LocalDate deadline, bool onTime, Term endingTerm, Instant? withdrawnAt)
     {
+        CustomerZone = customerZone;
         Notice = notice;
         ReceivedInTerm = receivedInTerm;
         Deadline = deadline;
@@ -23,6 +24,9 @@ public sealed record Cancellation
     }
 
     public WrittenNotice Notice { get; }
+
+    /// <summary>The customer's time zone: its local dates decide what is on time.</summary>
+    public DateTimeZone CustomerZone { get; }
 
     /// <summary>The term during which the notice was received (customer's local date).</summary>
     public Term ReceivedInTerm { get; }
@@ -64,16 +68,15 @@ public sealed record Cancellation
         var deadline = RenewalTimeline.CancellationDeadline(subscription, policy, term);
         var onTime = NoticeIsOnTime(received, deadline);
         var ending = onTime ? term : subscription.Term(term.Number + 1);
-        return new Cancellation(notice, term, deadline, onTime, ending, withdrawnAt: null);
+        return new Cancellation(notice, subscription.TimeZone, term, deadline, onTime, ending, withdrawnAt: null);
     }
 
     /// <summary>On time when received on or before the deadline, in the customer's local date.</summary>
     public static bool NoticeIsOnTime(LocalDate receivedOn, LocalDate deadline) => receivedOn <= deadline;
 
     /// <summary>Withdraws the notice; allowed only before it takes effect.</summary>
-    public Cancellation Withdraw(Instant at, DateTimeZone customerZone)
+    public Cancellation Withdraw(Instant at)
     {
-        ArgumentNullException.ThrowIfNull(customerZone);
         if (IsWithdrawn)
         {
             throw new DomainException(DomainErrors.AlreadyWithdrawn);
@@ -84,13 +87,13 @@ public sealed record Cancellation
             throw new DomainException(DomainErrors.WithdrawalBeforeNotice);
         }
 
-        var localDate = at.InZone(customerZone).Date;
+        var localDate = at.InZone(CustomerZone).Date;
         if (localDate >= EffectiveEndDate)
         {
             throw new DomainException(DomainErrors.WithdrawalAfterEffect, EffectiveEndDate);
         }
 
-        return new Cancellation(Notice, ReceivedInTerm, Deadline, IsOnTime, EndingTerm, at);
+        return new Cancellation(Notice, CustomerZone, ReceivedInTerm, Deadline, IsOnTime, EndingTerm, at);
     }
 
     private static void NoticeMustComeFromAllowedFiler(Subscription subscription, WrittenNotice notice)

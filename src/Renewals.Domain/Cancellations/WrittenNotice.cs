@@ -48,7 +48,7 @@ public sealed record WrittenNotice
 
         if (!Enum.IsDefined(filedBy))
         {
-            throw new DomainException(DomainErrors.NoticeChannelUnknown, filedBy);
+            throw new DomainException(DomainErrors.NoticeFilerUnknown, filedBy);
         }
 
         ReceivedAt = receivedAt;

@@ -51,9 +51,13 @@ public sealed record RenewalPolicy
     /// <summary>Days of notice a direct customer must give to cancel in writing.</summary>
     public int NoticeDays { get; }
 
+    /// <summary>
+    /// At least one day, so the deadline is a day of the term itself (the renewal date is
+    /// already the next term's first day); at most what fits in a 12-month term.
+    /// </summary>
     internal static void NoticeMustFitInATerm(int noticeDays)
     {
-        if (noticeDays is < 0 or > MaxOffsetDays)
+        if (noticeDays is < 1 or > MaxOffsetDays)
         {
             throw new DomainException(DomainErrors.NoticeDays, noticeDays, MaxOffsetDays);
         }

@@ -26,7 +26,12 @@ public static class DomainText
         _ => argument,
     };
 
-    /// <summary>"15 January 2030" in English, "15 janvier 2030" in French.</summary>
-    public static string LongDate(NodaTime.LocalDate date, CultureInfo culture) =>
-        date.ToString("d MMMM yyyy", culture);
+    /// <summary>"15 January 2030" in English, "15 janvier 2030" in French (and "1er mars" for the first).</summary>
+    public static string LongDate(NodaTime.LocalDate date, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(culture);
+        return date.Day == 1 && culture.TwoLetterISOLanguageName == "fr"
+            ? date.ToString("d'er' MMMM yyyy", culture)
+            : date.ToString("d MMMM yyyy", culture);
+    }
 }

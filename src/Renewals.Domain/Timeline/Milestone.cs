@@ -41,4 +41,20 @@ public sealed record MilestoneReason(string Key, params object[] Arguments)
     public string Describe(CultureInfo culture) => DomainText.Format(Key, culture, Arguments);
 
     public override string ToString() => Describe(CultureInfo.InvariantCulture);
+
+    // Records compare arrays by reference; two reasons with the same values are the same reason.
+    public bool Equals(MilestoneReason? other) =>
+        other is not null && Key == other.Key && Arguments.SequenceEqual(other.Arguments);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Key, StringComparer.Ordinal);
+        foreach (var argument in Arguments)
+        {
+            hash.Add(argument);
+        }
+
+        return hash.ToHashCode();
+    }
 }

@@ -1,0 +1,203 @@
+using Microsoft.EntityFrameworkCore;
+using Renewals.Data.Model;
+
+namespace Renewals.Data;
+
+/// <summary>
+/// The database of Renewals. Two providers share this model: SQLite (a file, one engine at
+/// a time) and PostgreSQL (any number of instances). Each has its own migrations.
+/// </summary>
+public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Account> Accounts => Set<Account>();
+
+    public DbSet<Contact> Contacts => Set<Contact>();
+
+    public DbSet<Advisor> Advisors => Set<Advisor>();
+
+    public DbSet<Partner> Partners => Set<Partner>();
+
+    public DbSet<Model.PartnerContract> PartnerContracts => Set<Model.PartnerContract>();
+
+    public DbSet<ProductFamily> ProductFamilies => Set<ProductFamily>();
+
+    public DbSet<Product> Products => Set<Product>();
+
+    public DbSet<Model.RenewalPolicy> Policies => Set<Model.RenewalPolicy>();
+
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
+
+    public DbSet<SubscriptionLine> SubscriptionLines => Set<SubscriptionLine>();
+
+    public DbSet<Term> Terms => Set<Term>();
+
+    public DbSet<Milestone> Milestones => Set<Milestone>();
+
+    public DbSet<LicenceEntitlement> Entitlements => Set<LicenceEntitlement>();
+
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+
+    public DbSet<InvoiceLine> InvoiceLines => Set<InvoiceLine>();
+
+    public DbSet<PurchaseOrder> PurchaseOrders => Set<PurchaseOrder>();
+
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    public DbSet<AdvisorTask> AdvisorTasks => Set<AdvisorTask>();
+
+    public DbSet<CancellationNotice> CancellationNotices => Set<CancellationNotice>();
+
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        modelBuilder.Entity<Account>(e =>
+        {
+            e.Property(a => a.Name).HasMaxLength(200);
+            e.Property(a => a.Language).HasMaxLength(2);
+            e.Property(a => a.TimeZoneId).HasMaxLength(64);
+            e.Property(a => a.VatRate).HasPrecision(5, 4);
+            e.HasMany(a => a.Contacts).WithOne(c => c.Account).HasForeignKey(c => c.AccountId);
+            e.HasMany(a => a.Subscriptions).WithOne(s => s.Account).HasForeignKey(s => s.AccountId);
+            e.HasOne(a => a.Advisor).WithMany(a => a.Accounts).HasForeignKey(a => a.AdvisorId);
+            e.HasOne(a => a.Partner).WithMany().HasForeignKey(a => a.PartnerId);
+        });
+        modelBuilder.Entity<Contact>(e =>
+        {
+            e.Property(c => c.Name).HasMaxLength(200);
+            e.Property(c => c.Email).HasMaxLength(320);
+            e.Property(c => c.Language).HasMaxLength(2);
+            e.HasIndex(c => new { c.AccountId, c.Role });
+        });
+        modelBuilder.Entity<Advisor>(e =>
+        {
+            e.Property(a => a.Name).HasMaxLength(200);
+            e.Property(a => a.Email).HasMaxLength(320);
+            e.Property(a => a.Language).HasMaxLength(2);
+        });
+        modelBuilder.Entity<Partner>(e =>
+        {
+            e.Property(p => p.Name).HasMaxLength(200);
+            e.Property(p => p.Email).HasMaxLength(320);
+            e.HasMany(p => p.Contracts).WithOne(c => c.Partner).HasForeignKey(c => c.PartnerId);
+        });
+        modelBuilder.Entity<ProductFamily>(e =>
+        {
+            e.Property(f => f.Name).HasMaxLength(200);
+            e.HasMany(f => f.Products).WithOne(p => p.Family).HasForeignKey(p => p.FamilyId);
+        });
+        modelBuilder.Entity<Product>(e =>
+        {
+            e.Property(p => p.Code).HasMaxLength(64);
+            e.Property(p => p.Name).HasMaxLength(200);
+            e.HasIndex(p => p.Code).IsUnique();
+        });
+        modelBuilder.Entity<Model.RenewalPolicy>(e =>
+        {
+            e.Property(p => p.Name).HasMaxLength(100);
+            e.Property(p => p.ReminderDays).HasMaxLength(100);
+            e.HasIndex(p => p.Name).IsUnique();
+        });
+        modelBuilder.Entity<Subscription>(e =>
+        {
+            e.HasOne(s => s.Policy).WithMany().HasForeignKey(s => s.PolicyId);
+            e.HasOne(s => s.PartnerContract).WithMany().HasForeignKey(s => s.PartnerContractId);
+            e.HasMany(s => s.Lines).WithOne().HasForeignKey(l => l.SubscriptionId);
+            e.HasMany(s => s.Terms).WithOne().HasForeignKey(t => t.SubscriptionId);
+            e.HasIndex(s => s.AccountId);
+        });
+        modelBuilder.Entity<SubscriptionLine>(e =>
+        {
+            e.Property(l => l.YearlyUnitPrice).HasPrecision(18, 2);
+            e.Property(l => l.Currency).HasMaxLength(3);
+            e.HasOne(l => l.Product).WithMany().HasForeignKey(l => l.ProductId);
+            e.HasIndex(l => l.SubscriptionId);
+        });
+        modelBuilder.Entity<Term>(e => e.HasIndex(t => new { t.SubscriptionId, t.Number }).IsUnique());
+        modelBuilder.Entity<Milestone>(e =>
+        {
+            e.HasOne<Subscription>().WithMany().HasForeignKey(m => m.SubscriptionId);
+            // The key that makes a second execution impossible.
+            e.HasIndex(m => new { m.SubscriptionId, m.TermNumber, m.Kind, m.Variant }).IsUnique();
+            // What the engine scans: pending rows by the instant they fall due.
+            e.HasIndex(m => new { m.Status, m.DueAt });
+            e.Property(m => m.Outcome).HasMaxLength(64);
+        });
+        modelBuilder.Entity<LicenceEntitlement>(e =>
+        {
+            e.HasOne<Subscription>().WithMany().HasForeignKey(l => l.SubscriptionId);
+            e.HasOne<Product>().WithMany().HasForeignKey(l => l.ProductId);
+            e.HasIndex(l => new { l.SubscriptionId, l.ProductId, l.TermNumber }).IsUnique();
+        });
+        modelBuilder.Entity<Invoice>(e =>
+        {
+            e.Property(i => i.Currency).HasMaxLength(3);
+            e.Property(i => i.Number).HasMaxLength(32);
+            e.Property(i => i.PurchaseOrderNumber).HasMaxLength(64);
+            e.Property(i => i.Net).HasPrecision(18, 2);
+            e.Property(i => i.VatRate).HasPrecision(5, 4);
+            e.Property(i => i.Total).HasPrecision(18, 2);
+            e.HasOne<Subscription>().WithMany().HasForeignKey(i => i.SubscriptionId);
+            e.HasOne<Contact>().WithMany().HasForeignKey(i => i.BillToContactId);
+            // One invoice per milestone: a second execution cannot bill twice.
+            e.HasIndex(i => i.MilestoneId).IsUnique();
+            e.HasIndex(i => i.Number).IsUnique();
+            e.HasIndex(i => i.AccountId);
+            e.HasMany(i => i.Lines).WithOne().HasForeignKey(l => l.InvoiceId);
+        });
+        modelBuilder.Entity<InvoiceLine>(e =>
+        {
+            e.Property(l => l.Description).HasMaxLength(300);
+            e.Property(l => l.UnitPrice).HasPrecision(18, 2);
+            e.Property(l => l.Amount).HasPrecision(18, 2);
+            e.HasIndex(l => l.InvoiceId);
+        });
+        modelBuilder.Entity<PurchaseOrder>(e =>
+        {
+            e.Property(p => p.Number).HasMaxLength(64);
+            e.Property(p => p.Amount).HasPrecision(18, 2);
+            e.HasIndex(p => p.AccountId);
+        });
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.Property(m => m.Template).HasMaxLength(64);
+            e.Property(m => m.ToEmail).HasMaxLength(320);
+            e.Property(m => m.Language).HasMaxLength(2);
+            e.Property(m => m.MessageId).HasMaxLength(200);
+            e.HasIndex(m => m.MessageId).IsUnique();
+            // A milestone writes each message to each contact once.
+            e.HasIndex(m => new { m.MilestoneId, m.Template, m.ContactId }).IsUnique();
+            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        });
+        modelBuilder.Entity<AdvisorTask>(e =>
+        {
+            e.Property(t => t.Kind).HasMaxLength(64);
+            e.HasIndex(t => new { t.MilestoneId, t.Kind }).IsUnique();
+            e.HasIndex(t => new { t.AdvisorId, t.Status });
+        });
+        modelBuilder.Entity<CancellationNotice>(e =>
+        {
+            e.Property(n => n.SignedBy).HasMaxLength(200);
+            e.Property(n => n.DocumentSha256).HasMaxLength(64);
+            e.HasOne<Subscription>().WithMany().HasForeignKey(n => n.SubscriptionId);
+            e.HasIndex(n => n.SubscriptionId);
+        });
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            e.Property(a => a.Actor).HasMaxLength(100);
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.Entity).HasMaxLength(64);
+            e.HasIndex(a => new { a.Entity, a.EntityId });
+        });
+    }
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+}

@@ -1,0 +1,57 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Renewals.Data;
+
+/// <summary>
+/// SQLite: dates as ISO text (they sort as they compare), instants as ticks since the Unix
+/// epoch (integers, cheap to compare in the engine's scan).
+/// </summary>
+public sealed class SqliteRenewalsDbContext(DbContextOptions<SqliteRenewalsDbContext> options) : RenewalsDbContext(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        configurationBuilder.Properties<LocalDate>().HaveConversion<LocalDateAsText>().HaveMaxLength(10);
+        configurationBuilder.Properties<Instant>().HaveConversion<InstantAsTicks>();
+    }
+
+    public static string ToText(LocalDate date) => LocalDatePattern.Iso.Format(date);
+
+    public static long ToTicks(Instant instant) => instant.ToUnixTimeTicks();
+
+    private sealed class LocalDateAsText() : ValueConverter<LocalDate, string>(
+        d => LocalDatePattern.Iso.Format(d),
+        s => LocalDatePattern.Iso.Parse(s).Value);
+
+    private sealed class InstantAsTicks() : ValueConverter<Instant, long>(
+        i => i.ToUnixTimeTicks(),
+        t => Instant.FromUnixTimeTicks(t));
+}
+
+/// <summary>WAL and NORMAL sync: durable at each commit on the WAL, and fast.</summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public const string Statements = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Statements;
+        command.ExecuteNonQuery();
+    }
+}
