@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Renewals.Data.Model;
+using PartnerContractRow = Renewals.Data.Model.PartnerContract;
+using PolicyRow = Renewals.Data.Model.RenewalPolicy;
 
 namespace Renewals.Data;
 
@@ -17,13 +19,13 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<Partner> Partners => Set<Partner>();
 
-    public DbSet<Model.PartnerContract> PartnerContracts => Set<Model.PartnerContract>();
+    public DbSet<PartnerContractRow> PartnerContracts => Set<PartnerContractRow>();
 
     public DbSet<ProductFamily> ProductFamilies => Set<ProductFamily>();
 
     public DbSet<Product> Products => Set<Product>();
 
-    public DbSet<Model.RenewalPolicy> Policies => Set<Model.RenewalPolicy>();
+    public DbSet<PolicyRow> Policies => Set<PolicyRow>();
 
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
 
@@ -96,11 +98,13 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
             e.Property(p => p.Name).HasMaxLength(200);
             e.HasIndex(p => p.Code).IsUnique();
         });
-        modelBuilder.Entity<Model.RenewalPolicy>(e =>
+        modelBuilder.Entity<PolicyRow>(e =>
         {
             e.Property(p => p.Name).HasMaxLength(100);
             e.Property(p => p.ReminderDays).HasMaxLength(100);
             e.HasIndex(p => p.Name).IsUnique();
+            // The policy of product.md (check-in after 90 days, reminders at 120 and 60, 60 days' notice).
+            e.HasData(new PolicyRow { Id = 1, Name = PolicyRow.DefaultName, CheckInDays = 90, ReminderDays = "120,60", NoticeDays = 60 });
         });
         modelBuilder.Entity<Subscription>(e =>
         {

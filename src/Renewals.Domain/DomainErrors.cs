@@ -23,4 +23,19 @@ public static class DomainErrors
     public const string WithdrawalAfterEffect = "Error.WithdrawalAfterEffect";
     public const string WithdrawalBeforeNotice = "Error.WithdrawalBeforeNotice";
     public const string AlreadyWithdrawn = "Error.AlreadyWithdrawn";
+    public const string TimeZoneUnknown = "Error.TimeZoneUnknown";
+    public const string LanguageUnknown = "Error.LanguageUnknown";
+    public const string AccountUnknown = "Error.AccountUnknown";
+    public const string PolicyUnknown = "Error.PolicyUnknown";
+    public const string PartnerContractUnknown = "Error.PartnerContractUnknown";
+    public const string ProductUnknown = "Error.ProductUnknown";
+    public const string ContactsRequired = "Error.ContactsRequired";
+    public const string ContactEmailInvalid = "Error.ContactEmailInvalid";
+    public const string LinesRequired = "Error.LinesRequired";
+    public const string LineQuantity = "Error.LineQuantity";
+    public const string LinePrice = "Error.LinePrice";
+    public const string LineCurrency = "Error.LineCurrency";
+    public const string VatRate = "Error.VatRate";
+    public const string SubscriptionUnknown = "Error.SubscriptionUnknown";
+    public const string SubscriptionAlreadyEnded = "Error.SubscriptionAlreadyEnded";
 }

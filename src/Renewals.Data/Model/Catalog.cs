@@ -25,6 +25,8 @@ public sealed class Product
 /// <summary>The dated steps of a term: check-in, reminders and notice period.</summary>
 public sealed class RenewalPolicy
 {
+    public const string DefaultName = "default";
+
     public long Id { get; set; }
 
     public required string Name { get; set; }

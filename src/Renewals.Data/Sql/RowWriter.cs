@@ -5,8 +5,8 @@ namespace Renewals.Data.Sql;
 
 /// <summary>
 /// Writes many rows with one statement shape. SQLite: one prepared statement executed per
-/// row (in-process, no round trip). PostgreSQL: the rows are sent together in one batch per
-/// <see cref="FlushAsync"/>, one round trip for thousands of rows.
+/// row (in-process, no round trip). PostgreSQL: inserts stream through binary COPY; other
+/// statements are sent together in batches, one round trip for thousands of rows.
 /// </summary>
 public sealed class RowWriter : IAsyncDisposable
 {
@@ -19,9 +19,17 @@ public sealed class RowWriter : IAsyncDisposable
     private readonly string[] _parameters;
     private readonly DbCommand? _prepared;
     private NpgsqlBatch? _batch;
+    private readonly string? _copy;
+    private NpgsqlBinaryImporter? _importer;
 
     public RowWriter(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, string sql, params string[] parameters)
+        : this(connection, transaction, provider, sql, copy: null, parameters)
     {
+    }
+
+    private RowWriter(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, string sql, string? copy, string[] parameters)
+    {
+        _copy = copy;
         _connection = connection;
         _transaction = transaction;
         _provider = provider;
@@ -41,11 +49,15 @@ public sealed class RowWriter : IAsyncDisposable
 
     public int Rows { get; private set; }
 
+    /// <summary>Rows the database reports as inserted or changed so far.</summary>
+    public long Affected { get; private set; }
+
     /// <summary>An INSERT of <paramref name="columns"/> into <paramref name="table"/>.</summary>
     public static RowWriter Insert(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, string table, params string[] columns) =>
         new(connection, transaction, provider,
-            $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})",
-            columns);
+            $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c.Trim('"')))})",
+            provider == DatabaseProvider.PostgreSql ? $"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)" : null,
+            [.. columns.Select(c => c.Trim('"'))]);
 
     public async Task AddAsync(CancellationToken cancellationToken, params object?[] values)
     {
@@ -62,7 +74,27 @@ public sealed class RowWriter : IAsyncDisposable
                 _prepared.Parameters[i].Value = Db.ToParameter(_provider, values[i]);
             }
 
-            await _prepared.ExecuteNonQueryAsync(cancellationToken);
+            Affected += await _prepared.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+
+        if (_copy is not null)
+        {
+            _importer ??= await ((NpgsqlConnection)_connection).BeginBinaryImportAsync(_copy, cancellationToken);
+            await _importer.StartRowAsync(cancellationToken);
+            foreach (var value in values)
+            {
+                var converted = Db.ToParameter(_provider, value);
+                if (converted is DBNull)
+                {
+                    await _importer.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await _importer.WriteAsync(converted, cancellationToken);
+                }
+            }
+
             return;
         }
 
@@ -82,9 +114,16 @@ public sealed class RowWriter : IAsyncDisposable
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
+        if (_importer is not null)
+        {
+            Affected += (long)await _importer.CompleteAsync(cancellationToken);
+            await _importer.DisposeAsync();
+            _importer = null;
+        }
+
         if (_batch is { BatchCommands.Count: > 0 } batch)
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            Affected += await batch.ExecuteNonQueryAsync(cancellationToken);
             await batch.DisposeAsync();
             _batch = null;
         }
@@ -100,6 +139,12 @@ public sealed class RowWriter : IAsyncDisposable
         if (_batch is not null)
         {
             await _batch.DisposeAsync();
+        }
+
+        if (_importer is not null)
+        {
+            // Not completed: disposing cancels the COPY, and the transaction rolls back.
+            await _importer.DisposeAsync();
         }
     }
 }

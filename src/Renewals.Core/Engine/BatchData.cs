@@ -1,0 +1,88 @@
+using System.Data.Common;
+using System.Globalization;
+using Renewals.Data;
+using Renewals.Data.Model;
+using Renewals.Data.Sql;
+
+namespace Renewals.Core.Engine;
+
+/// <summary>The rows a batch of claimed milestones needs, loaded in a few set-based queries.</summary>
+internal sealed class BatchData
+{
+    public required ILookup<long, ContactRow> ContactsByAccount { get; init; }
+
+    public required ILookup<long, LineRow> LinesBySubscription { get; init; }
+
+    public required ILookup<long, NoticeRow> NoticesBySubscription { get; init; }
+
+    public required ILookup<long, PurchaseOrderRow> PurchaseOrdersByAccount { get; init; }
+
+    public static async Task<BatchData> LoadAsync(
+        DbConnection connection, DbTransaction transaction, DatabaseProvider provider, IReadOnlyList<ClaimedMilestone> batch, CancellationToken ct)
+    {
+        var accounts = IdList(batch.Select(m => m.AccountId));
+        var subscriptions = IdList(batch.Select(m => m.SubscriptionId));
+        var poAccounts = IdList(batch.Where(m => m.RequiresPurchaseOrder).Select(m => m.AccountId));
+
+        var contacts = new List<ContactRow>();
+        await using (var command = Db.Command(connection, transaction,
+            $"SELECT id, account_id, name, email, role, language FROM contacts WHERE account_id IN ({accounts}) ORDER BY id"))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                contacts.Add(new ContactRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+                    (ContactRole)reader.GetInt32(4), reader.GetString(5)));
+            }
+        }
+
+        var lines = new List<LineRow>();
+        await using (var command = Db.Command(connection, transaction,
+            $"SELECT subscription_id, product_id, quantity, yearly_unit_price, currency FROM subscription_lines WHERE subscription_id IN ({subscriptions}) ORDER BY id"))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                lines.Add(new LineRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetDecimal(3), reader.GetString(4)));
+            }
+        }
+
+        var notices = new List<NoticeRow>();
+        await using (var command = Db.Command(connection, transaction,
+            $"SELECT subscription_id, received_in_term, is_on_time, effective_end_date FROM cancellation_notices WHERE withdrawn_at IS NULL AND subscription_id IN ({subscriptions})"))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                notices.Add(new NoticeRow(reader.GetInt64(0), reader.GetInt32(1), reader.GetBoolean(2), Db.ReadDate(reader, 3, provider)));
+            }
+        }
+
+        var orders = new List<PurchaseOrderRow>();
+        if (poAccounts.Length > 0)
+        {
+            await using var command = Db.Command(connection, transaction,
+                $"SELECT account_id, subscription_id, number, valid_from, valid_until, registered_at FROM purchase_orders WHERE account_id IN ({poAccounts})");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                orders.Add(new PurchaseOrderRow(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : Db.ReadDate(reader, 3, provider),
+                    reader.IsDBNull(4) ? null : Db.ReadDate(reader, 4, provider),
+                    Db.ReadInstant(reader, 5, provider)));
+            }
+        }
+
+        return new BatchData
+        {
+            ContactsByAccount = contacts.ToLookup(c => c.AccountId),
+            LinesBySubscription = lines.ToLookup(l => l.SubscriptionId),
+            NoticesBySubscription = notices.ToLookup(n => n.SubscriptionId),
+            PurchaseOrdersByAccount = orders.ToLookup(o => o.AccountId),
+        };
+    }
+
+    /// <summary>Ids are numbers read from the database, so they are written into the SQL as literals.</summary>
+    private static string IdList(IEnumerable<long> ids) =>
+        string.Join(",", ids.Distinct().Select(id => id.ToString(CultureInfo.InvariantCulture)));
+}

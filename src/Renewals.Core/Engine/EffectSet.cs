@@ -1,0 +1,183 @@
+using System.Data.Common;
+using NodaTime;
+using Renewals.Data;
+using Renewals.Data.Model;
+using Renewals.Data.Sql;
+
+namespace Renewals.Core.Engine;
+
+/// <summary>
+/// Everything a batch of milestones changes, gathered in memory and then written in the
+/// batch's transaction: the milestones' new status and all their effects commit together.
+/// </summary>
+internal sealed class EffectSet
+{
+    public List<(long Id, MilestoneStatus Status, string Outcome)> MilestoneOutcomes { get; } = [];
+
+    public List<Invoice> Invoices { get; } = [];
+
+    /// <summary>Messages, with the invoice they carry when they carry one (its id is known only at write time).</summary>
+    public List<(OutboxMessage Message, Invoice? Invoice)> Messages { get; } = [];
+
+    public List<AdvisorTask> Tasks { get; } = [];
+
+    public List<Term> Terms { get; } = [];
+
+    public List<Milestone> NewMilestones { get; } = [];
+
+    public List<LicenceEntitlement> Entitlements { get; } = [];
+
+    public List<(long SubscriptionId, SubscriptionStatus Status, LocalDate? EndsOn, int CurrentTermNumber)> SubscriptionChanges { get; } = [];
+
+    public List<(long SubscriptionId, int TermNumber)> LockedTerms { get; } = [];
+
+    public async Task WriteAsync(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, Instant now, string actor, CancellationToken ct)
+    {
+        // Invoices first: their ids are needed by their lines and by the messages that carry them.
+        var invoiceIds = await Db.AllocateIdsAsync(connection, transaction, provider, "invoices", Invoices.Count, ct);
+        for (var i = 0; i < Invoices.Count; i++)
+        {
+            Invoices[i].Id = invoiceIds[i];
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "invoices",
+            "id", "account_id", "subscription_id", "milestone_id", "kind", "number", "issued_on", "period_start", "period_end", "due_on",
+            "currency", "net", "vat_rate", "total", "bill_to_contact_id", "purchase_order_number"))
+        {
+            foreach (var v in Invoices)
+            {
+                await w.AddAsync(ct, v.Id, v.AccountId, v.SubscriptionId, v.MilestoneId, v.Kind, v.Number, v.IssuedOn, v.PeriodStart, v.PeriodEnd,
+                    v.DueOn, v.Currency, v.Net, v.VatRate, v.Total, v.BillToContactId, v.PurchaseOrderNumber);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "invoice_lines",
+            "invoice_id", "product_id", "description", "quantity", "period_start", "period_end", "unit_price", "amount"))
+        {
+            foreach (var v in Invoices)
+            {
+                foreach (var l in v.Lines)
+                {
+                    await w.AddAsync(ct, v.Id, l.ProductId, l.Description, l.Quantity, l.PeriodStart, l.PeriodEnd, l.UnitPrice, l.Amount);
+                }
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "outbox",
+            "template", "account_id", "contact_id", "to_email", "language", "subscription_id", "milestone_id", "invoice_id", "payload",
+            "message_id", "status", "attempts", "created_at", "next_attempt_at"))
+        {
+            foreach (var (m, invoice) in Messages)
+            {
+                await w.AddAsync(ct, m.Template, m.AccountId, m.ContactId, m.ToEmail, m.Language, m.SubscriptionId, m.MilestoneId,
+                    invoice?.Id ?? m.InvoiceId, m.Payload, m.MessageId, OutboxStatus.Pending, 0, now, now);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "advisor_tasks",
+            "advisor_id", "account_id", "subscription_id", "milestone_id", "kind", "due_on", "recommended_validation", "status", "created_at"))
+        {
+            foreach (var t in Tasks)
+            {
+                await w.AddAsync(ct, t.AdvisorId, t.AccountId, t.SubscriptionId, t.MilestoneId, t.Kind, t.DueOn, t.RecommendedValidation, AdvisorTaskStatus.Open, now);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "terms", "subscription_id", "number", "start", "\"end\"", "is_locked"))
+        {
+            foreach (var t in Terms)
+            {
+                await w.AddAsync(ct, t.SubscriptionId, t.Number, t.Start, t.End, false);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await using (var w = MilestoneInserter(connection, transaction, provider))
+        {
+            foreach (var m in NewMilestones)
+            {
+                await AddMilestoneAsync(w, m, ct);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "entitlements",
+            "subscription_id", "product_id", "quantity", "valid_from", "valid_until", "term_number", "available_in_web_account"))
+        {
+            foreach (var e in Entitlements)
+            {
+                await w.AddAsync(ct, e.SubscriptionId, e.ProductId, e.Quantity, e.ValidFrom, e.ValidUntil, e.TermNumber, e.AvailableInWebAccount);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await using (var w = new RowWriter(connection, transaction, provider,
+            "UPDATE subscriptions SET status = @status, ends_on = @ends_on, current_term_number = @term WHERE id = @id", "status", "ends_on", "term", "id"))
+        {
+            foreach (var s in SubscriptionChanges)
+            {
+                await w.AddAsync(ct, s.Status, s.EndsOn, s.CurrentTermNumber, s.SubscriptionId);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await using (var w = new RowWriter(connection, transaction, provider,
+            "UPDATE terms SET is_locked = @locked WHERE subscription_id = @subscription AND number = @number", "locked", "subscription", "number"))
+        {
+            foreach (var (subscriptionId, termNumber) in LockedTerms)
+            {
+                await w.AddAsync(ct, true, subscriptionId, termNumber);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        // The status change that makes a second execution impossible; guarded on Pending so a
+        // row that is somehow no longer pending makes the whole batch roll back.
+        await using (var w = new RowWriter(connection, transaction, provider,
+            "UPDATE milestones SET status = @status, completed_at = @at, outcome = @outcome WHERE id = @id AND status = 0",
+            "status", "at", "outcome", "id"))
+        {
+            foreach (var (id, status, outcome) in MilestoneOutcomes)
+            {
+                await w.AddAsync(ct, status, now, outcome, id);
+            }
+
+            await w.FlushAsync(ct);
+            if (w.Affected != MilestoneOutcomes.Count)
+            {
+                throw new InvalidOperationException(
+                    $"{MilestoneOutcomes.Count - w.Affected} claimed milestone(s) were no longer pending; the batch is rolled back.");
+            }
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "audit", "at", "actor", "action", "entity", "entity_id", "details"))
+        {
+            foreach (var (id, status, outcome) in MilestoneOutcomes)
+            {
+                await w.AddAsync(ct, now, actor, status == MilestoneStatus.Done ? "milestone.done" : "milestone.skipped", "milestone", id, outcome);
+            }
+
+            await w.FlushAsync(ct);
+        }
+    }
+
+    public static RowWriter MilestoneInserter(DbConnection connection, DbTransaction transaction, DatabaseProvider provider) =>
+        RowWriter.Insert(connection, transaction, provider, "milestones",
+            "subscription_id", "term_number", "kind", "variant", "date", "due_at", "status", "recommended_validation", "completed_at", "outcome");
+
+    public static Task AddMilestoneAsync(RowWriter writer, Milestone m, CancellationToken ct) =>
+        writer.AddAsync(ct, m.SubscriptionId, m.TermNumber, m.Kind, m.Variant, m.Date, m.DueAt, m.Status, m.RecommendedValidation, m.CompletedAt, m.Outcome);
+}

@@ -1,0 +1,261 @@
+using System.Text.Json;
+using NodaTime;
+using NodaTime.Text;
+using Renewals.Core.Planning;
+using Renewals.Data.Model;
+using Renewals.Domain.Subscriptions;
+using Renewals.Domain.Timeline;
+using DomainSubscription = Renewals.Domain.Subscriptions.Subscription;
+using Term = Renewals.Domain.Subscriptions.Term;
+
+namespace Renewals.Core.Engine;
+
+/// <summary>
+/// Decides what one due milestone does and records its effects. Pure over its inputs: it
+/// reads the claimed row and the batch's data, and only adds to the <see cref="EffectSet"/>.
+/// </summary>
+internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, EffectSet effects)
+{
+    public const int PaymentTermDays = 30;
+
+    public void Execute(ClaimedMilestone c, BatchData data)
+    {
+        var zone = reference.Zone(c.TimeZoneId);
+        var partner = c.PartnerContractId is { } contractId ? reference.PartnerContracts[contractId] : null;
+        var policy = reference.Policies[c.PolicyId];
+        var subscription = new DomainSubscription(c.AccountName, c.Start, c.InitialTermYears, zone, c.Billing, partner, c.IsFirstInProductFamily);
+        var term = subscription.Term(c.TermNumber);
+        var today = asOf.InZone(zone).Date;
+
+        var contacts = data.ContactsByAccount[c.AccountId].ToList();
+        var primary = contacts.FirstOrDefault(x => x.Role == ContactRole.Primary) ?? contacts.FirstOrDefault();
+        if (primary is null)
+        {
+            Skip(c, MilestoneOutcomes.NoContact);
+            return;
+        }
+
+        if (c.Status == SubscriptionStatus.Ended)
+        {
+            Skip(c, MilestoneOutcomes.SubscriptionEnded);
+            return;
+        }
+
+        var accountsPayable = contacts.FirstOrDefault(x => x.Role == ContactRole.AccountsPayable) ?? primary;
+        var endingNotice = data.NoticesBySubscription[c.SubscriptionId].FirstOrDefault(n => n.EffectiveEndDate == term.End);
+
+        switch (c.Kind)
+        {
+            case MilestoneKind.DayOne:
+                Message("confirmation-letter", primary, c, new { start = Iso(term.Start), end = Iso(term.End), years = c.InitialTermYears });
+                Message("welcome", primary, c, new { start = Iso(term.Start), renewalDate = Iso(term.End) });
+                var years = c.Billing == BillingMode.Upfront ? c.InitialTermYears : 1;
+                Bill(c, InvoiceKind.Initial, term.Start, subscription.Anniversary(years), years, accountsPayable, data);
+                Done(c, MilestoneOutcomes.Welcomed);
+                break;
+
+            case MilestoneKind.CheckIn when today >= term.End:
+                Skip(c, MilestoneOutcomes.TermOver);
+                break;
+
+            case MilestoneKind.CheckIn:
+                Task(c, "schedule-review-meeting", c.RecommendedValidation);
+                Done(c, MilestoneOutcomes.AdvisorTaskCreated);
+                break;
+
+            case MilestoneKind.YearlyInvoice:
+                Bill(c, InvoiceKind.Yearly, subscription.Anniversary(c.Variant - 1), subscription.Anniversary(c.Variant), 1, accountsPayable, data);
+                Done(c, MilestoneOutcomes.Invoiced);
+                break;
+
+            case MilestoneKind.Reminder:
+                Remind(c, policy, term, today, endingNotice, primary, accountsPayable, data);
+                break;
+
+            case MilestoneKind.CancellationDeadline:
+                effects.LockedTerms.Add((c.SubscriptionId, c.TermNumber));
+                if (endingNotice is not null)
+                {
+                    effects.SubscriptionChanges.Add((c.SubscriptionId, SubscriptionStatus.Ending, term.End, c.CurrentTermNumber));
+                    Done(c, MilestoneOutcomes.SubscriptionEnding);
+                }
+                else
+                {
+                    Done(c, MilestoneOutcomes.RenewalCertain);
+                }
+
+                break;
+
+            case MilestoneKind.Anniversary when endingNotice is not null:
+                effects.SubscriptionChanges.Add((c.SubscriptionId, SubscriptionStatus.Ended, term.End, c.TermNumber));
+                Message("subscription-ended", primary, c, new { endedOn = Iso(term.End) });
+                Done(c, MilestoneOutcomes.Ended);
+                break;
+
+            case MilestoneKind.Anniversary:
+                Renew(c, subscription, policy, term, primary, accountsPayable, data);
+                break;
+        }
+    }
+
+    private void Remind(
+        ClaimedMilestone c, Domain.Policies.RenewalPolicy policy, Term term, LocalDate today, NoticeRow? endingNotice,
+        ContactRow primary, ContactRow accountsPayable, BatchData data)
+    {
+        if (today >= term.End)
+        {
+            Skip(c, MilestoneOutcomes.RenewalDatePassed);
+            return;
+        }
+
+        if (endingNotice is not null)
+        {
+            Skip(c, MilestoneOutcomes.CancellationFiled);
+            return;
+        }
+
+        // After downtime, only the latest reminder that fell due goes out.
+        if (policy.ReminderDays.Any(days => days < c.Variant && RenewalTimeline.ReminderDate(term, days) <= today))
+        {
+            Skip(c, MilestoneOutcomes.SupersededByLaterReminder);
+            return;
+        }
+
+        var purchaseOrderMissing = c.RequiresPurchaseOrder && FindPurchaseOrder(data, c, term.End) is null;
+        string[] actions = purchaseOrderMissing
+            ? ["issue-purchase-order", "check-with-stakeholders", "contact-advisor", "see-web-account"]
+            : ["check-with-stakeholders", "contact-advisor", "see-web-account"];
+        var payload = new { days = c.Variant, renewalDate = Iso(term.End), actions };
+        Message("reminder", primary, c, payload);
+        if (accountsPayable.Id != primary.Id)
+        {
+            Message("reminder", accountsPayable, c, payload);
+        }
+
+        if (purchaseOrderMissing && c.Variant == policy.ReminderDays.Min())
+        {
+            Task(c, "purchase-order-missing", recommendedValidation: false);
+        }
+
+        Done(c, MilestoneOutcomes.Reminded);
+    }
+
+    private void Renew(
+        ClaimedMilestone c, DomainSubscription subscription, Domain.Policies.RenewalPolicy policy, Term term,
+        ContactRow primary, ContactRow accountsPayable, BatchData data)
+    {
+        var next = subscription.Term(term.Number + 1);
+        effects.Terms.Add(new Data.Model.Term { SubscriptionId = c.SubscriptionId, Number = next.Number, Start = next.Start, End = next.End });
+        effects.NewMilestones.AddRange(MilestonePlanner.Plan(c.SubscriptionId, subscription, policy, next.Number, plannedOn: null, asOf));
+
+        var inWebAccount = c.LicenceDelivery == LicenceDelivery.AvailableInWebAccount;
+        foreach (var line in data.LinesBySubscription[c.SubscriptionId])
+        {
+            effects.Entitlements.Add(new LicenceEntitlement
+            {
+                SubscriptionId = c.SubscriptionId,
+                ProductId = line.ProductId,
+                Quantity = line.Quantity,
+                ValidFrom = next.Start,
+                ValidUntil = next.End,
+                TermNumber = next.Number,
+                AvailableInWebAccount = inWebAccount,
+            });
+        }
+
+        Bill(c, InvoiceKind.Renewal, next.Start, next.End, 1, accountsPayable, data);
+        Message("renewal-confirmation", primary, c, new { renewedFrom = Iso(next.Start), renewedUntil = Iso(next.End) });
+        if (inWebAccount)
+        {
+            Message("licence-available", primary, c, new { validFrom = Iso(next.Start), validUntil = Iso(next.End) });
+        }
+
+        effects.SubscriptionChanges.Add((c.SubscriptionId, SubscriptionStatus.Active, null, next.Number));
+        Done(c, MilestoneOutcomes.Renewed);
+    }
+
+    private void Bill(ClaimedMilestone c, InvoiceKind kind, LocalDate from, LocalDate until, int years, ContactRow billTo, BatchData data)
+    {
+        var lines = data.LinesBySubscription[c.SubscriptionId].ToList();
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        var invoice = new Invoice
+        {
+            AccountId = c.AccountId,
+            SubscriptionId = c.SubscriptionId,
+            MilestoneId = c.Id,
+            Kind = kind,
+            IssuedOn = c.Date,
+            PeriodStart = from,
+            PeriodEnd = until,
+            DueOn = c.Date.PlusDays(PaymentTermDays),
+            Currency = lines[0].Currency,
+            VatRate = c.VatRate,
+            BillToContactId = billTo.Id,
+            PurchaseOrderNumber = FindPurchaseOrder(data, c, from)?.Number,
+        };
+        foreach (var line in lines)
+        {
+            var unitPrice = line.YearlyUnitPrice * years;
+            invoice.Lines.Add(new InvoiceLine
+            {
+                ProductId = line.ProductId,
+                Description = reference.ProductNames.GetValueOrDefault(line.ProductId, "?"),
+                Quantity = line.Quantity,
+                PeriodStart = from,
+                PeriodEnd = until,
+                UnitPrice = unitPrice,
+                Amount = unitPrice * line.Quantity,
+            });
+        }
+
+        invoice.Net = invoice.Lines.Sum(l => l.Amount);
+        invoice.Total = invoice.Net + Math.Round(invoice.Net * invoice.VatRate, 2, MidpointRounding.AwayFromZero);
+        effects.Invoices.Add(invoice);
+        Message("invoice", billTo, c, new { periodStart = Iso(from), periodEnd = Iso(until), total = invoice.Total, currency = invoice.Currency }, invoice);
+    }
+
+    /// <summary>The newest purchase order registered for the account (or this subscription) that covers <paramref name="day"/>.</summary>
+    private static PurchaseOrderRow? FindPurchaseOrder(BatchData data, ClaimedMilestone c, LocalDate day) =>
+        data.PurchaseOrdersByAccount[c.AccountId]
+            .Where(po => (po.SubscriptionId is null || po.SubscriptionId == c.SubscriptionId)
+                && (po.ValidFrom is null || po.ValidFrom <= day)
+                && (po.ValidUntil is null || day < po.ValidUntil))
+            .OrderByDescending(po => po.RegisteredAt)
+            .FirstOrDefault();
+
+    private void Message(string template, ContactRow to, ClaimedMilestone c, object payload, Invoice? invoice = null) =>
+        effects.Messages.Add((new OutboxMessage
+        {
+            Template = template,
+            AccountId = c.AccountId,
+            ContactId = to.Id,
+            ToEmail = to.Email,
+            Language = to.Language,
+            SubscriptionId = c.SubscriptionId,
+            MilestoneId = c.Id,
+            Payload = JsonSerializer.Serialize(payload),
+            MessageId = $"<m{c.Id}.{template}.c{to.Id}@renewals>",
+        }, invoice));
+
+    private void Task(ClaimedMilestone c, string kind, bool recommendedValidation) =>
+        effects.Tasks.Add(new AdvisorTask
+        {
+            AdvisorId = c.AdvisorId,
+            AccountId = c.AccountId,
+            SubscriptionId = c.SubscriptionId,
+            MilestoneId = c.Id,
+            Kind = kind,
+            DueOn = c.Date,
+            RecommendedValidation = recommendedValidation,
+        });
+
+    private void Done(ClaimedMilestone c, string outcome) => effects.MilestoneOutcomes.Add((c.Id, MilestoneStatus.Done, outcome));
+
+    private void Skip(ClaimedMilestone c, string outcome) => effects.MilestoneOutcomes.Add((c.Id, MilestoneStatus.Skipped, outcome));
+
+    private static string Iso(LocalDate date) => LocalDatePattern.Iso.Format(date);
+}

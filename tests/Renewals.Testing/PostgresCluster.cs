@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Renewals.Testing;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster for one test run: initdb into a temporary folder, started
+/// on a free loopback port, stopped and deleted at the end. Each test asks it for a fresh
+/// database of its own.
+/// </summary>
+public sealed class PostgresCluster : IAsyncDisposable
+{
+    private static readonly SemaphoreSlim StartLock = new(1, 1);
+    private static PostgresCluster? _shared;
+
+    private readonly string _bin;
+    private readonly string _folder;
+    private int _databases;
+
+    private PostgresCluster(string bin, string folder, int port)
+    {
+        _bin = bin;
+        _folder = folder;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
+
+    /// <summary>One cluster per test process, started on first use and stopped when the process exits.</summary>
+    public static async Task<PostgresCluster> SharedAsync()
+    {
+        await StartLock.WaitAsync();
+        try
+        {
+            if (_shared is null)
+            {
+                _shared = await StartAsync();
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => _shared.Stop();
+            }
+
+            return _shared;
+        }
+        finally
+        {
+            StartLock.Release();
+        }
+    }
+
+    public static async Task<PostgresCluster> StartAsync()
+    {
+        var bin = FindBinaries();
+        var folder = Path.Combine(Path.GetTempPath(), "renewals-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        var asRoot = Environment.UserName == "root";
+        if (asRoot)
+        {
+            // initdb refuses to run as root: the cluster belongs to the postgres user.
+            await RunAsync("chown", "postgres:postgres", folder);
+        }
+
+        var port = FreePort();
+        var data = Path.Combine(folder, "data");
+        await RunAsPostgresAsync(asRoot, Path.Combine(bin, "initdb"),
+            "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=trust", "-E", "UTF8", "--no-sync", "-N");
+        await RunAsPostgresAsync(asRoot, Path.Combine(bin, "pg_ctl"),
+            "-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start",
+            "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200");
+        return new PostgresCluster(bin, folder, port);
+    }
+
+    /// <summary>A new, empty database; returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"t{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..20];
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await command.ExecuteNonQueryAsync();
+        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+    }
+
+    public void Stop()
+    {
+        try
+        {
+            var asRoot = Environment.UserName == "root";
+            RunAsPostgresAsync(asRoot, Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop")
+                .GetAwaiter().GetResult();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already stopped.
+        }
+
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
+    }
+
+    private static string FindBinaries()
+    {
+        var configured = Environment.GetEnvironmentVariable("RENEWALS_PG_BIN");
+        if (!string.IsNullOrEmpty(configured) && File.Exists(Path.Combine(configured, "initdb")))
+        {
+            return configured;
+        }
+
+        var found = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(d => Path.Combine(d, "bin"))
+                .Where(d => File.Exists(Path.Combine(d, "initdb")))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
+                .FirstOrDefault()
+            : null;
+        return found ?? throw new InvalidOperationException(
+            "PostgreSQL server binaries not found: run ./test.sh (it installs them) or set RENEWALS_PG_BIN.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Task RunAsPostgresAsync(bool asRoot, string program, params string[] args) =>
+        asRoot ? RunAsync("runuser", ["-u", "postgres", "--", program, .. args]) : RunAsync(program, args);
+
+    private static async Task RunAsync(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({process.ExitCode}): {await output} {await error}");
+        }
+    }
+}
