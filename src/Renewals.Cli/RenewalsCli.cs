@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using NodaTime;
 using Renewals.Cli.Commands;
+using Renewals.Core.Engine;
 using Renewals.Cli.Text;
 using Renewals.Domain;
 using Spectre.Console;
@@ -17,8 +19,11 @@ public static class RenewalsCli
     public const int Failed = 1;
     public const int BadInput = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter output, TextWriter error, IClock clock, IReadOnlyDictionary<string, string?>? environment = null,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
@@ -35,7 +40,8 @@ public static class RenewalsCli
         CultureInfo.CurrentUICulture = culture;
         var text = new CliText(culture);
         var console = CreateConsole(output);
-        var root = BuildRoot(text, console);
+        var context = new CliContext(text, console, clock, name => environment is null ? Environment.GetEnvironmentVariable(name) : environment.GetValueOrDefault(name));
+        var root = BuildRoot(context);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -60,13 +66,24 @@ public static class RenewalsCli
             await error.WriteLineAsync(text.ErrorLine(usage.Message));
             return BadInput;
         }
+        catch (EngineBusyException busy)
+        {
+            await error.WriteLineAsync(text.ErrorLine(text.Format("Error.EngineBusy", busy.Database)));
+            return Failed;
+        }
     }
 
-    internal static RootCommand BuildRoot(CliText text, IAnsiConsole console)
+    internal static RootCommand BuildRoot(CliContext context)
     {
+        var text = context.Text;
         var root = new RootCommand(text["Root.Description"]);
         root.Options.Add(CommonOptions.Language(text));
-        root.Subcommands.Add(TimelineCommand.Create(text, console));
+        root.Options.Add(context.DatabaseOption);
+        root.Subcommands.Add(TimelineCommand.Create(text, context.Console));
+        root.Subcommands.Add(DbCommand.Create(context));
+        root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(RunCommand.Create(context));
+        root.Subcommands.Add(SimulateCommand.Create(context));
         return root;
     }
 

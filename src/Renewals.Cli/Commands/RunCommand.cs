@@ -1,0 +1,60 @@
+using System.CommandLine;
+using NodaTime;
+using NodaTime.Text;
+using Renewals.Core.Engine;
+using Spectre.Console;
+
+namespace Renewals.Cli.Commands;
+
+/// <summary><c>renewals run [--as-of DATE]</c>: carries out everything due now (or as of the end of DATE), once.</summary>
+internal static class RunCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var text = context.Text;
+        var asOf = new Option<Instant?>("--as-of")
+        {
+            Description = text["Run.AsOf"],
+            HelpName = "yyyy-mm-dd",
+            CustomParser = result =>
+            {
+                var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                if (LocalDatePattern.Iso.Parse(token) is { Success: true } date)
+                {
+                    return EngineDays.EndOf(date.Value);
+                }
+
+                if (InstantPattern.ExtendedIso.Parse(token) is { Success: true } instant)
+                {
+                    return instant.Value;
+                }
+
+                result.AddError(text.Format("Error.Date", "--as-of", token));
+                return null;
+            },
+        };
+        var batch = CommonOptions.Number("--batch-size", text["Run.BatchSize"], text, new EngineOptions().BatchSize);
+
+        var command = new Command("run", text["Run.Description"]) { asOf, batch };
+        command.SetAction(async (parse, ct) =>
+        {
+            var size = parse.GetValue(batch);
+            if (size is < 1 or > 100_000)
+            {
+                throw new UsageException(text.Format("Error.Range", "--batch-size", 1, 100_000, size));
+            }
+
+            var database = context.Database(parse);
+            await EngineDays.RequireMigratedAsync(database, text, ct);
+            var at = parse.GetValue(asOf) ?? context.Clock.GetCurrentInstant();
+            var result = await new RenewalEngine(database, context.Clock, new EngineOptions { BatchSize = size }).RunAsync(at, ct);
+
+            var table = EngineDays.NewTable(text);
+            EngineDays.AddRow(table, InstantPattern.General.Format(at), result);
+            context.Console.Write(table);
+            context.Console.MarkupLine(Markup.Escape(text.Format("Run.Summary", result.Done, result.Skipped, result.Batches)));
+            return RenewalsCli.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using NodaTime;
+using NodaTime.Text;
+using Renewals.Core.Engine;
+using Spectre.Console;
+
+namespace Renewals.Cli.Commands;
+
+/// <summary>
+/// <c>renewals simulate --until DATE [--dry-run]</c>: moves the engine's clock day by day from
+/// today to DATE, carrying out each day what falls due exactly as the running service would.
+/// </summary>
+internal static class SimulateCommand
+{
+    public const int MaxDays = 3660;
+
+    public static Command Create(CliContext context)
+    {
+        var text = context.Text;
+        var until = CommonOptions.Date("--until", text["Simulate.Until"], text);
+        var dryRun = new Option<bool>("--dry-run") { Description = text["Simulate.DryRun"] };
+        var quiet = new Option<bool>("--totals-only") { Description = text["Simulate.TotalsOnly"] };
+        var command = new Command("simulate", text["Simulate.Description"]) { until, dryRun, quiet };
+        CommonOptions.Require(command, text, until);
+        command.SetAction(async (parse, ct) =>
+        {
+            var database = context.Database(parse);
+            var today = context.Clock.GetCurrentInstant().InUtc().Date;
+            var last = parse.GetValue(until);
+            await SimulateAsync(context, database, today, last, parse.GetValue(dryRun), parse.GetValue(quiet), ct);
+            return RenewalsCli.Ok;
+        });
+        return command;
+    }
+
+    public static async Task SimulateAsync(
+        CliContext context, Data.RenewalsDatabase database, LocalDate today, LocalDate until, bool dryRun, bool totalsOnly, CancellationToken ct)
+    {
+        var text = context.Text;
+        if (until < today || Period.Between(today, until, PeriodUnits.Days).Days > MaxDays)
+        {
+            throw new UsageException(text.Format("Error.UntilRange", Iso(until), Iso(today), MaxDays));
+        }
+
+        await EngineDays.RequireMigratedAsync(database, text, ct);
+        var clock = new SimulatedClock(context.Clock.GetCurrentInstant());
+        var engine = new RenewalEngine(database, clock);
+        var days = new List<(LocalDate Day, Instant AsOf)>();
+        for (var day = today; day <= until; day = day.PlusDays(1))
+        {
+            days.Add((day, EngineDays.EndOf(day)));
+        }
+
+        var results = new List<(LocalDate Day, EngineRunResult Result)>();
+        await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
+        {
+            var task = progress.AddTask(Markup.Escape(text["Simulate.Progress"]), maxValue: days.Count);
+            await engine.SimulateAsync(days.Select(d => { clock.Now = d.AsOf; return d; }), dryRun, (day, result) =>
+            {
+                results.Add((day, result));
+                task.Increment(1);
+                return Task.CompletedTask;
+            }, ct);
+        });
+
+        var table = EngineDays.NewTable(text);
+        if (!totalsOnly)
+        {
+            foreach (var (day, result) in results.Where(r => r.Result.Executed > 0))
+            {
+                EngineDays.AddRow(table, Iso(day), result);
+            }
+        }
+
+        var total = EngineDays.Sum(results.Select(r => r.Result));
+        EngineDays.AddRow(table, text["Engine.Row.Total"], total);
+        context.Console.Write(table);
+        context.Console.MarkupLine(Markup.Escape(text.Format(dryRun ? "Simulate.SummaryDryRun" : "Simulate.Summary",
+            Iso(today), Iso(until), total.Done, total.Skipped, results.Count(r => r.Result.Executed > 0))));
+    }
+
+    private static string Iso(LocalDate date) => LocalDatePattern.Iso.Format(date);
+}
