@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using NodaTime;
+using NodaTime.Testing;
 using Renewals.Cli;
 
 namespace Renewals.Cli.Tests;
@@ -7,16 +9,31 @@ namespace Renewals.Cli.Tests;
 /// <summary>What one run of the command line printed and returned.</summary>
 internal sealed record CliRun(int ExitCode, string Output, string Error)
 {
-    public static async Task<CliRun> InProcess(params string[] args)
+    /// <summary>The day the tests' clock stands on unless a test says otherwise.</summary>
+    public static readonly Instant Today = Instant.FromUtc(2026, 12, 1, 9, 0);
+
+    public static Task<CliRun> InProcess(params string[] args) => InProcess(new FakeClock(Today), null, args);
+
+    public static async Task<CliRun> InProcess(IClock clock, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await RenewalsCli.RunAsync(args, output, error);
+        var code = await RenewalsCli.RunAsync(args, output, error, clock, environment ?? new Dictionary<string, string?>());
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
     /// <summary>Runs the built program in its own process, as an operator would.</summary>
     public static async Task<CliRun> AsProcess(params string[] args)
+    {
+        using var process = Start(args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new CliRun(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts the built program and returns at once (for tests that kill it).</summary>
+    public static Process Start(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "renewals.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -32,10 +49,6 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return new CliRun(process.ExitCode, await output, await error);
+        return Process.Start(start)!;
     }
 }
