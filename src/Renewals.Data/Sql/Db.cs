@@ -39,7 +39,8 @@ public static class Db
     public static void Add(DbCommand command, DatabaseProvider provider, string name, object? value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        // Microsoft.Data.Sqlite matches an unprefixed name by trying each prefix in turn: give it the "@".
+        parameter.ParameterName = provider == DatabaseProvider.Sqlite ? "@" + name : name;
         parameter.Value = ToParameter(provider, value);
         command.Parameters.Add(parameter);
     }

@@ -11,6 +11,7 @@ namespace Renewals.Data.Sql;
 public sealed class RowWriter : IAsyncDisposable
 {
     private const int PostgresBatchSize = 2000;
+    private const int CopyBufferRows = 50_000;
 
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
@@ -20,7 +21,7 @@ public sealed class RowWriter : IAsyncDisposable
     private readonly DbCommand? _prepared;
     private NpgsqlBatch? _batch;
     private readonly string? _copy;
-    private NpgsqlBinaryImporter? _importer;
+    private readonly List<object?[]> _copyRows = [];
 
     public RowWriter(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, string sql, params string[] parameters)
         : this(connection, transaction, provider, sql, copy: null, parameters)
@@ -41,7 +42,7 @@ public sealed class RowWriter : IAsyncDisposable
             foreach (var name in parameters)
             {
                 var p = _prepared.CreateParameter();
-                p.ParameterName = name;
+                p.ParameterName = "@" + name; // exact name: no prefix search per row
                 _prepared.Parameters.Add(p);
             }
         }
@@ -80,19 +81,12 @@ public sealed class RowWriter : IAsyncDisposable
 
         if (_copy is not null)
         {
-            _importer ??= await ((NpgsqlConnection)_connection).BeginBinaryImportAsync(_copy, cancellationToken);
-            await _importer.StartRowAsync(cancellationToken);
-            foreach (var value in values)
+            // A connection carries one COPY at a time: rows wait here so that several
+            // writers can be filled side by side and streamed one after the other.
+            _copyRows.Add(values);
+            if (_copyRows.Count >= CopyBufferRows)
             {
-                var converted = Db.ToParameter(_provider, value);
-                if (converted is DBNull)
-                {
-                    await _importer.WriteNullAsync(cancellationToken);
-                }
-                else
-                {
-                    await _importer.WriteAsync(converted, cancellationToken);
-                }
+                await FlushAsync(cancellationToken);
             }
 
             return;
@@ -114,11 +108,28 @@ public sealed class RowWriter : IAsyncDisposable
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_importer is not null)
+        if (_copyRows.Count > 0)
         {
-            Affected += (long)await _importer.CompleteAsync(cancellationToken);
-            await _importer.DisposeAsync();
-            _importer = null;
+            await using var importer = await ((NpgsqlConnection)_connection).BeginBinaryImportAsync(_copy!, cancellationToken);
+            foreach (var row in _copyRows)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                foreach (var value in row)
+                {
+                    var converted = Db.ToParameter(_provider, value);
+                    if (converted is DBNull)
+                    {
+                        await importer.WriteNullAsync(cancellationToken);
+                    }
+                    else
+                    {
+                        await importer.WriteAsync(converted, cancellationToken);
+                    }
+                }
+            }
+
+            Affected += (long)await importer.CompleteAsync(cancellationToken);
+            _copyRows.Clear();
         }
 
         if (_batch is { BatchCommands.Count: > 0 } batch)
@@ -141,10 +152,5 @@ public sealed class RowWriter : IAsyncDisposable
             await _batch.DisposeAsync();
         }
 
-        if (_importer is not null)
-        {
-            // Not completed: disposing cancels the COPY, and the transaction rolls back.
-            await _importer.DisposeAsync();
-        }
     }
 }

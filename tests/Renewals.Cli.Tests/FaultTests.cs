@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Testing;
+using Renewals.Core.Demo;
+using Renewals.Core.Engine;
+using Renewals.Data;
+using Renewals.Data.Model;
+using Renewals.Domain.Invoicing;
+using Renewals.Testing;
+using Xunit.Abstractions;
+
+namespace Renewals.Cli.Tests;
+
+/// <summary>
+/// Engine processes killed with SIGKILL at random points of a run, restarted, and at the end
+/// the database must hold exactly what one clean, uninterrupted run produces from the same
+/// book: every due milestone carried out once, none missing, none twice, no duplicate
+/// invoice or message.
+/// </summary>
+public sealed class FaultTests(ITestOutputHelper output)
+{
+    private const int Subscriptions = 10_000;
+    private const int Kills = 20;
+    private const int Seed = 7;
+    private static readonly Instant AsOf = Instant.FromUtc(2028, 6, 30, 23, 59);
+
+    [Fact]
+    public async Task Sqlite_engine_killed_20_times_mid_run_still_carries_out_every_milestone_exactly_once()
+    {
+        await using var reference = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var faulty = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await GenerateAsync(reference, faulty);
+        await new RenewalEngine(reference.Database, new FakeClock(AsOf)).RunAsync(AsOf);
+
+        var (midRun, rounds) = await KillRepeatedlyAsync(faulty, engines: 1);
+        var last = await CliRun.AsProcess(RunArgs(faulty));
+
+        Assert.Equal(0, last.ExitCode);
+        Assert.True(midRun * 2 >= rounds, $"only {midRun} of {rounds} rounds were cut mid-run");
+        await AssertSameOutcomeAsync(reference, faulty);
+    }
+
+    [Fact]
+    public async Task Two_postgresql_engines_killed_20_times_still_carry_out_every_milestone_exactly_once()
+    {
+        await using var reference = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
+        await using var faulty = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
+        await GenerateAsync(reference, faulty);
+        await new RenewalEngine(reference.Database, new FakeClock(AsOf)).RunAsync(AsOf);
+
+        var (midRun, rounds) = await KillRepeatedlyAsync(faulty, engines: 2);
+        var finishers = await Task.WhenAll(CliRun.AsProcess(RunArgs(faulty)), CliRun.AsProcess(RunArgs(faulty)));
+
+        Assert.All(finishers, f => Assert.Equal(0, f.ExitCode));
+        Assert.True(midRun * 2 >= rounds, $"only {midRun} of {rounds} rounds were cut mid-run");
+        await AssertSameOutcomeAsync(reference, faulty);
+    }
+
+    private static async Task GenerateAsync(params TestDatabase[] databases)
+    {
+        foreach (var database in databases)
+        {
+            await new DemoBook(database.Database, new FakeClock(CliRun.Today)).GenerateAsync(Subscriptions, Seed);
+        }
+    }
+
+    private static string[] RunArgs(TestDatabase database) =>
+        ["run", "--db", database.Setting, "--as-of", NodaTime.Text.InstantPattern.ExtendedIso.Format(AsOf), "--batch-size", "100"];
+
+    /// <summary>
+    /// Starts engines and kills them (SIGKILL) once they have carried out a random share of the
+    /// work left, so every kill lands mid-run; returns how many rounds were cut with work done
+    /// and work left, and how many rounds there were.
+    /// </summary>
+    private async Task<(int MidRun, int Rounds)> KillRepeatedlyAsync(TestDatabase database, int engines)
+    {
+        var random = new Random(20261126);
+        var kills = 0;
+        var midRun = 0;
+        var rounds = 0;
+        while (kills < Kills)
+        {
+            rounds++;
+            var before = await PendingDueAsync(database);
+            Assert.True(before > 0, $"the work ran out after {kills} kills");
+            var roundsLeft = (Kills - kills + engines - 1) / engines;
+            var share = Math.Max(1, random.Next(before / (roundsLeft + 1) / 2, before / (roundsLeft + 1) + 1));
+            var processes = Enumerable.Range(0, engines).Select(_ => CliRun.Start(RunArgs(database))).ToList();
+            var stopwatch = Stopwatch.StartNew();
+            while (processes.Any(p => !p.HasExited) && await PendingDueAsync(database) > before - share && stopwatch.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                await Task.Delay(20);
+            }
+
+            foreach (var process in processes)
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(); // SIGKILL: no cleanup, no finally, no flush
+                    kills++;
+                }
+
+                await process.WaitForExitAsync();
+                process.Dispose();
+            }
+
+            var after = await PendingDueAsync(database);
+            if (after < before && after > 0)
+            {
+                midRun++;
+            }
+        }
+
+        output.WriteLine($"{kills} kills in {rounds} rounds, {midRun} rounds cut mid-run, {await PendingDueAsync(database)} milestones still due");
+        return (midRun, rounds);
+    }
+
+    private static async Task<int> PendingDueAsync(TestDatabase database)
+    {
+        await using var db = database.Context();
+        return await db.Milestones.CountAsync(m => m.Status == MilestoneStatus.Pending && m.DueAt <= AsOf);
+    }
+
+    private static async Task AssertSameOutcomeAsync(TestDatabase expected, TestDatabase actual)
+    {
+        var want = await OutcomeAsync(expected);
+        var got = await OutcomeAsync(actual);
+        Assert.Equal(0, await PendingDueAsync(actual));
+        foreach (var (name, rows) in want)
+        {
+            Assert.True(rows.Count > 0 || name == "notices", $"the reference run produced no {name}");
+            Assert.Equal(rows.Count, got[name].Count);
+            Assert.Equal(rows, got[name]);
+        }
+
+        // Each carried-out milestone has exactly one audit entry: it was carried out once.
+        await using var db = actual.Context();
+        await AssertGaplessInvoiceNumbersAsync(db);
+        var audited = await db.Audit.Where(a => a.Entity == "milestone").GroupBy(a => a.EntityId).Select(g => g.Count()).ToListAsync();
+        var executed = await db.Milestones.CountAsync(m => m.Status != MilestoneStatus.Pending && m.Outcome != Core.Planning.MilestoneOutcomes.BeforeImport);
+        Assert.Equal(executed, audited.Count);
+        Assert.All(audited, count => Assert.Equal(1, count));
+    }
+
+    /// <summary>Each year's invoices are numbered 1..N: no number twice, none missing, none lost to a kill.</summary>
+    private static async Task AssertGaplessInvoiceNumbersAsync(RenewalsDbContext db)
+    {
+        var numbers = await db.Invoices.Select(i => i.Number).ToListAsync();
+        Assert.NotEmpty(numbers);
+        var parsed = numbers.Select(n => Assert.IsType<InvoiceNumber>(InvoiceNumber.TryParse(n, out var number) ? number : null)).ToList();
+        foreach (var year in parsed.GroupBy(n => n.Year))
+        {
+            Assert.Equal(Enumerable.Range(1, year.Count()), year.Select(n => n.Sequence).Order());
+        }
+    }
+
+    /// <summary>Every row the engine writes, by natural key (ids of rows it creates depend on batch order).</summary>
+    private static async Task<Dictionary<string, List<string>>> OutcomeAsync(TestDatabase database)
+    {
+        await using var db = database.Context();
+        var milestones = await db.Milestones.AsNoTracking()
+            .Select(m => new { m.Id, Key = m.SubscriptionId + "/" + m.TermNumber + "/" + (int)m.Kind + "/" + m.Variant, m.Status, m.Outcome })
+            .ToListAsync();
+        var key = milestones.ToDictionary(m => m.Id, m => m.Key);
+        var invoices = await db.Invoices.AsNoTracking().Include(i => i.Lines).ToListAsync();
+        var invoiceKey = invoices.ToDictionary(i => i.Id, i => key[i.MilestoneId]);
+        return new Dictionary<string, List<string>>
+        {
+            ["milestones"] = Sorted(milestones.Select(m => $"{m.Key} {m.Status} {m.Outcome}")),
+            ["invoices"] = Sorted(invoices.Select(i =>
+                $"{key[i.MilestoneId]} {i.Kind} {i.PeriodStart}-{i.PeriodEnd} {i.Net} {i.Total} {i.BillToContactId} {i.PurchaseOrderNumber} lines={i.Lines.Count}")),
+            ["messages"] = Sorted((await db.Outbox.AsNoTracking().ToListAsync()).Select(m =>
+                $"{(m.MilestoneId is { } id ? key[id] : "-")} {m.Template} {m.ContactId} {m.Language} {(m.InvoiceId is { } inv ? invoiceKey[inv] : "-")} {m.Payload}")),
+            ["tasks"] = Sorted((await db.AdvisorTasks.AsNoTracking().ToListAsync()).Select(t => $"{key[t.MilestoneId!.Value]} {t.Kind} {t.AdvisorId} {t.DueOn}")),
+            ["terms"] = Sorted((await db.Terms.AsNoTracking().ToListAsync()).Select(t => $"{t.SubscriptionId}/{t.Number} {t.Start}-{t.End} {t.IsLocked}")),
+            ["entitlements"] = Sorted((await db.Entitlements.AsNoTracking().ToListAsync()).Select(e =>
+                $"{e.SubscriptionId}/{e.ProductId}/{e.TermNumber} {e.Quantity} {e.ValidFrom}-{e.ValidUntil} {e.AvailableInWebAccount}")),
+            ["subscriptions"] = Sorted((await db.Subscriptions.AsNoTracking().ToListAsync()).Select(s => $"{s.Id} {s.Status} {s.CurrentTermNumber} {s.EndsOn}")),
+            ["notices"] = Sorted((await db.CancellationNotices.AsNoTracking().ToListAsync()).Select(n => $"{n.SubscriptionId} {n.EffectiveEndDate}")),
+        };
+    }
+
+    private static List<string> Sorted(IEnumerable<string> rows) => [.. rows.Order(StringComparer.Ordinal)];
+}
