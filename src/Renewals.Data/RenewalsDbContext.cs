@@ -51,6 +51,10 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
 
+    public DbSet<InvoiceSequence> InvoiceSequences => Set<InvoiceSequence>();
+
+    public DbSet<ReviewMeeting> ReviewMeetings => Set<ReviewMeeting>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -128,7 +132,9 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
             // The key that makes a second execution impossible.
             e.HasIndex(m => new { m.SubscriptionId, m.TermNumber, m.Kind, m.Variant }).IsUnique();
             // What the engine scans: pending rows by the instant they fall due.
-            e.HasIndex(m => new { m.Status, m.DueAt });
+            e.HasIndex(m => new { m.Status, m.DueAt, m.Id });
+            // The claim's "no earlier pending step of the same subscription" probe.
+            e.HasIndex(m => new { m.SubscriptionId, m.Status, m.DueAt });
             e.Property(m => m.Outcome).HasMaxLength(64);
         });
         modelBuilder.Entity<LicenceEntitlement>(e =>
@@ -189,6 +195,19 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
             e.Property(n => n.DocumentSha256).HasMaxLength(64);
             e.HasOne<Subscription>().WithMany().HasForeignKey(n => n.SubscriptionId);
             e.HasIndex(n => n.SubscriptionId);
+        });
+        modelBuilder.Entity<InvoiceSequence>(e =>
+        {
+            e.HasKey(q => q.Year);
+            e.Property(q => q.Year).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<ReviewMeeting>(e =>
+        {
+            e.Property(m => m.Uid).HasMaxLength(200);
+            e.Property(m => m.TimeZoneId).HasMaxLength(64);
+            e.Property(m => m.Location).HasMaxLength(300);
+            e.HasIndex(m => m.Uid).IsUnique();
+            e.HasIndex(m => m.AccountId);
         });
         modelBuilder.Entity<AuditEntry>(e =>
         {

@@ -19,6 +19,7 @@ public sealed class SqliteRenewalsDbContext(DbContextOptions<SqliteRenewalsDbCon
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
         configurationBuilder.Properties<LocalDate>().HaveConversion<LocalDateAsText>().HaveMaxLength(10);
+        configurationBuilder.Properties<LocalDateTime>().HaveConversion<LocalDateTimeAsText>().HaveMaxLength(19);
         configurationBuilder.Properties<Instant>().HaveConversion<InstantAsTicks>();
     }
 
@@ -30,15 +31,22 @@ public sealed class SqliteRenewalsDbContext(DbContextOptions<SqliteRenewalsDbCon
         d => LocalDatePattern.Iso.Format(d),
         s => LocalDatePattern.Iso.Parse(s).Value);
 
+    private sealed class LocalDateTimeAsText() : ValueConverter<LocalDateTime, string>(
+        d => LocalDateTimePattern.GeneralIso.Format(d),
+        s => LocalDateTimePattern.GeneralIso.Parse(s).Value);
+
     private sealed class InstantAsTicks() : ValueConverter<Instant, long>(
         i => i.ToUnixTimeTicks(),
         t => Instant.FromUnixTimeTicks(t));
 }
 
-/// <summary>WAL and NORMAL sync: durable at each commit on the WAL, and fast.</summary>
+/// <summary>
+/// WAL and NORMAL sync: a commit survives a process crash (kill -9); a power cut may lose the
+/// last commits but never corrupts the file. A 64 MiB page cache keeps the engine's indexes hot.
+/// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    public const string Statements = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+    public const string Statements = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 

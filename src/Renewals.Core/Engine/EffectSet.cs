@@ -1,5 +1,6 @@
 using System.Data.Common;
 using NodaTime;
+using Renewals.Core.Invoicing;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Data.Sql;
@@ -33,38 +34,12 @@ internal sealed class EffectSet
 
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, Instant now, string actor, CancellationToken ct)
     {
-        // Invoices first: their ids are needed by their lines and by the messages that carry them.
+        // Invoice ids first: the messages that carry an invoice name it. The rows themselves
+        // are written last, with their numbers, so the year's counter is locked only briefly.
         var invoiceIds = await Db.AllocateIdsAsync(connection, transaction, provider, "invoices", Invoices.Count, ct);
         for (var i = 0; i < Invoices.Count; i++)
         {
             Invoices[i].Id = invoiceIds[i];
-        }
-
-        await using (var w = RowWriter.Insert(connection, transaction, provider, "invoices",
-            "id", "account_id", "subscription_id", "milestone_id", "kind", "number", "issued_on", "period_start", "period_end", "due_on",
-            "currency", "net", "vat_rate", "total", "bill_to_contact_id", "purchase_order_number"))
-        {
-            foreach (var v in Invoices)
-            {
-                await w.AddAsync(ct, v.Id, v.AccountId, v.SubscriptionId, v.MilestoneId, v.Kind, v.Number, v.IssuedOn, v.PeriodStart, v.PeriodEnd,
-                    v.DueOn, v.Currency, v.Net, v.VatRate, v.Total, v.BillToContactId, v.PurchaseOrderNumber);
-            }
-
-            await w.FlushAsync(ct);
-        }
-
-        await using (var w = RowWriter.Insert(connection, transaction, provider, "invoice_lines",
-            "invoice_id", "product_id", "description", "quantity", "period_start", "period_end", "unit_price", "amount"))
-        {
-            foreach (var v in Invoices)
-            {
-                foreach (var l in v.Lines)
-                {
-                    await w.AddAsync(ct, v.Id, l.ProductId, l.Description, l.Quantity, l.PeriodStart, l.PeriodEnd, l.UnitPrice, l.Amount);
-                }
-            }
-
-            await w.FlushAsync(ct);
         }
 
         await using (var w = RowWriter.Insert(connection, transaction, provider, "outbox",
@@ -139,6 +114,34 @@ internal sealed class EffectSet
             foreach (var (subscriptionId, termNumber) in LockedTerms)
             {
                 await w.AddAsync(ct, true, subscriptionId, termNumber);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await InvoiceNumbering.AssignAsync(connection, transaction, provider, Invoices, ct);
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "invoices",
+            "id", "account_id", "subscription_id", "milestone_id", "kind", "number", "issued_on", "period_start", "period_end", "due_on",
+            "currency", "net", "vat_rate", "total", "bill_to_contact_id", "purchase_order_number"))
+        {
+            foreach (var v in Invoices)
+            {
+                await w.AddAsync(ct, v.Id, v.AccountId, v.SubscriptionId, v.MilestoneId, v.Kind, v.Number, v.IssuedOn, v.PeriodStart, v.PeriodEnd,
+                    v.DueOn, v.Currency, v.Net, v.VatRate, v.Total, v.BillToContactId, v.PurchaseOrderNumber);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "invoice_lines",
+            "invoice_id", "product_id", "description", "quantity", "period_start", "period_end", "unit_price", "amount"))
+        {
+            foreach (var v in Invoices)
+            {
+                foreach (var l in v.Lines)
+                {
+                    await w.AddAsync(ct, v.Id, l.ProductId, l.Description, l.Quantity, l.PeriodStart, l.PeriodEnd, l.UnitPrice, l.Amount);
+                }
             }
 
             await w.FlushAsync(ct);

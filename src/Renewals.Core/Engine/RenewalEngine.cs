@@ -90,6 +90,13 @@ public sealed class RenewalEngine(RenewalsDatabase database, IClock clock, Engin
     private async Task<ReferenceData> LoadReferenceAsync(CancellationToken ct)
     {
         await using var db = database.CreateContext();
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // Statistics for the planner where tables changed a lot (a fresh import, say):
+            // without them SQLite may scan the milestones instead of using the claim's index.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA optimize=0x10002", ct);
+        }
+
         return await ReferenceData.LoadAsync(db, ct);
     }
 

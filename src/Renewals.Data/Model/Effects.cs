@@ -151,6 +151,9 @@ public sealed class OutboxMessage
 
     public long? InvoiceId { get; set; }
 
+    /// <summary>The review meeting whose invitation the message carries.</summary>
+    public long? MeetingId { get; set; }
+
     /// <summary>The values the template needs, as JSON.</summary>
     public required string Payload { get; set; }
 
@@ -243,4 +246,47 @@ public sealed class AuditEntry
     public long EntityId { get; set; }
 
     public string? Details { get; set; }
+}
+
+/// <summary>The last invoice number given in a year: numbers run 1, 2, 3... without gaps.</summary>
+public sealed class InvoiceSequence
+{
+    public int Year { get; set; }
+
+    public int LastNumber { get; set; }
+}
+
+/// <summary>
+/// A review meeting between an advisor and a customer contact. Its <see cref="Uid"/> never
+/// changes, and each update raises <see cref="Sequence"/>, so calendars replace the meeting.
+/// </summary>
+public sealed class ReviewMeeting
+{
+    public long Id { get; set; }
+
+    public long AccountId { get; set; }
+
+    public long AdvisorId { get; set; }
+
+    public long ContactId { get; set; }
+
+    /// <summary>The check-in task the meeting answers, when there is one.</summary>
+    public long? AdvisorTaskId { get; set; }
+
+    public required string Uid { get; set; }
+
+    public int Sequence { get; set; }
+
+    /// <summary>Local start in <see cref="TimeZoneId"/>.</summary>
+    public LocalDateTime Start { get; set; }
+
+    public int DurationMinutes { get; set; }
+
+    public required string TimeZoneId { get; set; }
+
+    public string? Location { get; set; }
+
+    public bool IsCancelled { get; set; }
+
+    public Instant UpdatedAt { get; set; }
 }

@@ -476,6 +476,22 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("invoice_lines", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.InvoiceSequence", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("year");
+
+                    b.Property<int>("LastNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_number");
+
+                    b.HasKey("Year")
+                        .HasName("pk_invoice_sequences");
+
+                    b.ToTable("invoice_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.LicenceEntitlement", b =>
                 {
                     b.Property<long>("Id")
@@ -581,8 +597,11 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_milestones");
 
-                    b.HasIndex("Status", "DueAt")
-                        .HasDatabaseName("ix_milestones_status_due_at");
+                    b.HasIndex("Status", "DueAt", "Id")
+                        .HasDatabaseName("ix_milestones_status_due_at_id");
+
+                    b.HasIndex("SubscriptionId", "Status", "DueAt")
+                        .HasDatabaseName("ix_milestones_subscription_id_status_due_at");
 
                     b.HasIndex("SubscriptionId", "TermNumber", "Kind", "Variant")
                         .IsUnique()
@@ -627,6 +646,10 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.Property<string>("LastError")
                         .HasColumnType("TEXT")
                         .HasColumnName("last_error");
+
+                    b.Property<long?>("MeetingId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("meeting_id");
 
                     b.Property<string>("MessageId")
                         .IsRequired()
@@ -890,6 +913,81 @@ namespace Renewals.Data.Migrations.Sqlite
                             NoticeDays = 60,
                             ReminderDays = "120,60"
                         });
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ReviewMeeting", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<long?>("AdvisorTaskId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("advisor_task_id");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_minutes");
+
+                    b.Property<bool>("IsCancelled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_cancelled");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("location");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("Start")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time_zone_id");
+
+                    b.Property<string>("Uid")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("uid");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_review_meetings");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_review_meetings_account_id");
+
+                    b.HasIndex("Uid")
+                        .IsUnique()
+                        .HasDatabaseName("ix_review_meetings_uid");
+
+                    b.ToTable("review_meetings", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Subscription", b =>

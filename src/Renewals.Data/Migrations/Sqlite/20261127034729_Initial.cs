@@ -1,10 +1,8 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
-using NodaTime;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Renewals.Data.Migrations.Postgres
+namespace Renewals.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -16,17 +14,17 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "advisor_tasks",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    advisor_id = table.Column<long>(type: "bigint", nullable: true),
-                    account_id = table.Column<long>(type: "bigint", nullable: false),
-                    subscription_id = table.Column<long>(type: "bigint", nullable: true),
-                    milestone_id = table.Column<long>(type: "bigint", nullable: true),
-                    kind = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    due_on = table.Column<LocalDate>(type: "date", nullable: false),
-                    recommended_validation = table.Column<bool>(type: "boolean", nullable: false),
-                    status = table.Column<int>(type: "integer", nullable: false),
-                    created_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    advisor_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    subscription_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    milestone_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    due_on = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    recommended_validation = table.Column<bool>(type: "INTEGER", nullable: false),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -37,11 +35,11 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "advisors",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    language = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    language = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -52,14 +50,14 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "audit",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
-                    actor = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    entity = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    entity_id = table.Column<long>(type: "bigint", nullable: false),
-                    details = table.Column<string>(type: "text", nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    at = table.Column<long>(type: "INTEGER", nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    entity = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    entity_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    details = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -67,27 +65,40 @@ namespace Renewals.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "invoice_sequences",
+                columns: table => new
+                {
+                    year = table.Column<int>(type: "INTEGER", nullable: false),
+                    last_number = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_invoice_sequences", x => x.year);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "outbox",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    template = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    account_id = table.Column<long>(type: "bigint", nullable: false),
-                    contact_id = table.Column<long>(type: "bigint", nullable: false),
-                    to_email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    language = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    subscription_id = table.Column<long>(type: "bigint", nullable: true),
-                    milestone_id = table.Column<long>(type: "bigint", nullable: true),
-                    invoice_id = table.Column<long>(type: "bigint", nullable: true),
-                    payload = table.Column<string>(type: "text", nullable: false),
-                    message_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    status = table.Column<int>(type: "integer", nullable: false),
-                    attempts = table.Column<int>(type: "integer", nullable: false),
-                    created_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
-                    next_attempt_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
-                    sent_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
-                    last_error = table.Column<string>(type: "text", nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    template = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    contact_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    to_email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    language = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    subscription_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    milestone_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    invoice_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    meeting_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    payload = table.Column<string>(type: "TEXT", nullable: false),
+                    message_id = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    next_attempt_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    sent_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    last_error = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -98,10 +109,10 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "partners",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -112,12 +123,12 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "policies",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    check_in_days = table.Column<int>(type: "integer", nullable: false),
-                    reminder_days = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    notice_days = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    check_in_days = table.Column<int>(type: "INTEGER", nullable: false),
+                    reminder_days = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    notice_days = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -128,9 +139,9 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "product_families",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -141,15 +152,15 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "purchase_orders",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    account_id = table.Column<long>(type: "bigint", nullable: false),
-                    subscription_id = table.Column<long>(type: "bigint", nullable: true),
-                    number = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    valid_from = table.Column<LocalDate>(type: "date", nullable: true),
-                    valid_until = table.Column<LocalDate>(type: "date", nullable: true),
-                    amount = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: true),
-                    registered_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    subscription_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    number = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    valid_from = table.Column<string>(type: "TEXT", maxLength: 10, nullable: true),
+                    valid_until = table.Column<string>(type: "TEXT", maxLength: 10, nullable: true),
+                    amount = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: true),
+                    registered_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -157,19 +168,43 @@ namespace Renewals.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "review_meetings",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    advisor_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    contact_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    advisor_task_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    uid = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    sequence = table.Column<int>(type: "INTEGER", nullable: false),
+                    start = table.Column<string>(type: "TEXT", maxLength: 19, nullable: false),
+                    duration_minutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    time_zone_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    location = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
+                    is_cancelled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_review_meetings", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "accounts",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    language = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    time_zone_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    requires_purchase_order = table.Column<bool>(type: "boolean", nullable: false),
-                    vat_rate = table.Column<decimal>(type: "numeric(5,4)", precision: 5, scale: 4, nullable: false),
-                    advisor_id = table.Column<long>(type: "bigint", nullable: true),
-                    partner_id = table.Column<long>(type: "bigint", nullable: true),
-                    created_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    language = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    time_zone_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    requires_purchase_order = table.Column<bool>(type: "INTEGER", nullable: false),
+                    vat_rate = table.Column<decimal>(type: "TEXT", precision: 5, scale: 4, nullable: false),
+                    advisor_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    partner_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -190,11 +225,11 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "partner_contracts",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    partner_id = table.Column<long>(type: "bigint", nullable: false),
-                    notice_days = table.Column<int>(type: "integer", nullable: false),
-                    cancellation_filed_by_partner_only = table.Column<bool>(type: "boolean", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    partner_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    notice_days = table.Column<int>(type: "INTEGER", nullable: false),
+                    cancellation_filed_by_partner_only = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -211,11 +246,11 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "products",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    family_id = table.Column<long>(type: "bigint", nullable: false),
-                    code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    family_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -232,13 +267,13 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "contacts",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    account_id = table.Column<long>(type: "bigint", nullable: false),
-                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    role = table.Column<int>(type: "integer", nullable: false),
-                    language = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    role = table.Column<int>(type: "INTEGER", nullable: false),
+                    language = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -255,20 +290,20 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "subscriptions",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    account_id = table.Column<long>(type: "bigint", nullable: false),
-                    policy_id = table.Column<long>(type: "bigint", nullable: false),
-                    partner_contract_id = table.Column<long>(type: "bigint", nullable: true),
-                    start = table.Column<LocalDate>(type: "date", nullable: false),
-                    initial_term_years = table.Column<int>(type: "integer", nullable: false),
-                    billing = table.Column<int>(type: "integer", nullable: false),
-                    licence_delivery = table.Column<int>(type: "integer", nullable: false),
-                    is_first_in_product_family = table.Column<bool>(type: "boolean", nullable: false),
-                    status = table.Column<int>(type: "integer", nullable: false),
-                    current_term_number = table.Column<int>(type: "integer", nullable: false),
-                    ends_on = table.Column<LocalDate>(type: "date", nullable: true),
-                    created_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    policy_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    partner_contract_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    start = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    initial_term_years = table.Column<int>(type: "INTEGER", nullable: false),
+                    billing = table.Column<int>(type: "INTEGER", nullable: false),
+                    licence_delivery = table.Column<int>(type: "INTEGER", nullable: false),
+                    is_first_in_product_family = table.Column<bool>(type: "INTEGER", nullable: false),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    current_term_number = table.Column<int>(type: "INTEGER", nullable: false),
+                    ends_on = table.Column<string>(type: "TEXT", maxLength: 10, nullable: true),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -296,18 +331,18 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "cancellation_notices",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    subscription_id = table.Column<long>(type: "bigint", nullable: false),
-                    received_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
-                    channel = table.Column<int>(type: "integer", nullable: false),
-                    filed_by = table.Column<int>(type: "integer", nullable: false),
-                    signed_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    document_sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    received_in_term = table.Column<int>(type: "integer", nullable: false),
-                    is_on_time = table.Column<bool>(type: "boolean", nullable: false),
-                    effective_end_date = table.Column<LocalDate>(type: "date", nullable: false),
-                    withdrawn_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    subscription_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    received_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    channel = table.Column<int>(type: "INTEGER", nullable: false),
+                    filed_by = table.Column<int>(type: "INTEGER", nullable: false),
+                    signed_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    document_sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    received_in_term = table.Column<int>(type: "INTEGER", nullable: false),
+                    is_on_time = table.Column<bool>(type: "INTEGER", nullable: false),
+                    effective_end_date = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    withdrawn_at = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -324,15 +359,15 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "entitlements",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    subscription_id = table.Column<long>(type: "bigint", nullable: false),
-                    product_id = table.Column<long>(type: "bigint", nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    valid_from = table.Column<LocalDate>(type: "date", nullable: false),
-                    valid_until = table.Column<LocalDate>(type: "date", nullable: false),
-                    term_number = table.Column<int>(type: "integer", nullable: false),
-                    available_in_web_account = table.Column<bool>(type: "boolean", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    subscription_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    product_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    valid_from = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    valid_until = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    term_number = table.Column<int>(type: "INTEGER", nullable: false),
+                    available_in_web_account = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -355,23 +390,23 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "invoices",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    account_id = table.Column<long>(type: "bigint", nullable: false),
-                    subscription_id = table.Column<long>(type: "bigint", nullable: false),
-                    milestone_id = table.Column<long>(type: "bigint", nullable: false),
-                    kind = table.Column<int>(type: "integer", nullable: false),
-                    number = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    issued_on = table.Column<LocalDate>(type: "date", nullable: false),
-                    period_start = table.Column<LocalDate>(type: "date", nullable: false),
-                    period_end = table.Column<LocalDate>(type: "date", nullable: false),
-                    due_on = table.Column<LocalDate>(type: "date", nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    net = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    vat_rate = table.Column<decimal>(type: "numeric(5,4)", precision: 5, scale: 4, nullable: false),
-                    total = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    bill_to_contact_id = table.Column<long>(type: "bigint", nullable: false),
-                    purchase_order_number = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    subscription_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    milestone_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    number = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    issued_on = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    period_start = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    period_end = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    due_on = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    net = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
+                    vat_rate = table.Column<decimal>(type: "TEXT", precision: 5, scale: 4, nullable: false),
+                    total = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
+                    bill_to_contact_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    purchase_order_number = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -394,18 +429,18 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "milestones",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    subscription_id = table.Column<long>(type: "bigint", nullable: false),
-                    term_number = table.Column<int>(type: "integer", nullable: false),
-                    kind = table.Column<int>(type: "integer", nullable: false),
-                    variant = table.Column<int>(type: "integer", nullable: false),
-                    date = table.Column<LocalDate>(type: "date", nullable: false),
-                    due_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
-                    status = table.Column<int>(type: "integer", nullable: false),
-                    recommended_validation = table.Column<bool>(type: "boolean", nullable: false),
-                    completed_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
-                    outcome = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    subscription_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    term_number = table.Column<int>(type: "INTEGER", nullable: false),
+                    kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    variant = table.Column<int>(type: "INTEGER", nullable: false),
+                    date = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    due_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    recommended_validation = table.Column<bool>(type: "INTEGER", nullable: false),
+                    completed_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    outcome = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -422,13 +457,13 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "subscription_lines",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    subscription_id = table.Column<long>(type: "bigint", nullable: false),
-                    product_id = table.Column<long>(type: "bigint", nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    yearly_unit_price = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    subscription_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    product_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    yearly_unit_price = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -451,13 +486,13 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "terms",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    subscription_id = table.Column<long>(type: "bigint", nullable: false),
-                    number = table.Column<int>(type: "integer", nullable: false),
-                    start = table.Column<LocalDate>(type: "date", nullable: false),
-                    end = table.Column<LocalDate>(type: "date", nullable: false),
-                    is_locked = table.Column<bool>(type: "boolean", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    subscription_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    number = table.Column<int>(type: "INTEGER", nullable: false),
+                    start = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    end = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    is_locked = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -474,16 +509,16 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "invoice_lines",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    invoice_id = table.Column<long>(type: "bigint", nullable: false),
-                    product_id = table.Column<long>(type: "bigint", nullable: false),
-                    description = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
-                    quantity = table.Column<int>(type: "integer", nullable: false),
-                    period_start = table.Column<LocalDate>(type: "date", nullable: false),
-                    period_end = table.Column<LocalDate>(type: "date", nullable: false),
-                    unit_price = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    amount = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    invoice_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    product_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    period_start = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    period_end = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    unit_price = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
+                    amount = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -581,9 +616,14 @@ namespace Renewals.Data.Migrations.Postgres
                 column: "subscription_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_milestones_status_due_at",
+                name: "ix_milestones_status_due_at_id",
                 table: "milestones",
-                columns: new[] { "status", "due_at" });
+                columns: new[] { "status", "due_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_milestones_subscription_id_status_due_at",
+                table: "milestones",
+                columns: new[] { "subscription_id", "status", "due_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_milestones_subscription_id_term_number_kind_variant",
@@ -636,6 +676,17 @@ namespace Renewals.Data.Migrations.Postgres
                 column: "account_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_review_meetings_account_id",
+                table: "review_meetings",
+                column: "account_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_review_meetings_uid",
+                table: "review_meetings",
+                column: "uid",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_subscription_lines_product_id",
                 table: "subscription_lines",
                 column: "product_id");
@@ -686,6 +737,9 @@ namespace Renewals.Data.Migrations.Postgres
                 name: "invoice_lines");
 
             migrationBuilder.DropTable(
+                name: "invoice_sequences");
+
+            migrationBuilder.DropTable(
                 name: "milestones");
 
             migrationBuilder.DropTable(
@@ -693,6 +747,9 @@ namespace Renewals.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "purchase_orders");
+
+            migrationBuilder.DropTable(
+                name: "review_meetings");
 
             migrationBuilder.DropTable(
                 name: "subscription_lines");

@@ -12,7 +12,7 @@ using Renewals.Data;
 namespace Renewals.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRenewalsDbContext))]
-    [Migration("20261126171009_Initial")]
+    [Migration("20261127034738_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -485,6 +485,22 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("invoice_lines", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.InvoiceSequence", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("integer")
+                        .HasColumnName("year");
+
+                    b.Property<int>("LastNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_number");
+
+                    b.HasKey("Year")
+                        .HasName("pk_invoice_sequences");
+
+                    b.ToTable("invoice_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.LicenceEntitlement", b =>
                 {
                     b.Property<long>("Id")
@@ -588,8 +604,11 @@ namespace Renewals.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_milestones");
 
-                    b.HasIndex("Status", "DueAt")
-                        .HasDatabaseName("ix_milestones_status_due_at");
+                    b.HasIndex("Status", "DueAt", "Id")
+                        .HasDatabaseName("ix_milestones_status_due_at_id");
+
+                    b.HasIndex("SubscriptionId", "Status", "DueAt")
+                        .HasDatabaseName("ix_milestones_subscription_id_status_due_at");
 
                     b.HasIndex("SubscriptionId", "TermNumber", "Kind", "Variant")
                         .IsUnique()
@@ -636,6 +655,10 @@ namespace Renewals.Data.Migrations.Postgres
                     b.Property<string>("LastError")
                         .HasColumnType("text")
                         .HasColumnName("last_error");
+
+                    b.Property<long?>("MeetingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("meeting_id");
 
                     b.Property<string>("MessageId")
                         .IsRequired()
@@ -909,6 +932,81 @@ namespace Renewals.Data.Migrations.Postgres
                             NoticeDays = 60,
                             ReminderDays = "120,60"
                         });
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ReviewMeeting", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<long?>("AdvisorTaskId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("advisor_task_id");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_minutes");
+
+                    b.Property<bool>("IsCancelled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_cancelled");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("location");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence");
+
+                    b.Property<LocalDateTime>("Start")
+                        .HasColumnType("timestamp without time zone")
+                        .HasColumnName("start");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone_id");
+
+                    b.Property<string>("Uid")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("uid");
+
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_review_meetings");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_review_meetings_account_id");
+
+                    b.HasIndex("Uid")
+                        .IsUnique()
+                        .HasDatabaseName("ix_review_meetings_uid");
+
+                    b.ToTable("review_meetings", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Subscription", b =>
