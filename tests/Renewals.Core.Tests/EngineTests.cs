@@ -118,7 +118,7 @@ public abstract class EngineTests(DatabaseProvider provider) : DatabaseTest(prov
         Assert.Equal(["jane@acme.example", "ap@acme.example"], reminders.Select(m => m.ToEmail));
         using var payload = JsonDocument.Parse(reminders[0].Payload);
         Assert.Equal(120, payload.RootElement.GetProperty("days").GetInt32());
-        Assert.Equal("2028-01-15", payload.RootElement.GetProperty("renewalDate").GetString());
+        Assert.Equal("2028-01-15", payload.RootElement.GetProperty("renewal_date").GetString());
         Assert.Equal(["issue-purchase-order", "check-with-stakeholders", "contact-advisor", "see-web-account"],
             payload.RootElement.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         await using (var db = Database.Context())
@@ -340,7 +340,7 @@ public abstract class EngineTests(DatabaseProvider provider) : DatabaseTest(prov
         Assert.DoesNotContain(await InvoicesAsync(subscription.Id), i => i.Kind == InvoiceKind.Renewal);
         var messages = await MessagesAsync(subscription.Id);
         Assert.Contains(messages, m => m.Template == "subscription-ended");
-        Assert.Contains(messages, m => m.Template == "cancellation-acknowledgement" && m.Payload.Contains("\"onTime\":true", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Template == "cancellation-acknowledgement" && m.Payload.Contains("\"on_time\":true", StringComparison.Ordinal));
     }
 
     [Fact]

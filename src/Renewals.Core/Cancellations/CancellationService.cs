@@ -49,10 +49,10 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
             SubscriptionId = subscriptionId,
             Payload = JsonSerializer.Serialize(new
             {
-                onTime = cancellation.IsOnTime,
-                receivedOn = Iso(subscription.LocalDateOf(notice.ReceivedAt)),
+                on_time = cancellation.IsOnTime,
+                received_on = Iso(subscription.LocalDateOf(notice.ReceivedAt)),
                 deadline = Iso(cancellation.Deadline),
-                effectiveEndDate = Iso(cancellation.EffectiveEndDate),
+                effective_end_date = Iso(cancellation.EffectiveEndDate),
             }),
             MessageId = $"<notice{stored.Id}.cancellation-acknowledgement.c{primary.Id}@renewals>",
             CreatedAt = clock.GetCurrentInstant(),

@@ -13,7 +13,8 @@ public sealed class EngineLock : IDisposable
 
     private EngineLock(FileStream? handle) => _handle = handle;
 
-    public static EngineLock Acquire(RenewalsDatabase database)
+    /// <summary>Takes the lock of one kind of worker ("engine", "dispatcher") on the database.</summary>
+    public static EngineLock Acquire(RenewalsDatabase database, string worker = "engine")
     {
         ArgumentNullException.ThrowIfNull(database);
         if (database.SqliteFile is not { } file)
@@ -22,7 +23,7 @@ public sealed class EngineLock : IDisposable
             return new EngineLock(null);
         }
 
-        var path = file + ".engine-lock";
+        var path = $"{file}.{worker}-lock";
         try
         {
             return new EngineLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));

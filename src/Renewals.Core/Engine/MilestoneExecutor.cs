@@ -47,8 +47,18 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         switch (c.Kind)
         {
             case MilestoneKind.DayOne:
-                Message("confirmation-letter", primary, c, new { start = Iso(term.Start), end = Iso(term.End), years = c.InitialTermYears });
-                Message("welcome", primary, c, new { start = Iso(term.Start), renewalDate = Iso(term.End) });
+                var keyDates = new
+                {
+                    start = Iso(term.Start),
+                    renewal_date = Iso(term.End),
+                    years = c.InitialTermYears,
+                    billing = c.Billing == BillingMode.Upfront ? "upfront" : "yearly",
+                    check_in_date = Iso(RenewalTimeline.CheckInDate(subscription, policy)),
+                    reminder_dates = policy.ReminderDays.Select(days => Iso(RenewalTimeline.ReminderDate(term, days))).ToArray(),
+                    deadline = Iso(RenewalTimeline.CancellationDeadline(subscription, policy, term)),
+                };
+                Message("confirmation-letter", primary, c, keyDates);
+                Message("welcome", primary, c, keyDates);
                 var years = c.Billing == BillingMode.Upfront ? c.InitialTermYears : 1;
                 Bill(c, InvoiceKind.Initial, term.Start, subscription.Anniversary(years), years, accountsPayable, data);
                 Done(c, MilestoneOutcomes.Welcomed);
@@ -69,7 +79,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
                 break;
 
             case MilestoneKind.Reminder:
-                Remind(c, policy, term, today, endingNotice, primary, accountsPayable, data);
+                Remind(c, subscription, policy, term, today, endingNotice, primary, accountsPayable, data);
                 break;
 
             case MilestoneKind.CancellationDeadline:
@@ -88,7 +98,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
 
             case MilestoneKind.Anniversary when endingNotice is not null:
                 effects.SubscriptionChanges.Add((c.SubscriptionId, SubscriptionStatus.Ended, term.End, c.TermNumber));
-                Message("subscription-ended", primary, c, new { endedOn = Iso(term.End) });
+                Message("subscription-ended", primary, c, new { ended_on = Iso(term.End) });
                 Done(c, MilestoneOutcomes.Ended);
                 break;
 
@@ -99,7 +109,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
     }
 
     private void Remind(
-        ClaimedMilestone c, Domain.Policies.RenewalPolicy policy, Term term, LocalDate today, NoticeRow? endingNotice,
+        ClaimedMilestone c, DomainSubscription subscription, Domain.Policies.RenewalPolicy policy, Term term, LocalDate today, NoticeRow? endingNotice,
         ContactRow primary, ContactRow accountsPayable, BatchData data)
     {
         if (today >= term.End)
@@ -125,7 +135,13 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         string[] actions = purchaseOrderMissing
             ? ["issue-purchase-order", "check-with-stakeholders", "contact-advisor", "see-web-account"]
             : ["check-with-stakeholders", "contact-advisor", "see-web-account"];
-        var payload = new { days = c.Variant, renewalDate = Iso(term.End), actions };
+        var payload = new
+        {
+            days = c.Variant,
+            renewal_date = Iso(term.End),
+            deadline = Iso(RenewalTimeline.CancellationDeadline(subscription, policy, term)),
+            actions,
+        };
         Message("reminder", primary, c, payload);
         if (accountsPayable.Id != primary.Id)
         {
@@ -164,10 +180,16 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         }
 
         Bill(c, InvoiceKind.Renewal, next.Start, next.End, 1, accountsPayable, data);
-        Message("renewal-confirmation", primary, c, new { renewedFrom = Iso(next.Start), renewedUntil = Iso(next.End) });
+        Message("renewal-confirmation", primary, c, new
+        {
+            renewed_from = Iso(next.Start),
+            renewal_date = Iso(next.End),
+            deadline = Iso(RenewalTimeline.CancellationDeadline(subscription, policy, next)),
+            licences = inWebAccount ? "web-account" : "extended",
+        });
         if (inWebAccount)
         {
-            Message("licence-available", primary, c, new { validFrom = Iso(next.Start), validUntil = Iso(next.End) });
+            Message("licence-available", primary, c, new { valid_from = Iso(next.Start), valid_until = Iso(next.End) });
         }
 
         effects.SubscriptionChanges.Add((c.SubscriptionId, SubscriptionStatus.Active, null, next.Number));
@@ -215,7 +237,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         invoice.Net = invoice.Lines.Sum(l => l.Amount);
         invoice.Total = invoice.Net + Math.Round(invoice.Net * invoice.VatRate, 2, MidpointRounding.AwayFromZero);
         effects.Invoices.Add(invoice);
-        Message("invoice", billTo, c, new { periodStart = Iso(from), periodEnd = Iso(until), total = invoice.Total, currency = invoice.Currency }, invoice);
+        Message("invoice", billTo, c, new { period_start = Iso(from), period_end = Iso(until), total = invoice.Total, currency = invoice.Currency }, invoice);
     }
 
     /// <summary>The newest purchase order registered for the account (or this subscription) that covers <paramref name="day"/>.</summary>

@@ -34,4 +34,14 @@ public static class DomainText
             ? date.ToString("d'er' MMMM yyyy", culture)
             : date.ToString("d MMMM yyyy", culture);
     }
+
+    /// <summary>"20 April 2027 at 10:00" in English, "20 avril 2027 à 10:00" in French.</summary>
+    public static string LongDateTime(NodaTime.LocalDateTime at, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(culture);
+        var time = at.ToString("HH:mm", CultureInfo.InvariantCulture);
+        return culture.TwoLetterISOLanguageName == "fr"
+            ? $"{LongDate(at.Date, culture)} à {time}"
+            : $"{LongDate(at.Date, culture)} at {time}";
+    }
 }

@@ -1,0 +1,119 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace Renewals.Core.Messaging;
+
+/// <summary>Where composed messages go: an SMTP server, or a pickup folder of .eml files.</summary>
+public interface IMailTransport : IAsyncDisposable
+{
+    /// <summary>Hands the message over; throws when it was not accepted.</summary>
+    Task SendAsync(MimeMessage message, CancellationToken ct);
+
+    /// <summary>A short description for operators: "smtp://mail.example.com:587" or the folder.</summary>
+    string Describe();
+}
+
+/// <summary>SMTP settings from configuration (RENEWALS_SMTP_* variables).</summary>
+public sealed record SmtpSettings(string Host, int Port = 25, SmtpTls Tls = SmtpTls.Auto, string? User = null, string? Password = null)
+{
+    public const string HostVariable = "RENEWALS_SMTP_HOST";
+    public const string PortVariable = "RENEWALS_SMTP_PORT";
+    public const string TlsVariable = "RENEWALS_SMTP_TLS";
+    public const string UserVariable = "RENEWALS_SMTP_USER";
+    public const string PasswordVariable = "RENEWALS_SMTP_PASSWORD";
+}
+
+public enum SmtpTls
+{
+    /// <summary>STARTTLS when the server offers it.</summary>
+    Auto,
+
+    /// <summary>Plain connection (a local relay).</summary>
+    None,
+
+    /// <summary>STARTTLS, required.</summary>
+    StartTls,
+
+    /// <summary>TLS from the first byte (port 465).</summary>
+    Implicit,
+}
+
+/// <summary>Sends through an SMTP server with MailKit, keeping one connection for a batch.</summary>
+public sealed class SmtpTransport(SmtpSettings settings) : IMailTransport
+{
+    private readonly SmtpClient _client = new() { Timeout = 30_000 };
+
+    public async Task SendAsync(MimeMessage message, CancellationToken ct)
+    {
+        if (!_client.IsConnected)
+        {
+            var options = settings.Tls switch
+            {
+                SmtpTls.Auto => SecureSocketOptions.StartTlsWhenAvailable,
+                SmtpTls.None => SecureSocketOptions.None,
+                SmtpTls.StartTls => SecureSocketOptions.StartTls,
+                SmtpTls.Implicit => SecureSocketOptions.SslOnConnect,
+            };
+            await _client.ConnectAsync(settings.Host, settings.Port, options, ct);
+            if (!string.IsNullOrEmpty(settings.User))
+            {
+                await _client.AuthenticateAsync(settings.User, settings.Password ?? "", ct);
+            }
+        }
+
+        await _client.SendAsync(message, ct);
+    }
+
+    public string Describe() => $"smtp://{settings.Host}:{settings.Port}";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            try
+            {
+                await _client.DisconnectAsync(quit: true);
+            }
+            catch (Exception error) when (error is IOException or SmtpProtocolException or SmtpCommandException)
+            {
+                // The messages are already accepted; a failed goodbye changes nothing.
+            }
+        }
+
+        _client.Dispose();
+    }
+}
+
+/// <summary>
+/// Writes each message as an .eml file named after its Message-ID, so a message delivered
+/// twice (a retry after a crash) overwrites its own file instead of making a second one.
+/// </summary>
+public sealed class PickupFolderTransport : IMailTransport
+{
+    public const string Variable = "RENEWALS_PICKUP";
+
+    public PickupFolderTransport(string directory)
+    {
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Directory { get; }
+
+    public static string FileName(string messageId) =>
+        string.Concat(messageId.Trim('<', '>').Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')) + ".eml";
+
+    public async Task SendAsync(MimeMessage message, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var path = Path.Combine(Directory, FileName(message.MessageId ?? throw new ArgumentException("The message has no Message-ID.", nameof(message))));
+        var partial = path + ".partial";
+        await message.WriteToAsync(partial, ct);
+        File.Move(partial, path, overwrite: true);
+    }
+
+    public string Describe() => Directory;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

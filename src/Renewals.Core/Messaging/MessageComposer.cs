@@ -1,0 +1,82 @@
+using MimeKit;
+using NodaTime;
+using Renewals.Data;
+using Renewals.Data.Model;
+
+namespace Renewals.Core.Messaging;
+
+/// <summary>How messages are addressed and delivered.</summary>
+public sealed record DeliveryOptions
+{
+    public string FromName { get; init; } = "Renewals";
+
+    public string FromAddress { get; init; } = "renewals@vendor.example";
+
+    /// <summary>The customer web account, linked from every message.</summary>
+    public string PortalUrl { get; init; } = "http://localhost:5000";
+
+    /// <summary>Attempts before a message is dead-lettered.</summary>
+    public int MaxAttempts { get; init; } = 8;
+
+    /// <summary>The wait after the first failure; it doubles after each further one.</summary>
+    public Duration FirstRetryDelay { get; init; } = Duration.FromMinutes(1);
+
+    public Duration MaxRetryDelay { get; init; } = Duration.FromHours(6);
+
+    /// <summary>Messages claimed per transaction.</summary>
+    public int BatchSize { get; init; } = 50;
+
+    /// <summary>The wait before attempt <paramref name="attempts"/> + 1, after <paramref name="attempts"/> failures.</summary>
+    public Duration RetryDelay(int attempts)
+    {
+        var delay = FirstRetryDelay;
+        for (var i = 1; i < attempts && delay < MaxRetryDelay; i++)
+        {
+            delay += delay;
+        }
+
+        return delay < MaxRetryDelay ? delay : MaxRetryDelay;
+    }
+}
+
+/// <summary>A file that goes with a message: an invoice's PDF, a meeting's invitation.</summary>
+public interface IAttachmentSource
+{
+    Task<IReadOnlyList<MimePart>> AttachmentsAsync(RenewalsDbContext db, OutboxMessage message, CancellationToken ct);
+}
+
+/// <summary>Turns an outbox row into a MIME message: rendered parts, headers, attachments.</summary>
+public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions options, IReadOnlyList<IAttachmentSource>? attachments = null)
+{
+    public DeliveryOptions Options { get; } = options;
+
+    public async Task<MimeMessage> ComposeAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var model = await MessageModel.LoadAsync(db, message, Options.PortalUrl, ct);
+        var rendered = await renderer.RenderAsync(message.Template, message.Language, model);
+        var recipient = model["recipient"] is Dictionary<string, object?> r ? r["name"] as string : null;
+
+        var body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html };
+        foreach (var source in attachments ?? [])
+        {
+            foreach (var part in await source.AttachmentsAsync(db, message, ct))
+            {
+                body.Attachments.Add(part);
+            }
+        }
+
+        var mime = new MimeMessage
+        {
+            Subject = rendered.Subject,
+            MessageId = message.MessageId.Trim('<', '>'),
+            Date = now.ToDateTimeOffset(),
+            Body = body.ToMessageBody(),
+        };
+        mime.From.Add(new MailboxAddress(Options.FromName, Options.FromAddress));
+        mime.To.Add(new MailboxAddress(recipient ?? message.ToEmail, message.ToEmail));
+        mime.Headers.Add(HeaderId.ContentLanguage, message.Language);
+        mime.Headers.Add("X-Renewals-Template", message.Template);
+        return mime;
+    }
+}

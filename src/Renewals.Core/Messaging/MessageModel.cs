@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using NodaTime.Text;
+using Renewals.Data;
+using Renewals.Data.Model;
+
+namespace Renewals.Core.Messaging;
+
+/// <summary>
+/// What a template can use, as plain dictionaries and lists (snake_case names):
+/// <c>recipient</c>, <c>account</c>, <c>advisor</c>, <c>subscription</c> (with its
+/// <c>products</c>), <c>portal_url</c>, <c>invoice</c> when the message carries one, and
+/// the message's own values (its key dates, actions, ...) at the top level.
+/// </summary>
+public static class MessageModel
+{
+    public static async Task<Dictionary<string, object?>> LoadAsync(RenewalsDbContext db, OutboxMessage message, string portalUrl, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(message);
+        var contact = await db.Contacts.AsNoTracking().SingleAsync(c => c.Id == message.ContactId, ct);
+        var account = await db.Accounts.AsNoTracking().Include(a => a.Advisor).SingleAsync(a => a.Id == message.AccountId, ct);
+        var model = FromPayload(message.Payload);
+        model["recipient"] = new Dictionary<string, object?> { ["name"] = contact.Name, ["email"] = contact.Email };
+        model["account"] = new Dictionary<string, object?> { ["name"] = account.Name, ["requires_purchase_order"] = account.RequiresPurchaseOrder };
+        model["advisor"] = account.Advisor is { } advisor
+            ? new Dictionary<string, object?> { ["name"] = advisor.Name, ["email"] = advisor.Email }
+            : null;
+        model["portal_url"] = portalUrl;
+        if (message.SubscriptionId is { } subscriptionId)
+        {
+            var products = await db.SubscriptionLines.AsNoTracking()
+                .Where(l => l.SubscriptionId == subscriptionId)
+                .OrderBy(l => l.Id)
+                .Select(l => new { l.Product!.Name, l.Quantity })
+                .ToListAsync(ct);
+            model["subscription"] = new Dictionary<string, object?>
+            {
+                ["id"] = subscriptionId,
+                ["products"] = products.Select(p => new Dictionary<string, object?> { ["name"] = p.Name, ["quantity"] = p.Quantity }).ToList(),
+            };
+        }
+
+        if (message.InvoiceId is { } invoiceId)
+        {
+            var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, ct);
+            model["invoice"] = Invoice(invoice);
+        }
+
+        return model;
+    }
+
+    public static Dictionary<string, object?> Invoice(Invoice invoice)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        var vat = invoice.Total - invoice.Net;
+        return new Dictionary<string, object?>
+        {
+            ["number"] = invoice.Number,
+            ["issued_on"] = Iso(invoice.IssuedOn),
+            ["due_on"] = Iso(invoice.DueOn),
+            ["period_start"] = Iso(invoice.PeriodStart),
+            ["period_end"] = Iso(invoice.PeriodEnd),
+            ["currency"] = invoice.Currency,
+            ["net"] = invoice.Net,
+            ["vat_rate"] = invoice.VatRate,
+            ["vat"] = vat,
+            ["total"] = invoice.Total,
+            ["po_number"] = invoice.PurchaseOrderNumber,
+            ["lines"] = invoice.Lines.Select(l => new Dictionary<string, object?>
+            {
+                ["description"] = l.Description,
+                ["quantity"] = l.Quantity,
+                ["unit_price"] = l.UnitPrice,
+                ["amount"] = l.Amount,
+            }).ToList(),
+        };
+    }
+
+    /// <summary>The outbox payload (JSON) as dictionaries, lists, strings, numbers and booleans.</summary>
+    public static Dictionary<string, object?> FromPayload(string json)
+    {
+        using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            ? (Dictionary<string, object?>)Convert(document.RootElement)!
+            : new Dictionary<string, object?>(StringComparer.Ordinal);
+    }
+
+    private static object? Convert(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => Convert(p.Value), StringComparer.Ordinal),
+        JsonValueKind.Array => element.EnumerateArray().Select(Convert).ToList(),
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.GetDecimal(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    private static string Iso(NodaTime.LocalDate date) => LocalDatePattern.Iso.Format(date);
+}

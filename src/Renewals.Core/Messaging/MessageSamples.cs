@@ -1,0 +1,105 @@
+namespace Renewals.Core.Messaging;
+
+/// <summary>
+/// Made-up values for every kind of message, dated as the example of the product
+/// (a three-year subscription starting on 15 January 2027), to preview templates.
+/// </summary>
+public static class MessageSamples
+{
+    public static Dictionary<string, object?> Model(string kind, string language, string portalUrl = "http://localhost:5000")
+    {
+        var french = language == "fr";
+        var model = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["recipient"] = new Dictionary<string, object?> { ["name"] = french ? "Camille Durand" : "Alex Morgan", ["email"] = french ? "camille.durand@exemple.fr" : "alex.morgan@example.com" },
+            ["account"] = new Dictionary<string, object?> { ["name"] = french ? "Ateliers Lumière SAS" : "Northwind Analytics Ltd", ["requires_purchase_order"] = true },
+            ["advisor"] = new Dictionary<string, object?> { ["name"] = french ? "Julien Martin" : "Sam Taylor", ["email"] = french ? "julien.martin@vendor.example" : "sam.taylor@vendor.example" },
+            ["portal_url"] = portalUrl,
+            ["subscription"] = new Dictionary<string, object?>
+            {
+                ["id"] = 1042,
+                ["products"] = new List<object?>
+                {
+                    new Dictionary<string, object?> { ["name"] = "Design Studio", ["quantity"] = 25 },
+                    new Dictionary<string, object?> { ["name"] = "Render Farm", ["quantity"] = 3 },
+                },
+            },
+        };
+        foreach (var (name, value) in Values(kind))
+        {
+            model[name] = value;
+        }
+
+        return model;
+    }
+
+    private static Dictionary<string, object?> Values(string kind) => kind switch
+    {
+        MessageKinds.ConfirmationLetter or MessageKinds.Welcome => new()
+        {
+            ["start"] = "2027-01-15",
+            ["renewal_date"] = "2030-01-15",
+            ["years"] = 3m,
+            ["billing"] = "yearly",
+            ["check_in_date"] = "2027-04-15",
+            ["reminder_dates"] = new List<object?> { "2029-09-17", "2029-11-16" },
+            ["deadline"] = "2029-11-16",
+        },
+        MessageKinds.Invoice => new()
+        {
+            ["period_start"] = "2030-01-15",
+            ["period_end"] = "2031-01-15",
+            ["invoice"] = new Dictionary<string, object?>
+            {
+                ["number"] = "INV-2030-000042",
+                ["issued_on"] = "2030-01-15",
+                ["due_on"] = "2030-02-14",
+                ["period_start"] = "2030-01-15",
+                ["period_end"] = "2031-01-15",
+                ["currency"] = "EUR",
+                ["net"] = 13_740.00m,
+                ["vat_rate"] = 0.20m,
+                ["vat"] = 2_748.00m,
+                ["total"] = 16_488.00m,
+                ["po_number"] = "PO-77812",
+                ["lines"] = new List<object?>
+                {
+                    new Dictionary<string, object?> { ["description"] = "Design Studio", ["quantity"] = 25m, ["unit_price"] = 480.00m, ["amount"] = 12_000.00m },
+                    new Dictionary<string, object?> { ["description"] = "Render Farm", ["quantity"] = 3m, ["unit_price"] = 580.00m, ["amount"] = 1_740.00m },
+                },
+            },
+        },
+        MessageKinds.Reminder => new()
+        {
+            ["days"] = 60m,
+            ["renewal_date"] = "2030-01-15",
+            ["deadline"] = "2029-11-16",
+            ["actions"] = new List<object?> { "issue-purchase-order", "check-with-stakeholders", "contact-advisor", "see-web-account" },
+        },
+        MessageKinds.CancellationAcknowledgement => new()
+        {
+            ["on_time"] = true,
+            ["received_on"] = "2029-11-02",
+            ["deadline"] = "2029-11-16",
+            ["effective_end_date"] = "2030-01-15",
+        },
+        MessageKinds.RenewalConfirmation => new()
+        {
+            ["renewed_from"] = "2030-01-15",
+            ["renewal_date"] = "2031-01-15",
+            ["deadline"] = "2030-11-16",
+            ["licences"] = "web-account",
+        },
+        MessageKinds.LicenceAvailable => new() { ["valid_from"] = "2030-01-15", ["valid_until"] = "2031-01-15" },
+        MessageKinds.SubscriptionEnded => new() { ["ended_on"] = "2030-01-15" },
+        MessageKinds.ReviewInvitation or MessageKinds.ReviewCancelled => new()
+        {
+            ["start"] = "2027-04-20T10:00",
+            ["zone"] = "Europe/Paris",
+            ["duration_minutes"] = 45m,
+            ["location"] = "Visio",
+            ["sequence"] = 0m,
+        },
+        _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
+    };
+}

@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Fluid;
+
+namespace Renewals.Core.Messaging;
+
+/// <summary>The three parts of a message, each a Liquid file an admin can edit.</summary>
+public enum TemplatePart
+{
+    Subject,
+    Html,
+    Text,
+}
+
+/// <summary>
+/// The message templates: one folder per language (<c>fr/</c>, <c>en/</c>), and in each, for a
+/// kind such as <c>reminder</c>, the files <c>reminder.subject.liquid</c>,
+/// <c>reminder.html.liquid</c> and <c>reminder.txt.liquid</c>, plus <c>_layout.html.liquid</c>
+/// around every HTML part. Files are read and parsed once; a file that does not parse is
+/// reported with its name and line, and any message that needs it is refused.
+/// </summary>
+public sealed partial class TemplateLibrary
+{
+    public const string EnvironmentVariable = "RENEWALS_TEMPLATES";
+    public const string LayoutName = "_layout";
+
+    /// <summary>Every kind of message the product sends.</summary>
+    public static readonly IReadOnlyList<string> Kinds =
+    [
+        MessageKinds.ConfirmationLetter, MessageKinds.Welcome, MessageKinds.Invoice, MessageKinds.ReviewInvitation,
+        MessageKinds.ReviewCancelled, MessageKinds.Reminder, MessageKinds.CancellationAcknowledgement,
+        MessageKinds.RenewalConfirmation, MessageKinds.LicenceAvailable, MessageKinds.SubscriptionEnded,
+    ];
+
+    public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
+
+    private static readonly FluidParser Parser = new();
+    private readonly ConcurrentDictionary<string, Lazy<ParsedTemplate>> _cache = new(StringComparer.Ordinal);
+
+    public TemplateLibrary(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory = Path.GetFullPath(directory);
+    }
+
+    /// <summary>The templates shipped with Renewals, copied beside the program.</summary>
+    public static string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, "Messaging", "Templates");
+
+    /// <summary>The configured folder (RENEWALS_TEMPLATES) or the shipped templates.</summary>
+    public static TemplateLibrary FromSetting(string? directory) =>
+        new(string.IsNullOrWhiteSpace(directory) ? DefaultDirectory : directory);
+
+    public string Directory { get; }
+
+    /// <summary>The file name of a part, relative to <see cref="Directory"/>: <c>fr/reminder.html.liquid</c>.</summary>
+    public static string FileName(string kind, string language, TemplatePart part) =>
+        Path.Combine(language, $"{kind}.{Extension(part)}.liquid");
+
+    /// <summary>The parsed template, or a <see cref="TemplateException"/> naming the file and line.</summary>
+    public IFluidTemplate Get(string kind, string language, TemplatePart part)
+    {
+        var name = FileName(kind, language, part);
+        var parsed = _cache.GetOrAdd(name, n => new Lazy<ParsedTemplate>(() => Parse(n))).Value;
+        return parsed.Template ?? throw parsed.Error!;
+    }
+
+    /// <summary>Parses every template of every kind and language; returns what is wrong, empty when all is well.</summary>
+    public IReadOnlyList<TemplateException> Check()
+    {
+        var errors = new List<TemplateException>();
+        foreach (var language in Languages)
+        {
+            foreach (var (kind, part) in Kinds.SelectMany(k => Enum.GetValues<TemplatePart>().Select(p => (k, p)))
+                         .Append((LayoutName, TemplatePart.Html)))
+            {
+                try
+                {
+                    Get(kind, language, part);
+                }
+                catch (TemplateException error)
+                {
+                    errors.Add(error);
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private ParsedTemplate Parse(string name)
+    {
+        var path = Path.Combine(Directory, name);
+        if (!File.Exists(path))
+        {
+            return new ParsedTemplate(null, new TemplateException(name, null, $"the file is missing from {Directory}"));
+        }
+
+        var source = File.ReadAllText(path);
+        if (Parser.TryParse(source, out var template, out var error))
+        {
+            return new ParsedTemplate(template, null);
+        }
+
+        // Fluid words its errors "... at (line:column)".
+        var position = Position().Match(error);
+        int? line = position.Success ? int.Parse(position.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        return new ParsedTemplate(null, new TemplateException(name, line, error));
+    }
+
+    private static string Extension(TemplatePart part) => part switch
+    {
+        TemplatePart.Subject => "subject",
+        TemplatePart.Html => "html",
+        TemplatePart.Text => "txt",
+    };
+
+    [GeneratedRegex(@"\((\d+):(\d+)\)")]
+    private static partial Regex Position();
+
+    private sealed record ParsedTemplate(IFluidTemplate? Template, TemplateException? Error);
+}
+
+/// <summary>A template that cannot be used: its file name, the line where it breaks, and why.</summary>
+public sealed class TemplateException(string template, int? line, string reason)
+    : Exception(line is { } l
+        ? string.Create(CultureInfo.InvariantCulture, $"template {template}, line {l}: {reason}")
+        : $"template {template}: {reason}")
+{
+    public string Template { get; } = template;
+
+    public int? Line { get; } = line;
+
+    public string Reason { get; } = reason;
+}
+
+/// <summary>The names of the message kinds (the outbox's <c>template</c> column).</summary>
+public static class MessageKinds
+{
+    public const string ConfirmationLetter = "confirmation-letter";
+    public const string Welcome = "welcome";
+    public const string Invoice = "invoice";
+    public const string ReviewInvitation = "review-invitation";
+    public const string ReviewCancelled = "review-cancelled";
+    public const string Reminder = "reminder";
+    public const string CancellationAcknowledgement = "cancellation-acknowledgement";
+    public const string RenewalConfirmation = "renewal-confirmation";
+    public const string LicenceAvailable = "licence-available";
+    public const string SubscriptionEnded = "subscription-ended";
+}
