@@ -75,7 +75,8 @@ public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions op
         };
         mime.From.Add(new MailboxAddress(Options.FromName, Options.FromAddress));
         mime.To.Add(new MailboxAddress(recipient ?? message.ToEmail, message.ToEmail));
-        mime.Headers.Add(HeaderId.ContentLanguage, message.Language);
+        // Content-* headers belong to the body entity (MimeKit keeps them there).
+        mime.Body.Headers.Add(HeaderId.ContentLanguage, message.Language);
         mime.Headers.Add("X-Renewals-Template", message.Template);
         return mime;
     }
