@@ -66,7 +66,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     }
 
     private static string[] RunArgs(TestDatabase database) =>
-        ["run", "--db", database.Setting, "--as-of", NodaTime.Text.InstantPattern.ExtendedIso.Format(AsOf), "--batch-size", "100"];
+        ["run", "--db", database.Setting, "--as-of", NodaTime.Text.InstantPattern.ExtendedIso.Format(AsOf), "--batch-size", "100", "--no-send"];
 
     /// <summary>
     /// Starts engines and kills them (SIGKILL) once they have carried out a random share of the

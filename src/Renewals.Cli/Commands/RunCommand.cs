@@ -35,7 +35,8 @@ internal static class RunCommand
         };
         var batch = CommonOptions.Number("--batch-size", text["Run.BatchSize"], text, new EngineOptions().BatchSize);
 
-        var command = new Command("run", text["Run.Description"]) { asOf, batch };
+        var noSend = new Option<bool>("--no-send") { Description = text["Run.NoSend"] };
+        var command = new Command("run", text["Run.Description"]) { asOf, batch, noSend };
         command.SetAction(async (parse, ct) =>
         {
             var size = parse.GetValue(batch);
@@ -53,6 +54,11 @@ internal static class RunCommand
             EngineDays.AddRow(table, InstantPattern.General.Format(at), result);
             context.Console.Write(table);
             context.Console.MarkupLine(Markup.Escape(text.Format("Run.Summary", result.Done, result.Skipped, result.Batches)));
+            if (!parse.GetValue(noSend))
+            {
+                await Delivery.DispatchAsync(context, database, at, ct);
+            }
+
             return RenewalsCli.Ok;
         });
         return command;

@@ -77,6 +77,11 @@ internal static class SimulateCommand
         context.Console.Write(table);
         context.Console.MarkupLine(Markup.Escape(text.Format(dryRun ? "Simulate.SummaryDryRun" : "Simulate.Summary",
             Iso(today), Iso(until), total.Done, total.Skipped, results.Count(r => r.Result.Executed > 0))));
+        if (!dryRun)
+        {
+            // What the simulated days wrote to the outbox goes out as the service would send it.
+            await Delivery.DispatchAsync(context, database, days[^1].AsOf, ct);
+        }
     }
 
     private static string Iso(LocalDate date) => LocalDatePattern.Iso.Format(date);

@@ -1,0 +1,7 @@
+namespace Renewals.Core.Messaging;
+
+/// <summary>The files that go with messages, by kind of source.</summary>
+public static class Attachments
+{
+    public static IReadOnlyList<IAttachmentSource> All { get; } = [];
+}
