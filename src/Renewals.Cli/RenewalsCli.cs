@@ -85,6 +85,7 @@ public static class RenewalsCli
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
         root.Subcommands.Add(MessagesCommand.Create(context));
+        root.Subcommands.Add(PurchaseOrdersCommand.Create(context));
         return root;
     }
 

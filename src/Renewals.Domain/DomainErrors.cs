@@ -38,4 +38,9 @@ public static class DomainErrors
     public const string VatRate = "Error.VatRate";
     public const string SubscriptionUnknown = "Error.SubscriptionUnknown";
     public const string SubscriptionAlreadyEnded = "Error.SubscriptionAlreadyEnded";
+    public const string SubscriptionOfAnotherAccount = "Error.SubscriptionOfAnotherAccount";
+    public const string PurchaseOrderNumber = "Error.PurchaseOrderNumber";
+    public const string PurchaseOrderAmount = "Error.PurchaseOrderAmount";
+    public const string PurchaseOrderPeriod = "Error.PurchaseOrderPeriod";
+    public const string PurchaseOrderDuplicate = "Error.PurchaseOrderDuplicate";
 }

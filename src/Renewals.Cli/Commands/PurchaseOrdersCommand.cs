@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+using Renewals.Core.Invoicing;
+using Spectre.Console;
+
+namespace Renewals.Cli.Commands;
+
+/// <summary><c>renewals po add|list</c>: the purchase-order numbers customers register for their invoices.</summary>
+internal static class PurchaseOrdersCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var text = context.Text;
+        var account = new Option<long>("--account") { Description = text["Po.Account"], HelpName = "id" };
+        var number = new Option<string>("--number") { Description = text["Po.Number"], HelpName = "text" };
+        var subscription = new Option<long?>("--subscription") { Description = text["Po.Subscription"], HelpName = "id" };
+        var from = CommonOptions.Date("--from", text["Po.From"], text);
+        var until = CommonOptions.Date("--until", text["Po.Until"], text);
+        var amount = new Option<decimal?>("--amount")
+        {
+            Description = text["Po.Amount"],
+            HelpName = "1234.50",
+            CustomParser = result =>
+            {
+                var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                if (decimal.TryParse(token, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError(text.Format("Error.Amount", "--amount", token));
+                return null;
+            },
+        };
+
+        var add = new Command("add", text["Po.Add.Description"]) { account, number, subscription, from, until, amount };
+        CommonOptions.Require(add, text, account, number);
+        add.SetAction(async (parse, ct) =>
+        {
+            var database = context.Database(parse);
+            await EngineDays.RequireMigratedAsync(database, text, ct);
+            await using var db = database.CreateContext();
+            var order = await new PurchaseOrderService(db, context.Clock).RegisterAsync(new NewPurchaseOrder(
+                parse.GetValue(account),
+                parse.GetValue(number)!,
+                parse.GetValue(subscription),
+                parse.GetResult(from) is null ? null : parse.GetValue(from),
+                parse.GetResult(until) is null ? null : parse.GetValue(until),
+                parse.GetValue(amount)), "operator", ct);
+            context.Console.WriteLine(text.Format("Po.Registered", order.Number, order.AccountId, Period(order.ValidFrom, order.ValidUntil, text)));
+            return RenewalsCli.Ok;
+        });
+
+        var listAccount = new Option<long>("--account") { Description = text["Po.Account"], HelpName = "id" };
+        var list = new Command("list", text["Po.List.Description"]) { listAccount };
+        CommonOptions.Require(list, text, listAccount);
+        list.SetAction(async (parse, ct) =>
+        {
+            var database = context.Database(parse);
+            await EngineDays.RequireMigratedAsync(database, text, ct);
+            await using var db = database.CreateContext();
+            var id = parse.GetValue(listAccount);
+            var orders = await db.PurchaseOrders.AsNoTracking().Where(p => p.AccountId == id).OrderBy(p => p.Id).ToListAsync(ct);
+            var table = new Table().AddColumns(text["Po.Column.Number"], text["Po.Column.Subscription"], text["Po.Column.Period"], text["Po.Column.Amount"]);
+            foreach (var o in orders)
+            {
+                table.AddRow(Markup.Escape(o.Number), o.SubscriptionId?.ToString(CultureInfo.InvariantCulture) ?? "",
+                    Markup.Escape(Period(o.ValidFrom, o.ValidUntil, text)), o.Amount?.ToString("N2", text.Culture) ?? "");
+            }
+
+            context.Console.Write(table);
+            return RenewalsCli.Ok;
+        });
+
+        return new Command("po", text["Po.Description"]) { add, list };
+    }
+
+    private static string Period(LocalDate? from, LocalDate? until, Text.CliText text) =>
+        from is null && until is null
+            ? text["Po.Period.Open"]
+            : $"{(from is { } f ? LocalDatePattern.Iso.Format(f) : "…")} – {(until is { } u ? LocalDatePattern.Iso.Format(u) : "…")}";
+}
