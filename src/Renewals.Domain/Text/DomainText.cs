@@ -23,6 +23,7 @@ public static class DomainText
     private static object Localize(object argument, CultureInfo culture) => argument switch
     {
         NodaTime.LocalDate date => LongDate(date, culture),
+        NodaTime.LocalDateTime dateTime => LongDateTime(dateTime, culture),
         _ => argument,
     };
 
@@ -33,5 +34,15 @@ public static class DomainText
         return date.Day == 1 && culture.TwoLetterISOLanguageName == "fr"
             ? date.ToString("d'er' MMMM yyyy", culture)
             : date.ToString("d MMMM yyyy", culture);
+    }
+
+    /// <summary>"20 April 2027 at 10:00" in English, "20 avril 2027 à 10:00" in French.</summary>
+    public static string LongDateTime(NodaTime.LocalDateTime dateTime, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(culture);
+        var time = dateTime.TimeOfDay.ToString("HH:mm", CultureInfo.InvariantCulture);
+        return culture.TwoLetterISOLanguageName == "fr"
+            ? $"{LongDate(dateTime.Date, culture)} à {time}"
+            : $"{LongDate(dateTime.Date, culture)} at {time}";
     }
 }
