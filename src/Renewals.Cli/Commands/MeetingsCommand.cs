@@ -39,7 +39,7 @@ internal static class MeetingsCommand
         var contact = Id("--contact", text["Meetings.Contact"], text);
         var at = At(text);
         var zone = Zone(text);
-        var minutes = CommonOptions.Number("--minutes", text.Format("Meetings.Minutes", MeetingService.DefaultMinutes), text, MeetingService.DefaultMinutes);
+        var minutes = CommonOptions.Number("--minutes", text["Meetings.Minutes"], text, MeetingService.DefaultMinutes);
         var location = new Option<string?>("--location") { Description = text["Meetings.Location"], HelpName = "text" };
 
         var command = new Command("schedule", text["Meetings.Schedule.Description"]) { task, account, at, zone, minutes, location, contact };
