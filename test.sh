@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Renewals. On a fresh Debian machine it first installs what the tests
-# need (PostgreSQL for the throwaway test clusters, Chromium for the browser tests).
+# need (PostgreSQL for the throwaway test clusters, Chromium for the browser tests, Python's
+# icalendar as the independent reader of calendar invitations).
 # Ends with one line "N passed, N failed" summed over all test projects; exits non-zero on
 # any failure.
 set -euo pipefail
@@ -17,6 +18,7 @@ fi
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)
+/usr/bin/python3 -c "import icalendar" 2>/dev/null || missing+=(python3-icalendar)
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

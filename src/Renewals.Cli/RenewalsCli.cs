@@ -86,6 +86,7 @@ public static class RenewalsCli
         root.Subcommands.Add(SimulateCommand.Create(context));
         root.Subcommands.Add(MessagesCommand.Create(context));
         root.Subcommands.Add(PurchaseOrdersCommand.Create(context));
+        root.Subcommands.Add(MeetingsCommand.Create(context));
         return root;
     }
 

@@ -43,4 +43,24 @@ public static class DomainErrors
     public const string PurchaseOrderAmount = "Error.PurchaseOrderAmount";
     public const string PurchaseOrderPeriod = "Error.PurchaseOrderPeriod";
     public const string PurchaseOrderDuplicate = "Error.PurchaseOrderDuplicate";
+
+    // Review meetings
+    public const string MeetingTarget = "Error.MeetingTarget";
+    public const string AdvisorTaskUnknown = "Error.AdvisorTaskUnknown";
+    public const string AdvisorTaskNotAReviewMeeting = "Error.AdvisorTaskNotAReviewMeeting";
+    public const string AdvisorTaskAlreadyDone = "Error.AdvisorTaskAlreadyDone";
+    public const string AccountWithoutAdvisor = "Error.AccountWithoutAdvisor";
+    public const string AccountWithoutContact = "Error.AccountWithoutContact";
+    public const string ContactUnknown = "Error.ContactUnknown";
+    public const string ContactOfAnotherAccount = "Error.ContactOfAnotherAccount";
+    public const string MeetingDuration = "Error.MeetingDuration";
+    public const string MeetingInThePast = "Error.MeetingInThePast";
+    public const string MeetingInClockChangeGap = "Error.MeetingInClockChangeGap";
+    public const string MeetingLocationTooLong = "Error.MeetingLocationTooLong";
+    public const string MeetingUnknown = "Error.MeetingUnknown";
+    public const string MeetingCancelled = "Error.MeetingCancelled";
+    public const string MeetingAlreadyCancelled = "Error.MeetingAlreadyCancelled";
+    public const string MeetingAlreadyHeld = "Error.MeetingAlreadyHeld";
+    public const string MeetingUnchanged = "Error.MeetingUnchanged";
+    public const string MeetingChangedMeanwhile = "Error.MeetingChangedMeanwhile";
 }

@@ -233,6 +233,39 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         }
     }
 
+    [Fact]
+    public async Task A_review_invitation_arrives_with_its_calendar_file_and_a_move_keeps_the_uid()
+    {
+        var advisor = await Book.AdvisorAsync();
+        var account = await Book.AccountAsync("Ateliers Lumière", language: "fr", advisorId: advisor);
+        Clock.Reset(Instant.FromUtc(2027, 4, 1, 9, 0));
+        await using (var db = Database.Context())
+        {
+            var service = new Engagement.MeetingService(db, Clock);
+            var meeting = await service.ScheduleAsync(Engagement.NewMeeting.ForAccount(account.Id, new LocalDateTime(2027, 4, 20, 10, 0), 45, location: "Visio"), "advisor");
+            await service.RescheduleAsync(meeting.Id, new LocalDateTime(2027, 4, 22, 14, 30), null, "advisor");
+        }
+
+        await using var server = new TestSmtpServer();
+        await server.StartAsync();
+        var result = await DispatchAsync(server, Clock.GetCurrentInstant(), attachments: Messaging.Attachments.All);
+
+        Assert.Equal(2, result.Sent);
+        var mails = server.Received.OrderBy(m => m.MessageId, StringComparer.Ordinal).ToList();
+        Assert.All(mails, m => Assert.Equal(MessageKinds.ReviewInvitation, Template(m)));
+        Assert.Contains("22 avril 2027 à 14:30", mails[1].Subject, StringComparison.Ordinal);
+        Assert.StartsWith("Modifié", mails[1].Subject, StringComparison.Ordinal);
+        var calendars = mails.Select(m => Assert.Single(m.Attachments.OfType<MimePart>(), p => p.ContentType.MimeType == "text/calendar")).ToList();
+        var parsed = calendars.Select(part =>
+        {
+            using var content = new MemoryStream();
+            part.Content!.DecodeTo(content);
+            return Ical.Net.Calendar.Load(System.Text.Encoding.UTF8.GetString(content.ToArray()))!;
+        }).ToList();
+        Assert.Equal(parsed[0].Events.Single().Uid, parsed[1].Events.Single().Uid);
+        Assert.Equal("REQUEST", calendars[0].ContentType.Parameters["method"]);
+    }
+
     /// <summary>
     /// Two customers, both on the product's example dates with one-year terms from 2027-01-15:
     /// a French one that needs a purchase order and takes its licences from the web account,
@@ -266,9 +299,10 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         return new People(contacts.Single(c => c.Role == ContactRole.Primary).Email, contacts.Single(c => c.Role == ContactRole.AccountsPayable).Email);
     }
 
-    private async Task<DispatchResult> DispatchAsync(TestSmtpServer server, Instant now, DeliveryOptions? options = null, TemplateLibrary? templates = null)
+    private async Task<DispatchResult> DispatchAsync(
+        TestSmtpServer server, Instant now, DeliveryOptions? options = null, TemplateLibrary? templates = null, IReadOnlyList<IAttachmentSource>? attachments = null)
     {
-        var composer = new MessageComposer(new MessageRenderer(templates ?? TemplateLibrary.FromSetting(null)), options ?? new DeliveryOptions());
+        var composer = new MessageComposer(new MessageRenderer(templates ?? TemplateLibrary.FromSetting(null)), options ?? new DeliveryOptions(), attachments);
         await using var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None));
         return await new OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(now);
     }

@@ -23,9 +23,10 @@ public static class MessageModel
         var model = FromPayload(message.Payload);
         model["recipient"] = new Dictionary<string, object?> { ["name"] = contact.Name, ["email"] = contact.Email };
         model["account"] = new Dictionary<string, object?> { ["name"] = account.Name, ["requires_purchase_order"] = account.RequiresPurchaseOrder };
-        model["advisor"] = account.Advisor is { } advisor
+        // A message that names its advisor (a meeting's organiser) keeps it; others show the account's.
+        model.TryAdd("advisor", account.Advisor is { } advisor
             ? new Dictionary<string, object?> { ["name"] = advisor.Name, ["email"] = advisor.Email }
-            : null;
+            : null);
         model["portal_url"] = portalUrl;
         if (message.SubscriptionId is { } subscriptionId)
         {

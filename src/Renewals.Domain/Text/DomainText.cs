@@ -23,6 +23,7 @@ public static class DomainText
     private static object Localize(object argument, CultureInfo culture) => argument switch
     {
         NodaTime.LocalDate date => LongDate(date, culture),
+        NodaTime.LocalDateTime dateTime => LongDateTime(dateTime, culture),
         _ => argument,
     };
 
