@@ -84,6 +84,7 @@ public static class RenewalsCli
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
+        root.Subcommands.Add(InvoicesCommand.Create(context));
         return root;
     }
 

@@ -183,7 +183,7 @@ public sealed class InvoicePdfTests() : InvoiceDocumentTest(DatabaseProvider.Sql
     [Fact]
     public async Task Many_lines_run_over_several_pages_and_every_line_is_printed_once()
     {
-        const int count = 60;
+        const int count = 90;
         var account = await Book.AccountAsync();
         var lines = new List<NewLine>();
         for (var i = 1; i <= count; i++)

@@ -89,8 +89,11 @@ public static class InvoiceFormat
     public static string Period(InvoicePeriod period, CultureInfo culture)
     {
         ArgumentNullException.ThrowIfNull(period);
-        return Text("Period", culture, Date(period.Start, culture), Date(period.LastDay, culture));
+        // Each date stays whole (no-break spaces): a narrow column breaks only between them.
+        return Text("Period", culture, Unbroken(Date(period.Start, culture)), Unbroken(Date(period.LastDay, culture)));
     }
+
+    private static string Unbroken(string text) => text.Replace(' ', '\u00A0');
 
     /// <summary>What the invoice is for: the first invoice, a yearly instalment or a renewal.</summary>
     public static string Kind(InvoiceKind kind, CultureInfo culture) => kind switch

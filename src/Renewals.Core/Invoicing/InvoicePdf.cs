@@ -46,10 +46,10 @@ public static class InvoicePdf
 
         private static readonly Column[] Columns =
         [
-            new("Column.Description", 50, 150, Alignment.Left),
-            new("Column.Period", 205, 140, Alignment.Left),
-            new("Column.Quantity", 350, 35, Alignment.Right),
-            new("Column.UnitPrice", 390, 75, Alignment.Right),
+            new("Column.Description", 50, 140, Alignment.Left),
+            new("Column.Period", 195, 165, Alignment.Left),
+            new("Column.Quantity", 362, 33, Alignment.Right),
+            new("Column.UnitPrice", 398, 70, Alignment.Right),
             new("Column.Amount", 470, 75, Alignment.Right),
         ];
 
@@ -87,8 +87,6 @@ public static class InvoicePdf
         private string Money(decimal amount) => InvoiceFormat.Money(amount, doc.Currency, _culture);
 
         private string Date(LocalDate date) => InvoiceFormat.Date(date, _culture);
-
-        private static string Unbroken(string text) => text.Replace(' ', '\u00A0');
 
         private void NewPage(bool first)
         {
@@ -172,8 +170,7 @@ public static class InvoicePdf
                 string[] values =
                 [
                     line.Description,
-                    // Each date stays whole: the cell breaks only between them.
-                    T("Period", Unbroken(Date(line.Period.Start)), Unbroken(Date(line.Period.LastDay))),
+                    InvoiceFormat.Period(line.Period, _culture),
                     InvoiceFormat.Quantity(line.Quantity, _culture),
                     Money(line.UnitPrice),
                     Money(line.Amount),
@@ -223,6 +220,7 @@ public static class InvoicePdf
             var needed = 14 + (3 * 17) + 18 + ((terms.Count + purchaseOrder.Count) * 13) + 8;
             if (_y + needed > ContentBottom)
             {
+                TextRight(T("Continued"), _small, Right, _y + 4, Grey);
                 NewPage(first: false);
             }
 
