@@ -87,6 +87,7 @@ public static class RenewalsCli
         root.Subcommands.Add(MessagesCommand.Create(context));
         root.Subcommands.Add(PurchaseOrdersCommand.Create(context));
         root.Subcommands.Add(MeetingsCommand.Create(context));
+        root.Subcommands.Add(InvoicesCommand.Create(context));
         return root;
     }
 

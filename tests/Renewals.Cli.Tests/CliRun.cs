@@ -23,9 +23,12 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
     }
 
     /// <summary>Runs the built program in its own process, as an operator would.</summary>
-    public static async Task<CliRun> AsProcess(params string[] args)
+    public static Task<CliRun> AsProcess(params string[] args) => AsProcessIn(null, args);
+
+    /// <summary>Runs the built program in its own process from <paramref name="workingDirectory"/> (the current folder when null).</summary>
+    public static async Task<CliRun> AsProcessIn(string? workingDirectory, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(workingDirectory, args);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -33,11 +36,14 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
     }
 
     /// <summary>Starts the built program and returns at once (for tests that kill it).</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(null, args);
+
+    private static Process Start(string? workingDirectory, string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "renewals.dll");
         var start = new ProcessStartInfo("dotnet")
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             StandardOutputEncoding = Encoding.UTF8,

@@ -30,7 +30,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         await using var server = new TestSmtpServer();
         await server.StartAsync();
 
-        var result = await DispatchAsync(server, AfterRenewal);
+        var result = await DispatchAsync(server, AfterRenewal, attachments: Messaging.Attachments.All);
 
         var stored = await MessagesAsync();
         Assert.Equal(stored.Count, result.Sent);
@@ -66,10 +66,33 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
             Assert.False(string.IsNullOrWhiteSpace(mail.Subject));
         }
 
+        // Every invoice email carries its invoice as a PDF; other messages carry nothing.
+        await using (var check = Database.Context())
+        {
+            var numbers = await check.Invoices.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Number);
+            foreach (var row in stored)
+            {
+                var mail = received.Single(r => r.MessageId == row.MessageId.Trim('<', '>'));
+                if (row.InvoiceId is { } invoiceId)
+                {
+                    var pdf = Assert.IsType<MimePart>(Assert.Single(mail.Attachments));
+                    Assert.Equal(("application/pdf", numbers[invoiceId] + ".pdf"), (pdf.ContentType.MimeType, pdf.FileName));
+                    using var content = new MemoryStream();
+                    await pdf.Content!.DecodeToAsync(content);
+                    using var document = UglyToad.PdfPig.PdfDocument.Open(content.ToArray());
+                    Assert.Contains(numbers[invoiceId]!, string.Concat(document.GetPages().Select(p => p.Text)), StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.Empty(mail.Attachments);
+                }
+            }
+        }
+
         // Invoices go to accounts payable; the French ones are written the French way.
         var frenchInvoice = received.Single(r => Template(r) == MessageKinds.Invoice && To(r) == fr.AccountsPayable && Text(r).Contains("2027-000", StringComparison.Ordinal));
         Assert.Contains("Facture INV-2027-", frenchInvoice.Subject, StringComparison.Ordinal);
-        Assert.Contains("15 janvier 2027", Text(frenchInvoice), StringComparison.Ordinal);
+        Assert.Contains("du 15 janvier 2027 au 14 janvier 2028", Text(frenchInvoice), StringComparison.Ordinal);
         Assert.Contains("Total TTC : 12 000,00 €", Text(frenchInvoice), StringComparison.Ordinal);
         Assert.Contains("TVA (20 %) : 2 000,00 €", Text(frenchInvoice), StringComparison.Ordinal);
         var englishInvoice = received.First(r => Template(r) == MessageKinds.Invoice && To(r) == en.AccountsPayable);

@@ -62,6 +62,8 @@ public static class MessageModel
             ["due_on"] = Iso(invoice.DueOn),
             ["period_start"] = Iso(invoice.PeriodStart),
             ["period_end"] = Iso(invoice.PeriodEnd),
+            // The stored end is exclusive; people read the last day covered.
+            ["period_last_day"] = Iso(invoice.PeriodEnd.PlusDays(-1)),
             ["currency"] = invoice.Currency,
             ["net"] = invoice.Net,
             ["vat_rate"] = invoice.VatRate,

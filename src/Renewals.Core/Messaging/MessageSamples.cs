@@ -56,6 +56,7 @@ public static class MessageSamples
                 ["due_on"] = "2030-02-14",
                 ["period_start"] = "2030-01-15",
                 ["period_end"] = "2031-01-15",
+                ["period_last_day"] = "2031-01-14",
                 ["currency"] = "EUR",
                 ["net"] = 13_740.00m,
                 ["vat_rate"] = 0.20m,

@@ -1,0 +1,118 @@
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Renewals.Data;
+using Renewals.Data.Model;
+using Renewals.Domain.Invoicing;
+
+namespace Renewals.Core.Invoicing;
+
+/// <summary>
+/// Everything printed on an issued invoice, read once from storage: the PDF, the invoice email
+/// and any other rendering work from this and never from the rows.
+/// </summary>
+/// <param name="Language">"fr" or "en": the bill-to contact's language.</param>
+/// <param name="VatAmount">The stored total minus the stored net, so the printed figures always add up.</param>
+public sealed record InvoiceDocument(
+    string Number,
+    InvoiceKind Kind,
+    LocalDate IssuedOn,
+    LocalDate DueOn,
+    InvoicePeriod Period,
+    string Currency,
+    IReadOnlyList<InvoiceDocumentLine> Lines,
+    decimal Net,
+    decimal VatRate,
+    decimal VatAmount,
+    decimal Total,
+    Seller Seller,
+    BillTo BillTo,
+    string? PurchaseOrderNumber,
+    string Language);
+
+/// <summary>One line: a product, how many, for which period, at what price.</summary>
+public sealed record InvoiceDocumentLine(string Description, int Quantity, InvoicePeriod Period, decimal UnitPrice, decimal Amount);
+
+/// <summary>A billed period [<paramref name="Start"/>, <paramref name="End"/>): the end is exclusive, as terms are.</summary>
+public sealed record InvoicePeriod(LocalDate Start, LocalDate End)
+{
+    /// <summary>The last day covered, the one an invoice prints.</summary>
+    public LocalDate LastDay => End.PlusDays(-1);
+}
+
+/// <summary>Who the invoice is addressed to: the accounts-payable contact, else the primary one.</summary>
+public sealed record BillTo(string ContactName, string Email, string AccountName);
+
+/// <summary>The vendor printed at the top of every invoice.</summary>
+public sealed record Seller(string Name, IReadOnlyList<string> Address, string VatNumber, string Email)
+{
+    /// <summary>A neutral vendor until the deployment configures its own.</summary>
+    public static Seller Default { get; } = new(
+        "Alderwood Software SAS",
+        ["14 rue des Tanneurs", "69002 Lyon", "France"],
+        "FR00 999999999",
+        "billing@alderwood.example");
+}
+
+/// <summary>Reads issued invoices into <see cref="InvoiceDocument"/>s.</summary>
+public static class InvoiceDocuments
+{
+    /// <summary>The issued invoice with this id, with the <see cref="Seller.Default"/> seller; null when there is none.</summary>
+    public static Task<InvoiceDocument?> LoadAsync(RenewalsDbContext db, long invoiceId, CancellationToken ct) =>
+        LoadAsync(db, invoiceId, Seller.Default, ct);
+
+    /// <summary>The issued invoice with this id; null when there is none (or it has no number yet).</summary>
+    public static async Task<InvoiceDocument?> LoadAsync(RenewalsDbContext db, long invoiceId, Seller seller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines)
+            .SingleOrDefaultAsync(i => i.Id == invoiceId && i.Number != null, ct);
+        return invoice is null ? null : await ToDocumentAsync(db, invoice, seller, ct);
+    }
+
+    /// <summary>The invoice numbered <paramref name="number"/> (any letter case, surrounding blanks ignored); null when there is none.</summary>
+    public static Task<InvoiceDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, CancellationToken ct) =>
+        LoadByNumberAsync(db, number, Seller.Default, ct);
+
+    /// <inheritdoc cref="LoadByNumberAsync(RenewalsDbContext, string, CancellationToken)"/>
+    public static async Task<InvoiceDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, Seller seller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (!InvoiceNumber.TryParse(number, out var parsed))
+        {
+            return null;
+        }
+
+        var canonical = parsed.ToString();
+        var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleOrDefaultAsync(i => i.Number == canonical, ct);
+        return invoice is null ? null : await ToDocumentAsync(db, invoice, seller, ct);
+    }
+
+    private static async Task<InvoiceDocument> ToDocumentAsync(RenewalsDbContext db, Invoice invoice, Seller seller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(seller);
+        var account = await db.Accounts.AsNoTracking().SingleAsync(a => a.Id == invoice.AccountId, ct);
+        var contact = await db.Contacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == invoice.BillToContactId, ct)
+            ?? throw new InvalidOperationException($"Invoice {invoice.Number} bills contact {invoice.BillToContactId}, which does not exist.");
+
+        var lines = invoice.Lines
+            .OrderBy(l => l.Id)
+            .Select(l => new InvoiceDocumentLine(l.Description, l.Quantity, new InvoicePeriod(l.PeriodStart, l.PeriodEnd), l.UnitPrice, l.Amount))
+            .ToArray();
+        return new InvoiceDocument(
+            invoice.Number!,
+            invoice.Kind,
+            invoice.IssuedOn,
+            invoice.DueOn,
+            new InvoicePeriod(invoice.PeriodStart, invoice.PeriodEnd),
+            invoice.Currency,
+            lines,
+            invoice.Net,
+            invoice.VatRate,
+            invoice.Total - invoice.Net,
+            invoice.Total,
+            seller,
+            new BillTo(contact.Name, contact.Email, account.Name),
+            string.IsNullOrWhiteSpace(invoice.PurchaseOrderNumber) ? null : invoice.PurchaseOrderNumber,
+            InvoiceFormat.Language(contact.Language));
+    }
+}

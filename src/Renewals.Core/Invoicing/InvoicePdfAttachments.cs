@@ -1,0 +1,32 @@
+using MimeKit;
+using Renewals.Core.Messaging;
+using Renewals.Data;
+using Renewals.Data.Model;
+
+namespace Renewals.Core.Invoicing;
+
+/// <summary>An invoice's email carries the invoice as a PDF named after its number.</summary>
+public sealed class InvoicePdfAttachments : IAttachmentSource
+{
+    public async Task<IReadOnlyList<MimePart>> AttachmentsAsync(RenewalsDbContext db, OutboxMessage message, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.InvoiceId is not { } invoiceId)
+        {
+            return [];
+        }
+
+        var document = await InvoiceDocuments.LoadAsync(db, invoiceId, ct)
+            ?? throw new InvalidOperationException($"Invoice {invoiceId} of message {message.Id} has no number: it cannot be sent.");
+        return
+        [
+            new MimePart("application", "pdf")
+            {
+                Content = new MimeContent(new MemoryStream(InvoicePdf.Render(document))),
+                ContentTransferEncoding = ContentEncoding.Base64,
+                ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                FileName = document.Number + ".pdf",
+            },
+        ];
+    }
+}
