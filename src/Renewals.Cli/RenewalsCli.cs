@@ -84,6 +84,7 @@ public static class RenewalsCli
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
+        root.Subcommands.Add(LicenceCommand.Create(context));
         return root;
     }
 
