@@ -189,7 +189,8 @@ public sealed class LicenceCommandTests : IAsyncLifetime
         var missingKey = await Cli("licence", "verify", In("brasserie.lic"), "--public-key", In("nope.pem"));
         var noKeyOption = await Cli("licence", "verify", In("brasserie.lic"));
         var unreadableKey = await Cli("licence", "verify", In("brasserie.lic"), "--public-key", In("garbage.pem"));
-        var unknownSubscription = await Cli("licence", "issue", "--subscription", "999999", "--db", DbFile);
+        var unknownSubscription = await Cli("licence", "issue", "--subscription", "999999", "--db", DbFile, "--key", In("unused.pem"));
+        var noFolder = await Issue(In("no/such/folder/x.lic"));
         var futureTerm = await Issue(In("x.lic"), "--term", "2");
         var noDatabase = await Cli("licence", "issue", "--subscription", "1", "--db", In("missing.db"));
 
@@ -199,7 +200,9 @@ public sealed class LicenceCommandTests : IAsyncLifetime
         Assert.Equal($"error: {In("garbage.pem")} does not hold a readable ECDSA P-256 key in PEM format.\n", unreadableKey.Error);
         Assert.Equal("error: There is no subscription 999999.\n", unknownSubscription.Error);
         Assert.Equal($"error: Subscription {_subscriptionId} has no term 2: its terms so far run from 1 to 1.\n", futureTerm.Error);
-        Assert.All([missingFile, missingKey, noKeyOption, unreadableKey, unknownSubscription, futureTerm, noDatabase], run => Assert.Equal(2, run.ExitCode));
+        Assert.Equal($"error: the file {In("no/such/folder")} does not exist.\n", noFolder.Error);
+        Assert.All([missingFile, missingKey, noKeyOption, unreadableKey, unknownSubscription, futureTerm, noDatabase, noFolder], run => Assert.Equal(2, run.ExitCode));
+        Assert.False(File.Exists(In("unused.pem")));
         Assert.False(File.Exists(In("x.lic")));
         Assert.False(File.Exists(In("missing.db")));
     }

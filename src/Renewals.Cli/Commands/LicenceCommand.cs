@@ -57,12 +57,20 @@ internal static class LicenceCommand
                 ?? (context.Environment(LicenceSigningKey.EnvironmentVariable) is { Length: > 0 } fromEnvironment ? Path.GetFullPath(fromEnvironment) : null)
                 ?? LicenceSigningKey.DefaultPath(database);
 
+            var outputFile = parse.GetValue(output);
+            if (outputFile?.Directory is { Exists: false } folder)
+            {
+                throw new UsageException(text.Format("Error.FileMissing", folder.FullName));
+            }
+
             try
             {
-                using var signingKey = LicenceSigningKey.LoadOrCreate(keyPath);
                 await using var db = database.CreateContext();
-                var issued = await new LicenceService(db, context.Clock)
-                    .IssueAsync(parse.GetValue(subscription), termNumber, signingKey, actor: "cli", ct);
+                var service = new LicenceService(db, context.Clock);
+                // What to license first: a bad subscription or term leaves no key file behind.
+                var described = await service.DescribeAsync(parse.GetValue(subscription), termNumber, ct);
+                using var signingKey = LicenceSigningKey.LoadOrCreate(keyPath);
+                var issued = await service.IssueAsync(described, signingKey, actor: "cli", ct);
                 var notes = parse.InvocationConfiguration.Error;
                 if (signingKey.WasCreated)
                 {
@@ -70,7 +78,7 @@ internal static class LicenceCommand
                 }
 
                 var licence = issued.Licence;
-                if (parse.GetValue(output) is { } file)
+                if (outputFile is { } file)
                 {
                     await File.WriteAllBytesAsync(file.FullName, issued.Bytes, ct);
                     await parse.InvocationConfiguration.Output.WriteLineAsync(text.Format("Licence.Written",
@@ -87,6 +95,10 @@ internal static class LicenceCommand
             catch (LicenceException refused)
             {
                 throw new UsageException(refused.Describe(text.Culture));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException(text.Format("Error.FileAccess", e.Message));
             }
 
             return RenewalsCli.Ok;
@@ -125,10 +137,23 @@ internal static class LicenceCommand
             {
                 throw new UsageException(refused.Describe(text.Culture));
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException(text.Format("Error.FileAccess", e.Message));
+            }
 
             using (verifier)
             {
-                var bytes = await File.ReadAllBytesAsync(licenceFile.FullName, ct);
+                byte[] bytes;
+                try
+                {
+                    bytes = await File.ReadAllBytesAsync(licenceFile.FullName, ct);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new UsageException(text.Format("Error.FileAccess", e.Message));
+                }
+
                 var result = parse.GetResult(on) is { Implicit: false }
                     ? verifier.Verify(bytes, parse.GetValue(on))
                     : verifier.Verify(bytes, context.Clock.GetCurrentInstant());

@@ -22,10 +22,13 @@ public sealed record IssuedLicence(Licence Licence, string Text)
 /// </summary>
 public sealed class LicenceService(RenewalsDbContext db, IClock clock)
 {
-    /// <summary>What the licence for <paramref name="termNumber"/> (default: the current term) states.</summary>
+    /// <summary>
+    /// What the licence for <paramref name="termNumber"/> (default: the current term) states;
+    /// its <see cref="Licence.SigningKey"/> is filled in when it is signed.
+    /// </summary>
     /// <exception cref="DomainException">The subscription does not exist.</exception>
     /// <exception cref="LicenceException">The term does not exist yet or carries no rights.</exception>
-    public async Task<Licence> DescribeAsync(long subscriptionId, int? termNumber, string signingKey, CancellationToken ct = default)
+    public async Task<Licence> DescribeAsync(long subscriptionId, int? termNumber = null, CancellationToken ct = default)
     {
         var subscription = await db.Subscriptions.AsNoTracking().Include(s => s.Account)
             .SingleOrDefaultAsync(s => s.Id == subscriptionId, ct)
@@ -79,16 +82,21 @@ public sealed class LicenceService(RenewalsDbContext db, IClock clock)
             validFrom,
             validUntil,
             products,
-            signingKey);
+            SigningKey: "");
     }
 
     /// <summary>Signs the licence of a term and records in the audit trail that it was issued.</summary>
     public async Task<IssuedLicence> IssueAsync(
-        long subscriptionId, int? termNumber, LicenceSigningKey key, string actor, CancellationToken ct = default)
+        long subscriptionId, int? termNumber, LicenceSigningKey key, string actor, CancellationToken ct = default) =>
+        await IssueAsync(await DescribeAsync(subscriptionId, termNumber, ct), key, actor, ct);
+
+    /// <summary>Signs a licence <see cref="DescribeAsync"/> gave and records in the audit trail that it was issued.</summary>
+    public async Task<IssuedLicence> IssueAsync(Licence licence, LicenceSigningKey key, string actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(licence);
         ArgumentNullException.ThrowIfNull(key);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
-        var licence = await DescribeAsync(subscriptionId, termNumber, key.Fingerprint, ct);
+        licence = licence with { SigningKey = key.Fingerprint };
         var issued = new IssuedLicence(licence, LicenceFile.Write(licence, key));
         db.Audit.Add(new AuditEntry
         {
@@ -96,7 +104,7 @@ public sealed class LicenceService(RenewalsDbContext db, IClock clock)
             Actor = actor,
             Action = "licence.issued",
             Entity = "subscription",
-            EntityId = subscriptionId,
+            EntityId = licence.SubscriptionId,
             Details = $"{licence.LicenceId}, term {licence.TermNumber}, key {key.Fingerprint}",
         });
         await db.SaveChangesAsync(ct);
