@@ -88,6 +88,7 @@ public static class RenewalsCli
         root.Subcommands.Add(PurchaseOrdersCommand.Create(context));
         root.Subcommands.Add(MeetingsCommand.Create(context));
         root.Subcommands.Add(InvoicesCommand.Create(context));
+        root.Subcommands.Add(LicenceCommand.Create(context));
         return root;
     }
 
