@@ -63,4 +63,6 @@ public static class DomainErrors
     public const string MeetingAlreadyHeld = "Error.MeetingAlreadyHeld";
     public const string MeetingUnchanged = "Error.MeetingUnchanged";
     public const string MeetingChangedMeanwhile = "Error.MeetingChangedMeanwhile";
+    public const string LineProductRepeated = "Error.LineProductRepeated";
+    public const string LinesCurrencyMixed = "Error.LinesCurrencyMixed";
 }

@@ -106,6 +106,25 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Equal(before, await CountsAsync());
     }
 
+    [Theory]
+    [InlineData("EUR", DomainErrors.LineProductRepeated)]
+    [InlineData("USD", DomainErrors.LinesCurrencyMixed)]
+    public async Task Lines_repeating_a_product_or_mixing_currencies_are_refused_and_nothing_is_stored(string secondCurrency, string code)
+    {
+        var account = await Book.AccountAsync();
+        await Book.ProductAsync();
+        await Book.ProductAsync("RND-FARM", "Design");
+        var before = await CountsAsync();
+        await using var db = Database.Context();
+        var second = code == DomainErrors.LineProductRepeated ? "DSN-PRO" : "RND-FARM";
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => new SubscriptionService(db, Clock).SellAsync(
+            new NewSubscription(account.Id, Date("2027-01-15"), 1, [new NewLine("DSN-PRO", 5, 100, "EUR"), new NewLine(second, 2, 100, secondCurrency)])));
+
+        Assert.Equal(code, refused.Code);
+        Assert.Equal(before, await CountsAsync());
+    }
+
     [Fact]
     public async Task A_subscription_for_an_unknown_account_is_refused()
     {

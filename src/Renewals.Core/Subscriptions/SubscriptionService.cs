@@ -155,6 +155,17 @@ public sealed class SubscriptionService(RenewalsDbContext db, IClock clock)
             }
         }
 
+        // One line a product (its licence right is one row a term), one currency an invoice.
+        if (lines.GroupBy(l => l.ProductCode, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            throw new DomainException(DomainErrors.LineProductRepeated, repeated.Key);
+        }
+
+        if (lines.Select(l => l.Currency.ToUpperInvariant()).Distinct().Count() > 1)
+        {
+            throw new DomainException(DomainErrors.LinesCurrencyMixed, string.Join(", ", lines.Select(l => l.Currency.ToUpperInvariant()).Distinct()));
+        }
+
         var codes = lines.Select(l => l.ProductCode).Distinct().ToList();
         var products = await db.Products.Where(p => codes.Contains(p.Code)).ToDictionaryAsync(p => p.Code, ct);
         var unknown = codes.FirstOrDefault(c => !products.ContainsKey(c));
