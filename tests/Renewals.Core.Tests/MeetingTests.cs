@@ -186,11 +186,12 @@ public sealed class SqliteMeetingTests() : MeetingTests(DatabaseProvider.Sqlite)
             (withoutContact, otherTask, doneTask) = (empty.Id, callback.Id, done.Id);
         }
 
-        var openTask = await OpenTaskAsync(account.Id, advisor);
         var held = await ScheduleAsync(NewMeeting.ForAccount(account.Id, At("2026-12-01T15:00")));
         var cancelled = await ScheduleAsync(NewMeeting.ForAccount(account.Id, At("2027-05-03T09:00")));
         await CancelAsync(cancelled.Id);
         var planned = await ScheduleAsync(NewMeeting.ForAccount(account.Id, At("2027-05-04T09:00"), 45));
+        // Made after the meetings above: a meeting set up from the account would answer it.
+        var openTask = await OpenTaskAsync(account.Id, advisor);
         Clock.AdvanceHours(4); // 16:00 UTC: the 15:00 Paris meeting has begun.
         var longPlace = new string('x', MeetingService.MaxLocationLength + 1);
         var foreignContact = other.Contacts[0].Id;
@@ -267,6 +268,34 @@ public sealed class SqliteMeetingTests() : MeetingTests(DatabaseProvider.Sqlite)
         var python = await PythonIcalendar.ParseAsync(await InvitationAsync(meeting.Id));
         Assert.Equal("Europe/London", python.GetProperty("dtstart").GetProperty("tzid").GetString());
         Assert.Equal("2027-04-20T08:00:00Z", python.GetProperty("dtstart").GetProperty("utc").GetString());
+    }
+}
+
+/// <summary>A meeting set up from the account answers the account's open check-in task.</summary>
+public sealed class MeetingFromAccountTests() : DatabaseTest(DatabaseProvider.Sqlite)
+{
+    [Fact]
+    public async Task Scheduling_for_an_account_closes_its_open_check_in_task_and_links_it()
+    {
+        var advisor = await Book.AdvisorAsync();
+        var account = await Book.AccountAsync(advisorId: advisor);
+        var other = await Book.AccountAsync("Other", advisorId: advisor);
+        await Book.SellAsync(account.Id, Date("2027-01-15"));
+        await Book.SellAsync(other.Id, Date("2027-01-15"));
+        await RunOnAsync(Date("2027-04-15"));
+        Clock.Reset(Instant.FromUtc(2027, 4, 16, 9, 0));
+
+        ReviewMeeting meeting;
+        await using (var db = Database.Context())
+        {
+            meeting = await new MeetingService(db, Clock).ScheduleAsync(NewMeeting.ForAccount(account.Id, new LocalDateTime(2027, 4, 20, 10, 0)), "advisor");
+        }
+
+        await using var check = Database.Context();
+        var tasks = await check.AdvisorTasks.AsNoTracking().Where(t => t.Kind == MeetingService.TaskKind).ToListAsync();
+        var answered = Assert.Single(tasks, t => t.AccountId == account.Id);
+        Assert.Equal((AdvisorTaskStatus.Done, answered.Id), (answered.Status, meeting.AdvisorTaskId!.Value));
+        Assert.Equal(AdvisorTaskStatus.Open, Assert.Single(tasks, t => t.AccountId == other.Id).Status);
     }
 }
 

@@ -82,6 +82,11 @@ public sealed class MeetingService(RenewalsDbContext db, IClock clock)
         else
         {
             accountId = request.AccountId!.Value;
+            // A meeting set up from the account answers its oldest open check-in task, if any.
+            task = await db.AdvisorTasks.AsNoTracking()
+                .Where(t => t.AccountId == accountId && t.Kind == TaskKind && t.Status == AdvisorTaskStatus.Open)
+                .OrderBy(t => t.DueOn).ThenBy(t => t.Id)
+                .FirstOrDefaultAsync(ct);
         }
 
         var account = await db.Accounts.AsNoTracking().Include(a => a.Contacts).SingleOrDefaultAsync(a => a.Id == accountId, ct)
