@@ -34,8 +34,8 @@ internal sealed class EffectSet
 
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, Instant now, string actor, CancellationToken ct)
     {
-        // Invoice ids first: the messages that carry an invoice name it. The rows themselves
-        // are written last, with their numbers, so the year's counter is locked only briefly.
+        // Invoice ids first: the messages that carry an invoice name it. The invoice rows
+        // themselves are written last, with their numbers, so the year's counter is locked only briefly.
         var invoiceIds = await Db.AllocateIdsAsync(connection, transaction, provider, "invoices", Invoices.Count, ct);
         for (var i = 0; i < Invoices.Count; i++)
         {
@@ -127,6 +127,29 @@ internal sealed class EffectSet
             }
         }
 
+        // The status change that makes a second execution impossible; guarded on Pending so a
+        // row that is somehow no longer pending makes the whole batch roll back.
+        var affected = provider == DatabaseProvider.PostgreSql
+            ? await CompleteMilestonesPostgresAsync(connection, transaction, now, ct)
+            : await CompleteMilestonesSqliteAsync(connection, transaction, now, ct);
+        if (affected != MilestoneOutcomes.Count)
+        {
+            throw new InvalidOperationException(
+                $"{MilestoneOutcomes.Count - affected} claimed milestone(s) were no longer pending; the batch is rolled back.");
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "audit", "at", "actor", "action", "entity", "entity_id", "details"))
+        {
+            foreach (var (id, status, outcome) in MilestoneOutcomes)
+            {
+                await w.AddAsync(ct, now, actor, status == MilestoneStatus.Done ? "milestone.done" : "milestone.skipped", "milestone", id, outcome);
+            }
+
+            await w.FlushAsync(ct);
+        }
+
+        // Numbering last of all, just before the invoices it numbers: from here to the commit the
+        // year's counter row is locked and a concurrent engine issuing invoices waits for it.
         await InvoiceNumbering.AssignAsync(connection, transaction, provider, Invoices, ct);
         await using (var w = RowWriter.Insert(connection, transaction, provider, "invoices",
             "id", "account_id", "subscription_id", "milestone_id", "kind", "number", "issued_on", "period_start", "period_end", "due_on",
@@ -150,27 +173,6 @@ internal sealed class EffectSet
                 {
                     await w.AddAsync(ct, v.Id, l.ProductId, l.Description, l.Quantity, l.PeriodStart, l.PeriodEnd, l.UnitPrice, l.Amount);
                 }
-            }
-
-            await w.FlushAsync(ct);
-        }
-
-        // The status change that makes a second execution impossible; guarded on Pending so a
-        // row that is somehow no longer pending makes the whole batch roll back.
-        var affected = provider == DatabaseProvider.PostgreSql
-            ? await CompleteMilestonesPostgresAsync(connection, transaction, now, ct)
-            : await CompleteMilestonesSqliteAsync(connection, transaction, now, ct);
-        if (affected != MilestoneOutcomes.Count)
-        {
-            throw new InvalidOperationException(
-                $"{MilestoneOutcomes.Count - affected} claimed milestone(s) were no longer pending; the batch is rolled back.");
-        }
-
-        await using (var w = RowWriter.Insert(connection, transaction, provider, "audit", "at", "actor", "action", "entity", "entity_id", "details"))
-        {
-            foreach (var (id, status, outcome) in MilestoneOutcomes)
-            {
-                await w.AddAsync(ct, now, actor, status == MilestoneStatus.Done ? "milestone.done" : "milestone.skipped", "milestone", id, outcome);
             }
 
             await w.FlushAsync(ct);
