@@ -20,13 +20,13 @@ internal sealed class BatchData
     public static async Task<BatchData> LoadAsync(
         DbConnection connection, DbTransaction transaction, DatabaseProvider provider, IReadOnlyList<ClaimedMilestone> batch, CancellationToken ct)
     {
-        var accounts = IdList(batch.Select(m => m.AccountId));
-        var subscriptions = IdList(batch.Select(m => m.SubscriptionId));
-        var poAccounts = IdList(batch.Where(m => m.RequiresPurchaseOrder).Select(m => m.AccountId));
+        var accounts = batch.Select(m => m.AccountId).Distinct().ToArray();
+        var subscriptions = batch.Select(m => m.SubscriptionId).Distinct().ToArray();
+        var poAccounts = batch.Where(m => m.RequiresPurchaseOrder).Select(m => m.AccountId).Distinct().ToArray();
 
         var contacts = new List<ContactRow>();
-        await using (var command = Db.Command(connection, transaction,
-            $"SELECT id, account_id, name, email, role, language FROM contacts WHERE account_id IN ({accounts}) ORDER BY id"))
+        await using (var command = ByIds(connection, transaction, provider,
+            "SELECT id, account_id, name, email, role, language FROM contacts WHERE account_id {0} ORDER BY id", accounts))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -37,8 +37,8 @@ internal sealed class BatchData
         }
 
         var lines = new List<LineRow>();
-        await using (var command = Db.Command(connection, transaction,
-            $"SELECT subscription_id, product_id, quantity, yearly_unit_price, currency FROM subscription_lines WHERE subscription_id IN ({subscriptions}) ORDER BY id"))
+        await using (var command = ByIds(connection, transaction, provider,
+            "SELECT subscription_id, product_id, quantity, yearly_unit_price, currency FROM subscription_lines WHERE subscription_id {0} ORDER BY id", subscriptions))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -48,8 +48,8 @@ internal sealed class BatchData
         }
 
         var notices = new List<NoticeRow>();
-        await using (var command = Db.Command(connection, transaction,
-            $"SELECT subscription_id, received_in_term, is_on_time, effective_end_date FROM cancellation_notices WHERE withdrawn_at IS NULL AND subscription_id IN ({subscriptions})"))
+        await using (var command = ByIds(connection, transaction, provider,
+            "SELECT subscription_id, received_in_term, is_on_time, effective_end_date FROM cancellation_notices WHERE withdrawn_at IS NULL AND subscription_id {0}", subscriptions))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -61,8 +61,8 @@ internal sealed class BatchData
         var orders = new List<PurchaseOrderRow>();
         if (poAccounts.Length > 0)
         {
-            await using var command = Db.Command(connection, transaction,
-                $"SELECT account_id, subscription_id, number, valid_from, valid_until, registered_at FROM purchase_orders WHERE account_id IN ({poAccounts})");
+            await using var command = ByIds(connection, transaction, provider,
+                "SELECT account_id, subscription_id, number, valid_from, valid_until, registered_at FROM purchase_orders WHERE account_id {0}", poAccounts);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -82,7 +82,21 @@ internal sealed class BatchData
         };
     }
 
-    /// <summary>Ids are numbers read from the database, so they are written into the SQL as literals.</summary>
-    private static string IdList(IEnumerable<long> ids) =>
-        string.Join(",", ids.Distinct().Select(id => id.ToString(CultureInfo.InvariantCulture)));
+    /// <summary>
+    /// A query filtered on a set of ids (<c>{0}</c> in <paramref name="sql"/>). PostgreSQL: one
+    /// array parameter, <c>= ANY(@ids)</c>, so the statement text is the same for every batch.
+    /// SQLite: the ids, numbers read from the database, written into the SQL as literals.
+    /// </summary>
+    private static DbCommand ByIds(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, string sql, long[] ids)
+    {
+        if (provider == DatabaseProvider.PostgreSql)
+        {
+            var command = Db.Command(connection, transaction, string.Format(CultureInfo.InvariantCulture, sql, "= ANY(@ids)"));
+            Db.Add(command, provider, "ids", ids);
+            return command;
+        }
+
+        return Db.Command(connection, transaction, string.Format(CultureInfo.InvariantCulture, sql,
+            "IN (" + string.Join(",", ids.Select(id => id.ToString(CultureInfo.InvariantCulture))) + ")"));
+    }
 }

@@ -34,8 +34,8 @@ internal sealed class EffectSet
 
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, Instant now, string actor, CancellationToken ct)
     {
-        // Invoice ids first: the messages that carry an invoice name it. The rows themselves
-        // are written last, with their numbers, so the year's counter is locked only briefly.
+        // Invoice ids first: the messages that carry an invoice name it. The invoice rows
+        // themselves are written last, with their numbers, so the year's counter is locked only briefly.
         var invoiceIds = await Db.AllocateIdsAsync(connection, transaction, provider, "invoices", Invoices.Count, ct);
         for (var i = 0; i < Invoices.Count; i++)
         {
@@ -97,28 +97,59 @@ internal sealed class EffectSet
             await w.FlushAsync(ct);
         }
 
-        await using (var w = new RowWriter(connection, transaction, provider,
-            "UPDATE subscriptions SET status = @status, ends_on = @ends_on, current_term_number = @term WHERE id = @id", "status", "ends_on", "term", "id"))
+        if (provider == DatabaseProvider.PostgreSql)
         {
-            foreach (var s in SubscriptionChanges)
+            await UpdateSubscriptionsPostgresAsync(connection, transaction, ct);
+            await LockTermsPostgresAsync(connection, transaction, ct);
+        }
+        else
+        {
+            await using (var w = new RowWriter(connection, transaction, provider,
+                "UPDATE subscriptions SET status = @status, ends_on = @ends_on, current_term_number = @term WHERE id = @id", "status", "ends_on", "term", "id"))
             {
-                await w.AddAsync(ct, s.Status, s.EndsOn, s.CurrentTermNumber, s.SubscriptionId);
+                foreach (var s in SubscriptionChanges)
+                {
+                    await w.AddAsync(ct, s.Status, s.EndsOn, s.CurrentTermNumber, s.SubscriptionId);
+                }
+
+                await w.FlushAsync(ct);
+            }
+
+            await using (var w = new RowWriter(connection, transaction, provider,
+                "UPDATE terms SET is_locked = @locked WHERE subscription_id = @subscription AND number = @number", "locked", "subscription", "number"))
+            {
+                foreach (var (subscriptionId, termNumber) in LockedTerms)
+                {
+                    await w.AddAsync(ct, true, subscriptionId, termNumber);
+                }
+
+                await w.FlushAsync(ct);
+            }
+        }
+
+        // The status change that makes a second execution impossible; guarded on Pending so a
+        // row that is somehow no longer pending makes the whole batch roll back.
+        var affected = provider == DatabaseProvider.PostgreSql
+            ? await CompleteMilestonesPostgresAsync(connection, transaction, now, ct)
+            : await CompleteMilestonesSqliteAsync(connection, transaction, now, ct);
+        if (affected != MilestoneOutcomes.Count)
+        {
+            throw new InvalidOperationException(
+                $"{MilestoneOutcomes.Count - affected} claimed milestone(s) were no longer pending; the batch is rolled back.");
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "audit", "at", "actor", "action", "entity", "entity_id", "details"))
+        {
+            foreach (var (id, status, outcome) in MilestoneOutcomes)
+            {
+                await w.AddAsync(ct, now, actor, status == MilestoneStatus.Done ? "milestone.done" : "milestone.skipped", "milestone", id, outcome);
             }
 
             await w.FlushAsync(ct);
         }
 
-        await using (var w = new RowWriter(connection, transaction, provider,
-            "UPDATE terms SET is_locked = @locked WHERE subscription_id = @subscription AND number = @number", "locked", "subscription", "number"))
-        {
-            foreach (var (subscriptionId, termNumber) in LockedTerms)
-            {
-                await w.AddAsync(ct, true, subscriptionId, termNumber);
-            }
-
-            await w.FlushAsync(ct);
-        }
-
+        // Numbering last of all, just before the invoices it numbers: from here to the commit the
+        // year's counter row is locked and a concurrent engine issuing invoices waits for it.
         await InvoiceNumbering.AssignAsync(connection, transaction, provider, Invoices, ct);
         await using (var w = RowWriter.Insert(connection, transaction, provider, "invoices",
             "id", "account_id", "subscription_id", "milestone_id", "kind", "number", "issued_on", "period_start", "period_end", "due_on",
@@ -146,35 +177,114 @@ internal sealed class EffectSet
 
             await w.FlushAsync(ct);
         }
+    }
 
-        // The status change that makes a second execution impossible; guarded on Pending so a
-        // row that is somehow no longer pending makes the whole batch roll back.
-        await using (var w = new RowWriter(connection, transaction, provider,
+    private async Task<long> CompleteMilestonesSqliteAsync(DbConnection connection, DbTransaction transaction, Instant now, CancellationToken ct)
+    {
+        await using var w = new RowWriter(connection, transaction, DatabaseProvider.Sqlite,
             "UPDATE milestones SET status = @status, completed_at = @at, outcome = @outcome WHERE id = @id AND status = 0",
-            "status", "at", "outcome", "id"))
+            "status", "at", "outcome", "id");
+        foreach (var (id, status, outcome) in MilestoneOutcomes)
         {
-            foreach (var (id, status, outcome) in MilestoneOutcomes)
-            {
-                await w.AddAsync(ct, status, now, outcome, id);
-            }
-
-            await w.FlushAsync(ct);
-            if (w.Affected != MilestoneOutcomes.Count)
-            {
-                throw new InvalidOperationException(
-                    $"{MilestoneOutcomes.Count - w.Affected} claimed milestone(s) were no longer pending; the batch is rolled back.");
-            }
+            await w.AddAsync(ct, status, now, outcome, id);
         }
 
-        await using (var w = RowWriter.Insert(connection, transaction, provider, "audit", "at", "actor", "action", "entity", "entity_id", "details"))
-        {
-            foreach (var (id, status, outcome) in MilestoneOutcomes)
-            {
-                await w.AddAsync(ct, now, actor, status == MilestoneStatus.Done ? "milestone.done" : "milestone.skipped", "milestone", id, outcome);
-            }
+        await w.FlushAsync(ct);
+        return w.Affected;
+    }
 
-            await w.FlushAsync(ct);
+    /// <summary>
+    /// PostgreSQL: the batch's status changes as one statement over arrays (one row a milestone),
+    /// with the same guard: a row no longer pending is not updated, so it is missing from the count.
+    /// </summary>
+    private async Task<long> CompleteMilestonesPostgresAsync(DbConnection connection, DbTransaction transaction, Instant now, CancellationToken ct)
+    {
+        if (MilestoneOutcomes.Count == 0)
+        {
+            return 0;
         }
+
+        var ids = new long[MilestoneOutcomes.Count];
+        var statuses = new int[ids.Length];
+        var outcomes = new string[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            (ids[i], var status, outcomes[i]) = MilestoneOutcomes[i];
+            statuses[i] = (int)status;
+        }
+
+        await using var command = Db.Command(connection, transaction, """
+            UPDATE milestones m SET status = u.status, completed_at = @at, outcome = u.outcome
+            FROM unnest(@ids, @statuses, @outcomes) AS u(id, status, outcome)
+            WHERE m.id = u.id AND m.status = 0
+            """);
+        Db.Add(command, DatabaseProvider.PostgreSql, "at", now);
+        Db.Add(command, DatabaseProvider.PostgreSql, "ids", ids);
+        Db.Add(command, DatabaseProvider.PostgreSql, "statuses", statuses);
+        Db.Add(command, DatabaseProvider.PostgreSql, "outcomes", outcomes);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the subscriptions' changes as one statement over arrays. Where a subscription
+    /// is changed twice in a batch the last change is the one kept, as row-by-row updates would leave it.
+    /// </summary>
+    private async Task UpdateSubscriptionsPostgresAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    {
+        if (SubscriptionChanges.Count == 0)
+        {
+            return;
+        }
+
+        var last = new Dictionary<long, int>(SubscriptionChanges.Count);
+        for (var i = 0; i < SubscriptionChanges.Count; i++)
+        {
+            last[SubscriptionChanges[i].SubscriptionId] = i;
+        }
+
+        var ids = new long[last.Count];
+        var statuses = new int[last.Count];
+        var endsOn = new LocalDate?[last.Count];
+        var terms = new int[last.Count];
+        var n = 0;
+        foreach (var i in last.Values.Order())
+        {
+            var change = SubscriptionChanges[i];
+            ids[n] = change.SubscriptionId;
+            statuses[n] = (int)change.Status;
+            endsOn[n] = change.EndsOn;
+            terms[n] = change.CurrentTermNumber;
+            n++;
+        }
+
+        await using var command = Db.Command(connection, transaction, """
+            UPDATE subscriptions s SET status = u.status, ends_on = u.ends_on, current_term_number = u.term
+            FROM unnest(@ids, @statuses, @ends_on, @terms) AS u(id, status, ends_on, term)
+            WHERE s.id = u.id
+            """);
+        Db.Add(command, DatabaseProvider.PostgreSql, "ids", ids);
+        Db.Add(command, DatabaseProvider.PostgreSql, "statuses", statuses);
+        Db.Add(command, DatabaseProvider.PostgreSql, "ends_on", endsOn);
+        Db.Add(command, DatabaseProvider.PostgreSql, "terms", terms);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>PostgreSQL: the terms the batch locks, as one statement over arrays.</summary>
+    private async Task LockTermsPostgresAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    {
+        if (LockedTerms.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = Db.Command(connection, transaction, """
+            UPDATE terms t SET is_locked = TRUE
+            FROM unnest(@subscriptions, @numbers) AS u(subscription_id, number)
+            WHERE t.subscription_id = u.subscription_id AND t.number = u.number
+            """);
+        Db.Add(command, DatabaseProvider.PostgreSql, "subscriptions", LockedTerms.Select(t => t.SubscriptionId).ToArray());
+        Db.Add(command, DatabaseProvider.PostgreSql, "numbers", LockedTerms.Select(t => t.TermNumber).ToArray());
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     public static RowWriter MilestoneInserter(DbConnection connection, DbTransaction transaction, DatabaseProvider provider) =>
