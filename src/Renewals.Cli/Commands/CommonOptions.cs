@@ -107,6 +107,24 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>The id of a stored row (a whole number above zero); absent reads as null.</summary>
+    public static Option<long?> Id(string name, string description, CliText text) => new(name)
+    {
+        Description = description,
+        HelpName = "id",
+        CustomParser = result =>
+        {
+            var token = SingleToken(result);
+            if (long.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0)
+            {
+                return id;
+            }
+
+            result.AddError(text.Format("Error.Number", name, token));
+            return null;
+        },
+    };
+
     /// <summary>
     /// Marks options as required with an error in the user's language (the parser's own
     /// message for this is not translated).

@@ -20,22 +20,7 @@ internal static class InvoicesCommand
     private static Command List(CliContext context)
     {
         var text = context.Text;
-        var account = new Option<long?>("--account")
-        {
-            Description = text["Invoices.List.Account"],
-            HelpName = "id",
-            CustomParser = result =>
-            {
-                var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-                if (long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                {
-                    return id;
-                }
-
-                result.AddError(text.Format("Error.Number", "--account", token));
-                return null;
-            },
-        };
+        var account = CommonOptions.Id("--account", text["Invoices.List.Account"], text);
 
         var command = new Command("list", text["Invoices.List.Description"]) { account };
         command.SetAction(async (parse, ct) =>

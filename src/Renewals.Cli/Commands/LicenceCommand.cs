@@ -17,22 +17,7 @@ internal static class LicenceCommand
     private static Command Issue(CliContext context)
     {
         var text = context.Text;
-        var subscription = new Option<long>("--subscription")
-        {
-            Description = text["Licence.Issue.Subscription"],
-            HelpName = "id",
-            CustomParser = result =>
-            {
-                var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-                if (long.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0)
-                {
-                    return id;
-                }
-
-                result.AddError(text.Format("Error.Number", "--subscription", token));
-                return 0;
-            },
-        };
+        var subscription = CommonOptions.Id("--subscription", text["Licence.Issue.Subscription"], text);
         var term = CommonOptions.Number("--term", text["Licence.Issue.Term"], text);
         var output = new Option<FileInfo>("--out") { Description = text["Licence.Issue.Out"], HelpName = "file" };
         var key = new Option<FileInfo>("--key")
@@ -68,7 +53,7 @@ internal static class LicenceCommand
                 await using var db = database.CreateContext();
                 var service = new LicenceService(db, context.Clock);
                 // What to license first: a bad subscription or term leaves no key file behind.
-                var described = await service.DescribeAsync(parse.GetValue(subscription), termNumber, ct);
+                var described = await service.DescribeAsync(parse.GetValue(subscription)!.Value, termNumber, ct);
                 using var signingKey = LicenceSigningKey.LoadOrCreate(keyPath);
                 var issued = await service.IssueAsync(described, signingKey, actor: "cli", ct);
                 var notes = parse.InvocationConfiguration.Error;

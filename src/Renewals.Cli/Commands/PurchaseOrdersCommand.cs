@@ -14,9 +14,9 @@ internal static class PurchaseOrdersCommand
     public static Command Create(CliContext context)
     {
         var text = context.Text;
-        var account = new Option<long>("--account") { Description = text["Po.Account"], HelpName = "id" };
+        var account = CommonOptions.Id("--account", text["Po.Account"], text);
         var number = new Option<string>("--number") { Description = text["Po.Number"], HelpName = "text" };
-        var subscription = new Option<long?>("--subscription") { Description = text["Po.Subscription"], HelpName = "id" };
+        var subscription = CommonOptions.Id("--subscription", text["Po.Subscription"], text);
         var from = CommonOptions.Date("--from", text["Po.From"], text);
         var until = CommonOptions.Date("--until", text["Po.Until"], text);
         var amount = new Option<decimal?>("--amount")
@@ -44,7 +44,7 @@ internal static class PurchaseOrdersCommand
             await EngineDays.RequireMigratedAsync(database, text, ct);
             await using var db = database.CreateContext();
             var order = await new PurchaseOrderService(db, context.Clock).RegisterAsync(new NewPurchaseOrder(
-                parse.GetValue(account),
+                parse.GetValue(account)!.Value,
                 parse.GetValue(number)!,
                 parse.GetValue(subscription),
                 parse.GetResult(from) is null ? null : parse.GetValue(from),
@@ -54,7 +54,7 @@ internal static class PurchaseOrdersCommand
             return RenewalsCli.Ok;
         });
 
-        var listAccount = new Option<long>("--account") { Description = text["Po.Account"], HelpName = "id" };
+        var listAccount = CommonOptions.Id("--account", text["Po.Account"], text);
         var list = new Command("list", text["Po.List.Description"]) { listAccount };
         CommonOptions.Require(list, text, listAccount);
         list.SetAction(async (parse, ct) =>
@@ -62,7 +62,7 @@ internal static class PurchaseOrdersCommand
             var database = context.Database(parse);
             await EngineDays.RequireMigratedAsync(database, text, ct);
             await using var db = database.CreateContext();
-            var id = parse.GetValue(listAccount);
+            var id = parse.GetValue(listAccount)!.Value;
             var orders = await db.PurchaseOrders.AsNoTracking().Where(p => p.AccountId == id).OrderBy(p => p.Id).ToListAsync(ct);
             var table = new Table().AddColumns(text["Po.Column.Number"], text["Po.Column.Subscription"], text["Po.Column.Period"], text["Po.Column.Amount"]);
             foreach (var o in orders)

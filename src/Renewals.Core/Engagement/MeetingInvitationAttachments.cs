@@ -22,12 +22,7 @@ public sealed class MeetingInvitationAttachments : IAttachmentSource
 
         var ics = await MeetingService.InvitationAsync(db, meetingId, ct);
         var method = ics.Contains("METHOD:CANCEL", StringComparison.Ordinal) ? "CANCEL" : "REQUEST";
-        var part = new MimePart("text", "calendar")
-        {
-            Content = new MimeContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ics))),
-            ContentTransferEncoding = ContentEncoding.Base64,
-            FileName = "invitation.ics",
-        };
+        var part = IAttachmentSource.File("text", "calendar", System.Text.Encoding.UTF8.GetBytes(ics), "invitation.ics");
         part.ContentType.Parameters.Add("method", method);
         part.ContentType.Charset = "utf-8";
         return [part];

@@ -18,15 +18,6 @@ public sealed class InvoicePdfAttachments : IAttachmentSource
 
         var document = await InvoiceDocuments.LoadAsync(db, invoiceId, ct)
             ?? throw new InvalidOperationException($"Invoice {invoiceId} of message {message.Id} has no number: it cannot be sent.");
-        return
-        [
-            new MimePart("application", "pdf")
-            {
-                Content = new MimeContent(new MemoryStream(InvoicePdf.Render(document))),
-                ContentTransferEncoding = ContentEncoding.Base64,
-                ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
-                FileName = document.Number + ".pdf",
-            },
-        ];
+        return [IAttachmentSource.File("application", "pdf", InvoicePdf.Render(document), document.Number + ".pdf")];
     }
 }

@@ -43,6 +43,15 @@ public sealed record DeliveryOptions
 public interface IAttachmentSource
 {
     Task<IReadOnlyList<MimePart>> AttachmentsAsync(RenewalsDbContext db, OutboxMessage message, CancellationToken ct);
+
+    /// <summary>An attached file, base64-encoded.</summary>
+    static MimePart File(string mediaType, string mediaSubtype, byte[] content, string fileName) => new(mediaType, mediaSubtype)
+    {
+        Content = new MimeContent(new MemoryStream(content)),
+        ContentTransferEncoding = ContentEncoding.Base64,
+        ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+        FileName = fileName,
+    };
 }
 
 /// <summary>Turns an outbox row into a MIME message: rendered parts, headers, attachments.</summary>
