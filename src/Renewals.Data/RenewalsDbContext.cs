@@ -53,6 +53,10 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<InvoiceSequence> InvoiceSequences => Set<InvoiceSequence>();
 
+    public DbSet<CreditNote> CreditNotes => Set<CreditNote>();
+
+    public DbSet<CreditNoteSequence> CreditNoteSequences => Set<CreditNoteSequence>();
+
     public DbSet<ReviewMeeting> ReviewMeetings => Set<ReviewMeeting>();
 
     public abstract DatabaseProvider Provider { get; }
@@ -67,6 +71,8 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
             e.Property(a => a.Language).HasMaxLength(2);
             e.Property(a => a.TimeZoneId).HasMaxLength(64);
             e.Property(a => a.VatRate).HasPrecision(5, 4);
+            e.Property(a => a.BillingAddress).HasMaxLength(500);
+            e.Property(a => a.VatNumber).HasMaxLength(32);
             e.HasMany(a => a.Contacts).WithOne(c => c.Account).HasForeignKey(c => c.AccountId);
             e.HasMany(a => a.Subscriptions).WithOne(s => s.Account).HasForeignKey(s => s.AccountId);
             e.HasOne(a => a.Advisor).WithMany(a => a.Accounts).HasForeignKey(a => a.AdvisorId);
@@ -100,6 +106,8 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
         {
             e.Property(p => p.Code).HasMaxLength(64);
             e.Property(p => p.Name).HasMaxLength(200);
+            e.Property(p => p.YearlyUnitPrice).HasPrecision(18, 2);
+            e.Property(p => p.Currency).HasMaxLength(3);
             e.HasIndex(p => p.Code).IsUnique();
         });
         modelBuilder.Entity<PolicyRow>(e =>
@@ -116,6 +124,7 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
             e.HasOne(s => s.PartnerContract).WithMany().HasForeignKey(s => s.PartnerContractId);
             e.HasMany(s => s.Lines).WithOne().HasForeignKey(l => l.SubscriptionId);
             e.HasMany(s => s.Terms).WithOne().HasForeignKey(t => t.SubscriptionId);
+            e.Property(s => s.NewToCustomer).HasMaxLength(1000);
             e.HasIndex(s => s.AccountId);
         });
         modelBuilder.Entity<SubscriptionLine>(e =>
@@ -157,6 +166,7 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
             e.HasIndex(i => i.MilestoneId).IsUnique();
             e.HasIndex(i => i.Number).IsUnique();
             e.HasIndex(i => i.AccountId);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(i => i.ReplacesInvoiceId);
             e.HasMany(i => i.Lines).WithOne().HasForeignKey(l => l.InvoiceId);
         });
         modelBuilder.Entity<InvoiceLine>(e =>
@@ -170,7 +180,29 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
         {
             e.Property(p => p.Number).HasMaxLength(64);
             e.Property(p => p.Amount).HasPrecision(18, 2);
-            e.HasIndex(p => p.AccountId);
+            // A number names one order of the account, whatever the code path that registers it.
+            e.HasIndex(p => new { p.AccountId, p.Number }).IsUnique();
+        });
+        modelBuilder.Entity<CreditNote>(e =>
+        {
+            e.Property(c => c.Number).HasMaxLength(32);
+            e.Property(c => c.Currency).HasMaxLength(3);
+            e.Property(c => c.Reason).HasMaxLength(300);
+            e.Property(c => c.Net).HasPrecision(18, 2);
+            e.Property(c => c.VatRate).HasPrecision(5, 4);
+            e.Property(c => c.Total).HasPrecision(18, 2);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(c => c.InvoiceId);
+            e.HasOne<Account>().WithMany().HasForeignKey(c => c.AccountId);
+            e.HasOne<Contact>().WithMany().HasForeignKey(c => c.BillToContactId);
+            e.HasIndex(c => c.Number).IsUnique();
+            // An invoice is credited once at most.
+            e.HasIndex(c => c.InvoiceId).IsUnique();
+            e.HasIndex(c => c.AccountId);
+        });
+        modelBuilder.Entity<CreditNoteSequence>(e =>
+        {
+            e.HasKey(q => q.Year);
+            e.Property(q => q.Year).ValueGeneratedNever();
         });
         modelBuilder.Entity<OutboxMessage>(e =>
         {
@@ -182,10 +214,14 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
             // A milestone writes each message to each contact once.
             e.HasIndex(m => new { m.MilestoneId, m.Template, m.ContactId }).IsUnique();
             e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            e.HasIndex(m => m.AccountId);
+            e.HasIndex(m => m.MeetingId);
         });
         modelBuilder.Entity<AdvisorTask>(e =>
         {
             e.Property(t => t.Kind).HasMaxLength(64);
+            e.Property(t => t.Details).HasMaxLength(1000);
+            e.Property(t => t.Outcome).HasMaxLength(2000);
             e.HasIndex(t => new { t.MilestoneId, t.Kind }).IsUnique();
             e.HasIndex(t => new { t.AdvisorId, t.Status });
         });
@@ -193,6 +229,7 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
         {
             e.Property(n => n.SignedBy).HasMaxLength(200);
             e.Property(n => n.DocumentSha256).HasMaxLength(64);
+            e.Property(n => n.LetterFile).HasMaxLength(300);
             e.HasOne<Subscription>().WithMany().HasForeignKey(n => n.SubscriptionId);
             e.HasIndex(n => n.SubscriptionId);
         });
@@ -208,6 +245,10 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
             e.Property(m => m.Location).HasMaxLength(300);
             e.HasIndex(m => m.Uid).IsUnique();
             e.HasIndex(m => m.AccountId);
+            e.HasOne<Account>().WithMany().HasForeignKey(m => m.AccountId);
+            e.HasOne<Advisor>().WithMany().HasForeignKey(m => m.AdvisorId);
+            e.HasOne<Contact>().WithMany().HasForeignKey(m => m.ContactId);
+            e.HasOne<AdvisorTask>().WithMany().HasForeignKey(m => m.AdvisorTaskId);
         });
         modelBuilder.Entity<AuditEntry>(e =>
         {

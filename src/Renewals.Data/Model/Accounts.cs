@@ -21,6 +21,12 @@ public sealed class Account
     /// <summary>VAT rate applied to its invoices, as a fraction (0.20 for 20 %).</summary>
     public decimal VatRate { get; set; }
 
+    /// <summary>The postal address invoices are made out to, one line per line of text.</summary>
+    public string? BillingAddress { get; set; }
+
+    /// <summary>The customer's intra-community VAT number, printed on its invoices.</summary>
+    public string? VatNumber { get; set; }
+
     public long? AdvisorId { get; set; }
 
     public Advisor? Advisor { get; set; }

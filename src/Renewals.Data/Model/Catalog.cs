@@ -20,6 +20,12 @@ public sealed class Product
     public required string Code { get; set; }
 
     public required string Name { get; set; }
+
+    /// <summary>List price of one unit for 12 months; a sale takes it unless it names its own.</summary>
+    public decimal? YearlyUnitPrice { get; set; }
+
+    /// <summary>ISO 4217 code of <see cref="YearlyUnitPrice"/>.</summary>
+    public string? Currency { get; set; }
 }
 
 /// <summary>The dated steps of a term: check-in, reminders and notice period.</summary>

@@ -48,9 +48,13 @@ public sealed class Invoice
 
     public long SubscriptionId { get; set; }
 
-    public long MilestoneId { get; set; }
+    /// <summary>The milestone that issued it; null for an invoice reissued by an operator.</summary>
+    public long? MilestoneId { get; set; }
 
     public InvoiceKind Kind { get; set; }
+
+    /// <summary>The invoice this one replaces, cancelled by a credit note.</summary>
+    public long? ReplacesInvoiceId { get; set; }
 
     /// <summary>INV-yyyy-nnnnnn, gapless per year; null until numbered.</summary>
     public string? Number { get; set; }
@@ -97,6 +101,48 @@ public sealed class InvoiceLine
     public decimal UnitPrice { get; set; }
 
     public decimal Amount { get; set; }
+}
+
+/// <summary>
+/// A credit note: cancels an issued invoice in full (for instance to reissue it with its
+/// purchase order). Numbered CN-yyyy-nnnnnn, gapless per year, in its own sequence.
+/// </summary>
+public sealed class CreditNote
+{
+    public long Id { get; set; }
+
+    public required string Number { get; set; }
+
+    public long AccountId { get; set; }
+
+    public long SubscriptionId { get; set; }
+
+    /// <summary>The invoice it cancels; an invoice is credited once at most.</summary>
+    public long InvoiceId { get; set; }
+
+    public LocalDate IssuedOn { get; set; }
+
+    public required string Currency { get; set; }
+
+    public decimal Net { get; set; }
+
+    public decimal VatRate { get; set; }
+
+    public decimal Total { get; set; }
+
+    public long BillToContactId { get; set; }
+
+    public required string Reason { get; set; }
+
+    public Instant CreatedAt { get; set; }
+}
+
+/// <summary>The last credit-note number given in a year.</summary>
+public sealed class CreditNoteSequence
+{
+    public int Year { get; set; }
+
+    public int LastNumber { get; set; }
 }
 
 /// <summary>A purchase-order number the customer registered for a period.</summary>
@@ -151,6 +197,9 @@ public sealed class OutboxMessage
 
     public long? InvoiceId { get; set; }
 
+    /// <summary>The credit note the message carries.</summary>
+    public long? CreditNoteId { get; set; }
+
     /// <summary>The review meeting whose invitation the message carries.</summary>
     public long? MeetingId { get; set; }
 
@@ -199,9 +248,17 @@ public sealed class AdvisorTask
 
     public bool RecommendedValidation { get; set; }
 
+    /// <summary>What the advisor needs to know, such as the products new to the customer.</summary>
+    public string? Details { get; set; }
+
     public AdvisorTaskStatus Status { get; set; }
 
     public Instant CreatedAt { get; set; }
+
+    public Instant? ClosedAt { get; set; }
+
+    /// <summary>What the advisor recorded when closing it.</summary>
+    public string? Outcome { get; set; }
 }
 
 /// <summary>A written cancellation notice filed against a subscription.</summary>
@@ -220,6 +277,9 @@ public sealed class CancellationNotice
     public required string SignedBy { get; set; }
 
     public required string DocumentSha256 { get; set; }
+
+    /// <summary>Where the scanned letter is stored, relative to the letters folder; null when none was kept.</summary>
+    public string? LetterFile { get; set; }
 
     public int ReceivedInTerm { get; set; }
 

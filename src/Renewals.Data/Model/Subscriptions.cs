@@ -53,6 +53,12 @@ public sealed class Subscription
     /// <summary>No earlier subscription in the product family: the check-in is a recommended validation.</summary>
     public bool IsFirstInProductFamily { get; set; } = true;
 
+    /// <summary>
+    /// The products and product families this sale brought the customer for the first time,
+    /// as the advisor's check-in task names them; null when it brought nothing new.
+    /// </summary>
+    public string? NewToCustomer { get; set; }
+
     public SubscriptionStatus Status { get; set; }
 
     public int CurrentTermNumber { get; set; } = 1;

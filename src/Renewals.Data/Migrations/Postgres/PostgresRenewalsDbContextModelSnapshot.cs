@@ -35,6 +35,11 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("advisor_id");
 
+                    b.Property<string>("BillingAddress")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("billing_address");
+
                     b.Property<Instant>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -64,6 +69,11 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("time_zone_id");
+
+                    b.Property<string>("VatNumber")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("vat_number");
 
                     b.Property<decimal>("VatRate")
                         .HasPrecision(5, 4)
@@ -132,9 +142,18 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("advisor_id");
 
+                    b.Property<Instant?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
                     b.Property<Instant>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("details");
 
                     b.Property<LocalDate>("DueOn")
                         .HasColumnType("date")
@@ -149,6 +168,11 @@ namespace Renewals.Data.Migrations.Postgres
                     b.Property<long?>("MilestoneId")
                         .HasColumnType("bigint")
                         .HasColumnName("milestone_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("outcome");
 
                     b.Property<bool>("RecommendedValidation")
                         .HasColumnType("boolean")
@@ -254,6 +278,11 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("is_on_time");
 
+                    b.Property<string>("LetterFile")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("letter_file");
+
                     b.Property<Instant>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -329,6 +358,108 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("contacts", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.CreditNote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("BillToContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bill_to_contact_id");
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<LocalDate>("IssuedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("issued_on");
+
+                    b.Property<decimal>("Net")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("net");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("number");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("SubscriptionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<decimal>("Total")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("total");
+
+                    b.Property<decimal>("VatRate")
+                        .HasPrecision(5, 4)
+                        .HasColumnType("numeric(5,4)")
+                        .HasColumnName("vat_rate");
+
+                    b.HasKey("Id")
+                        .HasName("pk_credit_notes");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_credit_notes_account_id");
+
+                    b.HasIndex("BillToContactId")
+                        .HasDatabaseName("ix_credit_notes_bill_to_contact_id");
+
+                    b.HasIndex("InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_credit_notes_invoice_id");
+
+                    b.HasIndex("Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_credit_notes_number");
+
+                    b.ToTable("credit_notes", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.CreditNoteSequence", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("integer")
+                        .HasColumnName("year");
+
+                    b.Property<int>("LastNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_number");
+
+                    b.HasKey("Year")
+                        .HasName("pk_credit_note_sequences");
+
+                    b.ToTable("credit_note_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Invoice", b =>
                 {
                     b.Property<long>("Id")
@@ -364,7 +495,7 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("kind");
 
-                    b.Property<long>("MilestoneId")
+                    b.Property<long?>("MilestoneId")
                         .HasColumnType("bigint")
                         .HasColumnName("milestone_id");
 
@@ -390,6 +521,10 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("purchase_order_number");
+
+                    b.Property<long?>("ReplacesInvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("replaces_invoice_id");
 
                     b.Property<long>("SubscriptionId")
                         .HasColumnType("bigint")
@@ -421,6 +556,9 @@ namespace Renewals.Data.Migrations.Postgres
                     b.HasIndex("Number")
                         .IsUnique()
                         .HasDatabaseName("ix_invoices_number");
+
+                    b.HasIndex("ReplacesInvoiceId")
+                        .HasDatabaseName("ix_invoices_replaces_invoice_id");
 
                     b.HasIndex("SubscriptionId")
                         .HasDatabaseName("ix_invoices_subscription_id");
@@ -639,6 +777,10 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("CreditNoteId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("credit_note_id");
+
                     b.Property<long?>("InvoiceId")
                         .HasColumnType("bigint")
                         .HasColumnName("invoice_id");
@@ -702,6 +844,12 @@ namespace Renewals.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_outbox");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_outbox_account_id");
+
+                    b.HasIndex("MeetingId")
+                        .HasDatabaseName("ix_outbox_meeting_id");
 
                     b.HasIndex("MessageId")
                         .IsUnique()
@@ -789,6 +937,11 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("code");
 
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
                     b.Property<long>("FamilyId")
                         .HasColumnType("bigint")
                         .HasColumnName("family_id");
@@ -798,6 +951,11 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<decimal?>("YearlyUnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("yearly_unit_price");
 
                     b.HasKey("Id")
                         .HasName("pk_products");
@@ -876,8 +1034,9 @@ namespace Renewals.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_purchase_orders");
 
-                    b.HasIndex("AccountId")
-                        .HasDatabaseName("ix_purchase_orders_account_id");
+                    b.HasIndex("AccountId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_purchase_orders_account_id_number");
 
                     b.ToTable("purchase_orders", (string)null);
                 });
@@ -999,6 +1158,15 @@ namespace Renewals.Data.Migrations.Postgres
                     b.HasIndex("AccountId")
                         .HasDatabaseName("ix_review_meetings_account_id");
 
+                    b.HasIndex("AdvisorId")
+                        .HasDatabaseName("ix_review_meetings_advisor_id");
+
+                    b.HasIndex("AdvisorTaskId")
+                        .HasDatabaseName("ix_review_meetings_advisor_task_id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_review_meetings_contact_id");
+
                     b.HasIndex("Uid")
                         .IsUnique()
                         .HasDatabaseName("ix_review_meetings_uid");
@@ -1046,6 +1214,11 @@ namespace Renewals.Data.Migrations.Postgres
                     b.Property<int>("LicenceDelivery")
                         .HasColumnType("integer")
                         .HasColumnName("licence_delivery");
+
+                    b.Property<string>("NewToCustomer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("new_to_customer");
 
                     b.Property<long?>("PartnerContractId")
                         .HasColumnType("bigint")
@@ -1200,6 +1373,30 @@ namespace Renewals.Data.Migrations.Postgres
                     b.Navigation("Account");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.CreditNote", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_notes_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("BillToContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_notes_contacts_bill_to_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_notes_invoices_invoice_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Invoice", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Contact", null)
@@ -1208,6 +1405,11 @@ namespace Renewals.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_invoices_contacts_bill_to_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("ReplacesInvoiceId")
+                        .HasConstraintName("fk_invoices_invoices_replaces_invoice_id");
 
                     b.HasOne("Renewals.Data.Model.Subscription", null)
                         .WithMany()
@@ -1276,6 +1478,35 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasConstraintName("fk_products_product_families_family_id");
 
                     b.Navigation("Family");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ReviewMeeting", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_review_meetings_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_review_meetings_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.AdvisorTask", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorTaskId")
+                        .HasConstraintName("fk_review_meetings_advisor_tasks_advisor_task_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_review_meetings_contacts_contact_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Subscription", b =>

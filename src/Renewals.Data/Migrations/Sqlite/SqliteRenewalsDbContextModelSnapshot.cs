@@ -27,6 +27,11 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("advisor_id");
 
+                    b.Property<string>("BillingAddress")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("billing_address");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
@@ -56,6 +61,11 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("time_zone_id");
+
+                    b.Property<string>("VatNumber")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vat_number");
 
                     b.Property<decimal>("VatRate")
                         .HasPrecision(5, 4)
@@ -120,9 +130,18 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("advisor_id");
 
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
 
                     b.Property<string>("DueOn")
                         .IsRequired()
@@ -139,6 +158,11 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.Property<long?>("MilestoneId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("milestone_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
 
                     b.Property<bool>("RecommendedValidation")
                         .HasColumnType("INTEGER")
@@ -242,6 +266,11 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_on_time");
 
+                    b.Property<string>("LetterFile")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("letter_file");
+
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_at");
@@ -315,6 +344,108 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("contacts", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.CreditNote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("BillToContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bill_to_contact_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<string>("IssuedOn")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("issued_on");
+
+                    b.Property<decimal>("Net")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("net");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("number");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("SubscriptionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<decimal>("Total")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total");
+
+                    b.Property<decimal>("VatRate")
+                        .HasPrecision(5, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vat_rate");
+
+                    b.HasKey("Id")
+                        .HasName("pk_credit_notes");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_credit_notes_account_id");
+
+                    b.HasIndex("BillToContactId")
+                        .HasDatabaseName("ix_credit_notes_bill_to_contact_id");
+
+                    b.HasIndex("InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_credit_notes_invoice_id");
+
+                    b.HasIndex("Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_credit_notes_number");
+
+                    b.ToTable("credit_notes", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.CreditNoteSequence", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("year");
+
+                    b.Property<int>("LastNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_number");
+
+                    b.HasKey("Year")
+                        .HasName("pk_credit_note_sequences");
+
+                    b.ToTable("credit_note_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Invoice", b =>
                 {
                     b.Property<long>("Id")
@@ -352,7 +483,7 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("kind");
 
-                    b.Property<long>("MilestoneId")
+                    b.Property<long?>("MilestoneId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("milestone_id");
 
@@ -382,6 +513,10 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("purchase_order_number");
+
+                    b.Property<long?>("ReplacesInvoiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replaces_invoice_id");
 
                     b.Property<long>("SubscriptionId")
                         .HasColumnType("INTEGER")
@@ -413,6 +548,9 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.HasIndex("Number")
                         .IsUnique()
                         .HasDatabaseName("ix_invoices_number");
+
+                    b.HasIndex("ReplacesInvoiceId")
+                        .HasDatabaseName("ix_invoices_replaces_invoice_id");
 
                     b.HasIndex("SubscriptionId")
                         .HasDatabaseName("ix_invoices_subscription_id");
@@ -633,6 +771,10 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("CreditNoteId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credit_note_id");
+
                     b.Property<long?>("InvoiceId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("invoice_id");
@@ -696,6 +838,12 @@ namespace Renewals.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_outbox");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_outbox_account_id");
+
+                    b.HasIndex("MeetingId")
+                        .HasDatabaseName("ix_outbox_meeting_id");
 
                     b.HasIndex("MessageId")
                         .IsUnique()
@@ -777,6 +925,11 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("code");
 
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
                     b.Property<long>("FamilyId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("family_id");
@@ -786,6 +939,11 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
+
+                    b.Property<decimal?>("YearlyUnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("yearly_unit_price");
 
                     b.HasKey("Id")
                         .HasName("pk_products");
@@ -862,8 +1020,9 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_purchase_orders");
 
-                    b.HasIndex("AccountId")
-                        .HasDatabaseName("ix_purchase_orders_account_id");
+                    b.HasIndex("AccountId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_purchase_orders_account_id_number");
 
                     b.ToTable("purchase_orders", (string)null);
                 });
@@ -983,6 +1142,15 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.HasIndex("AccountId")
                         .HasDatabaseName("ix_review_meetings_account_id");
 
+                    b.HasIndex("AdvisorId")
+                        .HasDatabaseName("ix_review_meetings_advisor_id");
+
+                    b.HasIndex("AdvisorTaskId")
+                        .HasDatabaseName("ix_review_meetings_advisor_task_id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_review_meetings_contact_id");
+
                     b.HasIndex("Uid")
                         .IsUnique()
                         .HasDatabaseName("ix_review_meetings_uid");
@@ -1029,6 +1197,11 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.Property<int>("LicenceDelivery")
                         .HasColumnType("INTEGER")
                         .HasColumnName("licence_delivery");
+
+                    b.Property<string>("NewToCustomer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("new_to_customer");
 
                     b.Property<long?>("PartnerContractId")
                         .HasColumnType("INTEGER")
@@ -1185,6 +1358,30 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.Navigation("Account");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.CreditNote", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_notes_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("BillToContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_notes_contacts_bill_to_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_notes_invoices_invoice_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Invoice", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Contact", null)
@@ -1193,6 +1390,11 @@ namespace Renewals.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_invoices_contacts_bill_to_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("ReplacesInvoiceId")
+                        .HasConstraintName("fk_invoices_invoices_replaces_invoice_id");
 
                     b.HasOne("Renewals.Data.Model.Subscription", null)
                         .WithMany()
@@ -1261,6 +1463,35 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasConstraintName("fk_products_product_families_family_id");
 
                     b.Navigation("Family");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ReviewMeeting", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_review_meetings_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_review_meetings_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.AdvisorTask", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorTaskId")
+                        .HasConstraintName("fk_review_meetings_advisor_tasks_advisor_task_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_review_meetings_contacts_contact_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Subscription", b =>
