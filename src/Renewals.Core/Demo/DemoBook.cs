@@ -103,26 +103,28 @@ public sealed class DemoBook(RenewalsDatabase database, IClock clock)
             var zone = DateTimeZoneProviders.Tzdb[row.Account!.TimeZoneId];
             var domain = DomainMapping.ToDomain(row.Account.Name, row.Start, row.InitialTermYears, zone, row.Billing,
                 DomainMapping.ToDomain(row.PartnerContract, row.PartnerContract?.Partner?.Name ?? ""), row.IsFirstInProductFamily);
-            var today = now.InZone(zone).Date;
-            if (today < row.Start)
+            // The latest a demo notice arrives: two days ago, so that it and its acknowledgement
+            // are already past however the zones fall.
+            var latest = now.InZone(zone).Date.PlusDays(-2);
+            if (latest < row.Start)
             {
                 continue;
             }
 
-            var term = domain.TermContaining(today);
+            var term = domain.TermContaining(latest);
             var deadline = RenewalTimeline.CancellationDeadline(domain, DomainMapping.ToDomain(row.Policy!), term);
             var kind = row.PartnerContract is not null ? "partner" : (turn % 3) switch { 0 => "on-time", 1 => "late", _ => "withdrawn" };
             LocalDate received;
             switch (kind)
             {
-                case "late" when deadline >= today:
+                case "late" when deadline >= latest:
                     continue;
                 case "late":
-                    received = today;
+                    received = latest;
                     break;
                 default:
-                    // Some days before the deadline (or before today, when the deadline is ahead), never before the term began.
-                    received = Max(term.Start, (deadline < today ? deadline : today).PlusDays(-random.Next(20)));
+                    // Some days before the deadline (or before the latest day, when the deadline is ahead), never before the term began.
+                    received = Max(term.Start, (deadline < latest ? deadline : latest).PlusDays(-random.Next(20)));
                     break;
             }
 
@@ -132,9 +134,11 @@ public sealed class DemoBook(RenewalsDatabase database, IClock clock)
                 System.Text.Encoding.UTF8.GetBytes($"demo notice for subscription {id} received {received}")));
             try
             {
-                var service = new CancellationService(db, clock);
+                // Filed (and, for one in three, withdrawn) on the day it arrived, as an operator would have.
+                var arrived = received.AtStartOfDayInZone(zone).ToInstant();
+                var service = new CancellationService(db, new StoppedClock(arrived));
                 var notice = await service.FileAsync(
-                    id, new WrittenNotice(received.AtStartOfDayInZone(zone).ToInstant(), NoticeChannel.PostalLetter, signer, hash, filer), "demo", ct: ct);
+                    id, new WrittenNotice(arrived, NoticeChannel.PostalLetter, signer, hash, filer), "demo", ct: ct);
                 if (kind == "withdrawn")
                 {
                     db.ChangeTracker.Clear();
@@ -196,6 +200,12 @@ public sealed class DemoBook(RenewalsDatabase database, IClock clock)
     }
 
     private static LocalDate Max(LocalDate a, LocalDate b) => a > b ? a : b;
+
+    /// <summary>The clock of a past day on which the demo's operator filed a notice.</summary>
+    private sealed class StoppedClock(Instant at) : IClock
+    {
+        public Instant GetCurrentInstant() => at;
+    }
 
     private async Task<(int Milestones, long Rows, long[] SubscriptionIds)> WriteChunkAsync(
         RenewalsDbContext db, IDbContextTransaction transaction, Catalog catalog, DomainPolicy policy,
