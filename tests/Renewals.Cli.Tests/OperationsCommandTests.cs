@@ -127,6 +127,8 @@ public sealed class OperationsCommandTests : IAsyncLifetime
     [InlineData("en", "error: There is already a product with code DSN-PRO.", "products", "add", "--code", "DSN-PRO", "--name", "Again", "--family", "Design")]
     [InlineData("en", "error: --billing expects one of yearly, upfront; 'monthly' is not one.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2027-01-15", "--years", "1", "--billing", "monthly")]
     [InlineData("en", "error: 'FR' is not a VAT number", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--vat-number", "FR")]
+    [InlineData("en", "error: There is no renewal advisor 99.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--advisor", "99")]
+    [InlineData("fr", "erreur : Il n'existe aucun partenaire numéro 5.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--partner", "5")]
     [InlineData("en", "error: There is no partner contract 9.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2027-01-15", "--years", "1", "--partner-contract", "9")]
     public async Task Bad_input_is_refused_in_one_line_of_the_users_language_with_exit_code_2_and_nothing_changed(string language, string expected, params string[] args)
     {
@@ -180,6 +182,7 @@ public sealed class OperationsCommandTests : IAsyncLifetime
         var contract = Assert.Single(json.RootElement.GetProperty("contracts").EnumerateArray());
         Assert.Equal((90, true), (contract.GetProperty("noticeDays").GetInt32(), contract.GetProperty("filedByPartnerOnly").GetBoolean()));
         Assert.Equal("Contact 3 ajouté\u00a0: Léa Girard <lea@kiwi.example>, autre contact, compte 1.", contact.Output.TrimEnd());
+        Assert.StartsWith("error: Kiwi Analytics already has a contact in this role", secondPrimary.Error, StringComparison.Ordinal);
     }
 
     [Fact]
