@@ -138,6 +138,33 @@ public abstract class NoticeTests(DatabaseProvider provider) : DatabaseTest(prov
         Assert.Equal("This subscription ended on 15 January 2028.", refused.Describe(English));
     }
 
+    [Fact]
+    public async Task A_subscriptions_story_lists_its_terms_key_dates_notices_and_purchase_orders()
+    {
+        var subscription = await Book.ExampleAsync();
+        await using (var db = Database.Context())
+        {
+            var orders = new Invoicing.PurchaseOrderService(db, Clock);
+            await orders.RegisterAsync(new Invoicing.NewPurchaseOrder(subscription.AccountId, "PO-ACCOUNT"), "test");
+            await orders.RegisterAsync(new Invoicing.NewPurchaseOrder(subscription.AccountId, "PO-2027", subscription.Id, Date("2027-01-15"), Date("2028-01-15")), "test");
+        }
+
+        Clock.Reset(Instant.FromUtc(2028, 3, 1, 9, 0));
+        await FileAsync(subscription.Id, Date("2028-02-29"));
+
+        await using var read = Database.Context();
+        var story = await new Core.Subscriptions.SubscriptionQueries(read).ShowAsync(subscription.Id, English);
+
+        Assert.Equal((1, Date("2027-01-15"), Date("2030-01-14")), (story.Terms.Single().Number, story.Terms.Single().Start, story.Terms.Single().LastDay));
+        Assert.Equal(
+            new[] { "day-one", "check-in", "yearly-invoice-2", "yearly-invoice-3", "reminder-120", "reminder-60", "cancellation-deadline", "anniversary" },
+            story.KeyDates.Select(k => k.Key));
+        Assert.Equal("Last day to cancel in writing: 60 days' notice before the renewal on 15 January 2030.",
+            story.KeyDates.Single(k => k.Key == "cancellation-deadline").Reason);
+        Assert.Equal((Date("2028-02-29"), true, Date("2030-01-15")), (story.Notices.Single().ReceivedOn, story.Notices.Single().IsOnTime, story.Notices.Single().EffectiveEndDate));
+        Assert.Equal(new[] { ("PO-ACCOUNT", (long?)null), ("PO-2027", subscription.Id) }, story.PurchaseOrders.Select(o => (o.Number, o.SubscriptionId)));
+    }
+
     private async Task<Core.Subscriptions.NoticeView> FileAsync(long subscriptionId, LocalDate received, string zone = "Europe/Paris", NoticeFiler filer = NoticeFiler.Customer)
     {
         await using var db = Database.Context();
