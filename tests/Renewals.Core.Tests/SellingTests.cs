@@ -230,6 +230,31 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Equal(1, await db.Products.CountAsync());
     }
 
+    [Fact]
+    public async Task An_account_with_its_billing_details_partner_and_contacts_reads_back_as_entered()
+    {
+        await using var db = Database.Context();
+        var partner = await new Partners.PartnerService(db).AddAsync(new Partners.NewPartnerContract("Fabrikam Solutions", "contracts@fabrikam.example", 30, false));
+        var accounts = new AccountService(db, Clock);
+        var created = await accounts.CreateAsync(new NewAccount("Dupont SA", "fr", "Europe/Paris",
+            [new NewContact("Claire Dupont", "claire@dupont.example", ContactRole.Primary)],
+            PartnerId: partner.PartnerId, BillingAddress: " 3 place Bellecour \n\n69002 Lyon ", VatNumber: "fr 40 303.265.045"));
+        await accounts.AddContactAsync(created.Id, new NewContact("Marc Payables", "ap@dupont.example", ContactRole.AccountsPayable));
+        await new Catalog.ProductService(db).AddAsync(new Catalog.NewProduct("SIM-ADV", "Simulation Advanced", "Design", 4100m, "EUR"));
+
+        var shown = await accounts.ShowAsync(created.Id);
+        var listed = Assert.Single(await accounts.ListAsync());
+        var contracts = await new Partners.PartnerService(db).ListAsync();
+        var products = await new Catalog.ProductService(db).ListAsync();
+
+        Assert.Equal(("3 place Bellecour\n69002 Lyon", "FR40303265045", "Fabrikam Solutions"), (shown.BillingAddress, shown.VatNumber, shown.Partner));
+        Assert.Equal(new[] { ("Claire Dupont", ContactRole.Primary, "fr"), ("Marc Payables", ContactRole.AccountsPayable, "fr") },
+            shown.Contacts.Select(c => (c.Name, c.Role, c.Language)));
+        Assert.Equal(("Dupont SA", (string?)null, "Fabrikam Solutions", 0), (listed.Name, listed.Advisor, listed.Partner, listed.Subscriptions));
+        Assert.Equal((30, false), (Assert.Single(contracts).NoticeDays, contracts[0].FiledByPartnerOnly));
+        Assert.Equal(("SIM-ADV", "Design", 4100m, "EUR"), (Assert.Single(products).Code, products[0].Family, products[0].YearlyUnitPrice, products[0].Currency));
+    }
+
     private async Task<string> CountsAsync()
     {
         await using var db = Database.Context();
