@@ -89,6 +89,13 @@ public static class RenewalsCli
         root.Subcommands.Add(MeetingsCommand.Create(context));
         root.Subcommands.Add(InvoicesCommand.Create(context));
         root.Subcommands.Add(LicenceCommand.Create(context));
+        root.Subcommands.Add(ProductsCommand.Create(context));
+        root.Subcommands.Add(AccountsCommand.Create(context));
+        root.Subcommands.Add(AccountsCommand.Contacts(context));
+        root.Subcommands.Add(PartnersCommand.Create(context));
+        root.Subcommands.Add(SubscriptionsCommand.Create(context));
+        root.Subcommands.Add(NoticesCommand.Create(context));
+        root.Subcommands.Add(TasksCommand.Create(context));
         return root;
     }
 

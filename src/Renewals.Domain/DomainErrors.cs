@@ -65,4 +65,22 @@ public static class DomainErrors
     public const string MeetingChangedMeanwhile = "Error.MeetingChangedMeanwhile";
     public const string LineProductRepeated = "Error.LineProductRepeated";
     public const string LinesCurrencyMixed = "Error.LinesCurrencyMixed";
+
+    // Operations at the command line (issue 8): notices against the clock, catalogue, partners
+    public const string NoticeInFuture = "Error.NoticeInFuture";
+    public const string NoticeBeforeCurrentTerm = "Error.NoticeBeforeCurrentTerm";
+    public const string SubscriptionAlreadyEnding = "Error.SubscriptionAlreadyEnding";
+    public const string NoticeUnknown = "Error.NoticeUnknown";
+    public const string ProductCode = "Error.ProductCode";
+    public const string ProductNameRequired = "Error.ProductNameRequired";
+    public const string ProductFamilyRequired = "Error.ProductFamilyRequired";
+    public const string ProductDuplicate = "Error.ProductDuplicate";
+    public const string LinePriceMissing = "Error.LinePriceMissing";
+    public const string PartnerNameRequired = "Error.PartnerNameRequired";
+    public const string PartnerEmailInvalid = "Error.PartnerEmailInvalid";
+    public const string PartnerUnknown = "Error.PartnerUnknown";
+    public const string AdvisorUnknown = "Error.AdvisorUnknown";
+    public const string VatNumberInvalid = "Error.VatNumberInvalid";
+    public const string BillingAddressInvalid = "Error.BillingAddressInvalid";
+    public const string ContactRoleTaken = "Error.ContactRoleTaken";
 }

@@ -136,6 +136,125 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Equal(DomainErrors.AccountUnknown, refused.Code);
     }
 
+    [Fact]
+    public async Task A_product_new_to_the_customer_in_a_family_it_already_has_is_flagged_and_named_alone()
+    {
+        var account = await Book.AccountAsync();
+        await Book.ProductAsync("DSN-PRO", "Design");
+        await Book.ProductAsync("DSN-STD", "Design");
+        await Book.SellAsync(account.Id, Date("2027-01-15"), product: "DSN-PRO");
+
+        var second = await Book.SellAsync(account.Id, Date("2027-03-01"), product: "DSN-STD");
+
+        Assert.True(second.IsFirstInProductFamily);
+        Assert.Equal("{\"products\":[\"Product DSN-STD\"],\"families\":[]}", second.NewToCustomer);
+        Assert.True((await MilestonesAsync(second.Id)).Single(m => m.Kind == Domain.Timeline.MilestoneKind.CheckIn).RecommendedValidation);
+    }
+
+    [Fact]
+    public async Task A_new_product_family_is_named_with_its_product_and_the_same_product_again_brings_nothing_new()
+    {
+        var account = await Book.AccountAsync();
+        await Book.ProductAsync("DSN-PRO", "Design");
+        await Book.ProductAsync("ANL-CORE", "Analytics");
+        var first = await Book.SellAsync(account.Id, Date("2027-01-15"), product: "DSN-PRO");
+
+        var again = await Book.SellAsync(account.Id, Date("2027-03-01"), product: "DSN-PRO");
+        var family = await Book.SellAsync(account.Id, Date("2027-03-01"), product: "ANL-CORE");
+
+        Assert.Equal("{\"products\":[\"Product DSN-PRO\"],\"families\":[\"Design\"]}", first.NewToCustomer);
+        Assert.Equal((false, null), (again.IsFirstInProductFamily, again.NewToCustomer));
+        Assert.False((await MilestonesAsync(again.Id)).Single(m => m.Kind == Domain.Timeline.MilestoneKind.CheckIn).RecommendedValidation);
+        Assert.Equal("{\"products\":[\"Product ANL-CORE\"],\"families\":[\"Analytics\"]}", family.NewToCustomer);
+    }
+
+    [Fact]
+    public async Task The_check_in_task_says_what_is_new_and_without_an_advisor_waits_in_the_unassigned_queue_every_advisor_sees()
+    {
+        var camille = await Book.AdvisorAsync("Camille Laurent");
+        var noah = await Book.AdvisorAsync("Noah Patel", "en");
+        var withAdvisor = await Book.AccountAsync("Acme", advisorId: camille);
+        var without = await Book.AccountAsync("Globex");
+        await Book.ProductAsync("ANL-CORE", "Analytics");
+        await Book.SellAsync(withAdvisor.Id, Date("2027-01-15"));
+        await Book.SellAsync(without.Id, Date("2027-01-15"), product: "ANL-CORE");
+
+        await RunOnAsync(Date("2027-04-15")); // the check-in: 90 days after day 1
+
+        await using var db = Database.Context();
+        var tasks = new Core.Tasks.TaskService(db);
+        var camilles = await tasks.ListAsync(camille);
+        var noahs = await tasks.ListAsync(noah);
+        var queue = Assert.Single(await tasks.ListAsync(unassignedOnly: true));
+        Assert.Equal(new[] { ("Acme", false), ("Globex", true) }, camilles.Select(t => (t.Account, t.Unassigned)).Order());
+        Assert.Equal(("Globex", true, (long?)null), (queue.Account, queue.Unassigned, queue.AdvisorId));
+        Assert.Equal(new[] { queue.Id }, noahs.Select(t => t.Id));
+        Assert.Equal(new[] { "Product ANL-CORE" }, queue.NewToCustomer.Products);
+        Assert.Equal(new[] { "Analytics" }, queue.NewToCustomer.Families);
+        Assert.True(queue.RecommendedValidation);
+        Assert.Equal("{\"products\":[\"Product ANL-CORE\"],\"families\":[\"Analytics\"]}",
+            (await db.AdvisorTasks.SingleAsync(t => t.Id == queue.Id)).Details);
+    }
+
+    [Fact]
+    public async Task A_line_without_a_price_takes_the_products_list_price_and_a_product_without_one_is_refused()
+    {
+        var account = await Book.AccountAsync();
+        await using var db = Database.Context();
+        var catalogue = new Catalog.ProductService(db);
+        await catalogue.AddAsync(new Catalog.NewProduct("SIM-ADV", "Simulation Advanced", "Design", 4100m, "eur"));
+        await catalogue.AddAsync(new Catalog.NewProduct("SIM-LAB", "Simulation Lab", "Design"));
+        var service = new SubscriptionService(db, Clock);
+
+        var sold = await service.SellAsync(new NewSubscription(account.Id, Date("2027-01-15"), 1, [new NewLine("SIM-ADV", 3)]));
+        var before = await CountsAsync();
+        var refused = await Assert.ThrowsAsync<DomainException>(() =>
+            service.SellAsync(new NewSubscription(account.Id, Date("2027-01-15"), 1, [new NewLine("SIM-LAB", 3)])));
+
+        var line = await db.SubscriptionLines.AsNoTracking().SingleAsync(l => l.SubscriptionId == sold.Id);
+        Assert.Equal((4100m, "EUR"), (line.YearlyUnitPrice, line.Currency));
+        Assert.Equal(DomainErrors.LinePriceMissing, refused.Code);
+        Assert.Equal(before, await CountsAsync());
+    }
+
+    [Fact]
+    public async Task A_product_code_already_in_the_catalogue_is_refused()
+    {
+        await using var db = Database.Context();
+        var catalogue = new Catalog.ProductService(db);
+        await catalogue.AddAsync(new Catalog.NewProduct("SIM-ADV", "Simulation Advanced", "Design"));
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => catalogue.AddAsync(new Catalog.NewProduct("SIM-ADV", "Other", "Design")));
+
+        Assert.Equal("Un produit porte déjà le code SIM-ADV.", refused.Describe(new System.Globalization.CultureInfo("fr")));
+        Assert.Equal(1, await db.Products.CountAsync());
+    }
+
+    [Fact]
+    public async Task An_account_with_its_billing_details_partner_and_contacts_reads_back_as_entered()
+    {
+        await using var db = Database.Context();
+        var partner = await new Partners.PartnerService(db).AddAsync(new Partners.NewPartnerContract("Fabrikam Solutions", "contracts@fabrikam.example", 30, false));
+        var accounts = new AccountService(db, Clock);
+        var created = await accounts.CreateAsync(new NewAccount("Dupont SA", "fr", "Europe/Paris",
+            [new NewContact("Claire Dupont", "claire@dupont.example", ContactRole.Primary)],
+            PartnerId: partner.PartnerId, BillingAddress: " 3 place Bellecour \n\n69002 Lyon ", VatNumber: "fr 40 303.265.045"));
+        await accounts.AddContactAsync(created.Id, new NewContact("Marc Payables", "ap@dupont.example", ContactRole.AccountsPayable));
+        await new Catalog.ProductService(db).AddAsync(new Catalog.NewProduct("SIM-ADV", "Simulation Advanced", "Design", 4100m, "EUR"));
+
+        var shown = await accounts.ShowAsync(created.Id);
+        var listed = Assert.Single(await accounts.ListAsync());
+        var contracts = await new Partners.PartnerService(db).ListAsync();
+        var products = await new Catalog.ProductService(db).ListAsync();
+
+        Assert.Equal(("3 place Bellecour\n69002 Lyon", "FR40303265045", "Fabrikam Solutions"), (shown.BillingAddress, shown.VatNumber, shown.Partner));
+        Assert.Equal(new[] { ("Claire Dupont", ContactRole.Primary, "fr"), ("Marc Payables", ContactRole.AccountsPayable, "fr") },
+            shown.Contacts.Select(c => (c.Name, c.Role, c.Language)));
+        Assert.Equal(("Dupont SA", (string?)null, "Fabrikam Solutions", 0), (listed.Name, listed.Advisor, listed.Partner, listed.Subscriptions));
+        Assert.Equal((30, false), (Assert.Single(contracts).NoticeDays, contracts[0].FiledByPartnerOnly));
+        Assert.Equal(("SIM-ADV", "Design", 4100m, "EUR"), (Assert.Single(products).Code, products[0].Family, products[0].YearlyUnitPrice, products[0].Currency));
+    }
+
     private async Task<string> CountsAsync()
     {
         await using var db = Database.Context();

@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using NodaTime.Text;
+using Renewals.Core.Messaging;
 using Renewals.Core.Planning;
+using Renewals.Core.Subscriptions;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
@@ -12,15 +14,45 @@ namespace Renewals.Core.Cancellations;
 
 /// <summary>
 /// Files and withdraws written cancellation notices. The domain decides whether a notice is
-/// on time and when it takes effect; this stores it, audits it and acknowledges it in writing.
+/// on time and when it takes effect; this checks it against the clock and the subscription's
+/// state, stores it, audits it and acknowledges it (or its withdrawal) in writing.
 /// </summary>
 public sealed class CancellationService(RenewalsDbContext db, IClock clock)
 {
-    public async Task<CancellationNotice> FileAsync(long subscriptionId, WrittenNotice notice, string actor, CancellationToken ct = default)
+    /// <summary>
+    /// Files a notice. Refused, with the reason: a filer the partner contract does not allow,
+    /// a date before day 1, after today (customer's local date) or before the current term
+    /// began, or a subscription already ending or ended.
+    /// </summary>
+    /// <param name="letterFile">The stored scan of the letter (its name in the letters folder), if any.</param>
+    public async Task<NoticeView> FileAsync(long subscriptionId, WrittenNotice notice, string actor, string? letterFile = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(notice);
         var (row, subscription, policy, account) = await LoadAsync(subscriptionId, ct);
         var cancellation = Cancellation.File(subscription, policy, notice);
+
+        var now = clock.GetCurrentInstant();
+        var today = now.InZone(subscription.TimeZone).Date;
+        var received = subscription.LocalDateOf(notice.ReceivedAt);
+        if (received > today)
+        {
+            throw new DomainException(DomainErrors.NoticeInFuture, received, today, account.TimeZoneId);
+        }
+
+        var currentTerm = await db.Terms.AsNoTracking().Where(t => t.SubscriptionId == subscriptionId && t.Number == row.CurrentTermNumber)
+            .Select(t => (LocalDate?)t.Start).SingleOrDefaultAsync(ct);
+        if (currentTerm is { } termStart && received < termStart)
+        {
+            throw new DomainException(DomainErrors.NoticeBeforeCurrentTerm, received, termStart);
+        }
+
+        var pending = await db.CancellationNotices.AsNoTracking()
+            .Where(n => n.SubscriptionId == subscriptionId && n.WithdrawnAt == null)
+            .Select(n => (LocalDate?)n.EffectiveEndDate).OrderBy(d => d).FirstOrDefaultAsync(ct);
+        if (row.Status == SubscriptionStatus.Ending || pending is not null)
+        {
+            throw new DomainException(DomainErrors.SubscriptionAlreadyEnding, row.EndsOn ?? pending!.Value);
+        }
 
         var stored = new CancellationNotice
         {
@@ -30,6 +62,7 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
             FiledBy = notice.FiledBy,
             SignedBy = notice.SignedBy,
             DocumentSha256 = notice.DocumentSha256,
+            LetterFile = letterFile,
             ReceivedInTerm = cancellation.ReceivedInTerm.Number,
             IsOnTime = cancellation.IsOnTime,
             EffectiveEndDate = cancellation.EffectiveEndDate,
@@ -38,29 +71,16 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
         db.CancellationNotices.Add(stored);
         await db.SaveChangesAsync(ct);
 
-        var primary = account.Contacts.FirstOrDefault(c => c.Role == ContactRole.Primary) ?? account.Contacts[0];
-        db.Outbox.Add(new OutboxMessage
+        Message(account, subscriptionId, MessageKinds.CancellationAcknowledgement, $"notice{stored.Id}", new
         {
-            Template = "cancellation-acknowledgement",
-            AccountId = account.Id,
-            ContactId = primary.Id,
-            ToEmail = primary.Email,
-            Language = primary.Language,
-            SubscriptionId = subscriptionId,
-            Payload = JsonSerializer.Serialize(new
-            {
-                on_time = cancellation.IsOnTime,
-                received_on = Iso(subscription.LocalDateOf(notice.ReceivedAt)),
-                deadline = Iso(cancellation.Deadline),
-                effective_end_date = Iso(cancellation.EffectiveEndDate),
-            }),
-            MessageId = $"<notice{stored.Id}.cancellation-acknowledgement.c{primary.Id}@renewals>",
-            CreatedAt = clock.GetCurrentInstant(),
-            NextAttemptAt = clock.GetCurrentInstant(),
+            on_time = cancellation.IsOnTime,
+            received_on = Iso(received),
+            deadline = Iso(cancellation.Deadline),
+            effective_end_date = Iso(cancellation.EffectiveEndDate),
         });
         db.Audit.Add(new AuditEntry
         {
-            At = clock.GetCurrentInstant(),
+            At = now,
             Actor = actor,
             Action = cancellation.IsOnTime ? "cancellation.filed-on-time" : "cancellation.filed-late",
             Entity = "subscription",
@@ -77,22 +97,25 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
 
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return stored;
+        return SubscriptionQueries.ToView(stored, subscription.TimeZone);
     }
 
-    public async Task<CancellationNotice> WithdrawAsync(long noticeId, string actor, CancellationToken ct = default)
+    /// <summary>Withdraws a notice before it takes effect and confirms it to the customer, in one transaction.</summary>
+    public async Task<NoticeView> WithdrawAsync(long noticeId, string actor, CancellationToken ct = default)
     {
         var stored = await db.CancellationNotices.SingleOrDefaultAsync(n => n.Id == noticeId, ct)
-            ?? throw new DomainException(DomainErrors.WithdrawalBeforeNotice);
+            ?? throw new DomainException(DomainErrors.NoticeUnknown, noticeId);
         if (stored.WithdrawnAt is not null)
         {
             throw new DomainException(DomainErrors.AlreadyWithdrawn);
         }
 
-        var (row, subscription, policy, _) = await LoadAsync(stored.SubscriptionId, ct);
+        var (row, subscription, policy, account) = await LoadAsync(stored.SubscriptionId, ct);
         var notice = new WrittenNotice(stored.ReceivedAt, stored.Channel, stored.SignedBy, stored.DocumentSha256, stored.FiledBy);
-        var withdrawn = Cancellation.File(subscription, policy, notice).Withdraw(clock.GetCurrentInstant());
+        var now = clock.GetCurrentInstant();
+        var withdrawn = Cancellation.File(subscription, policy, notice).Withdraw(now);
 
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         stored.WithdrawnAt = withdrawn.WithdrawnAt;
         if (row.Status == SubscriptionStatus.Ending && row.EndsOn == stored.EffectiveEndDate)
         {
@@ -100,9 +123,18 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
             row.EndsOn = null;
         }
 
+        // Without the notice the subscription renews at the end of the term it is in today.
+        var today = now.InZone(subscription.TimeZone).Date;
+        Message(account, stored.SubscriptionId, MessageKinds.CancellationWithdrawn, $"notice{stored.Id}", new
+        {
+            received_on = Iso(subscription.LocalDateOf(stored.ReceivedAt)),
+            withdrawn_on = Iso(today),
+            cancelled_end_date = Iso(stored.EffectiveEndDate),
+            renewal_date = Iso(subscription.TermContaining(today).End),
+        });
         db.Audit.Add(new AuditEntry
         {
-            At = clock.GetCurrentInstant(),
+            At = now,
             Actor = actor,
             Action = "cancellation.withdrawn",
             Entity = "subscription",
@@ -110,7 +142,37 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
             Details = $"notice {stored.Id}",
         });
         await db.SaveChangesAsync(ct);
-        return stored;
+        await transaction.CommitAsync(ct);
+        return SubscriptionQueries.ToView(stored, subscription.TimeZone);
+    }
+
+    /// <summary>Every notice, or those of one subscription, oldest first.</summary>
+    public async Task<IReadOnlyList<NoticeView>> ListAsync(long? subscriptionId = null, CancellationToken ct = default)
+    {
+        var rows = await db.CancellationNotices.AsNoTracking()
+            .Where(n => subscriptionId == null || n.SubscriptionId == subscriptionId)
+            .Join(db.Subscriptions, n => n.SubscriptionId, s => s.Id, (n, s) => new { Notice = n, s.Account!.TimeZoneId })
+            .OrderBy(x => x.Notice.Id)
+            .ToListAsync(ct);
+        return [.. rows.Select(x => SubscriptionQueries.ToView(x.Notice, DateTimeZoneProviders.Tzdb[x.TimeZoneId]))];
+    }
+
+    private void Message(Account account, long subscriptionId, string kind, string source, object payload)
+    {
+        var primary = account.Contacts.FirstOrDefault(c => c.Role == ContactRole.Primary) ?? account.Contacts[0];
+        db.Outbox.Add(new OutboxMessage
+        {
+            Template = kind,
+            AccountId = account.Id,
+            ContactId = primary.Id,
+            ToEmail = primary.Email,
+            Language = primary.Language,
+            SubscriptionId = subscriptionId,
+            Payload = JsonSerializer.Serialize(payload),
+            MessageId = $"<{source}.{kind}.c{primary.Id}@renewals>",
+            CreatedAt = clock.GetCurrentInstant(),
+            NextAttemptAt = clock.GetCurrentInstant(),
+        });
     }
 
     private async Task<(Subscription Row, Domain.Subscriptions.Subscription Subscription, Domain.Policies.RenewalPolicy Policy, Account Account)> LoadAsync(

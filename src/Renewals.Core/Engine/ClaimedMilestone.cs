@@ -28,7 +28,8 @@ internal sealed record ClaimedMilestone(
     bool RequiresPurchaseOrder,
     decimal VatRate,
     long? AdvisorId,
-    bool RecommendedValidation);
+    bool RecommendedValidation,
+    string? NewToCustomer = null);
 
 internal sealed record ContactRow(long Id, long AccountId, string Name, string Email, ContactRole Role, string Language);
 

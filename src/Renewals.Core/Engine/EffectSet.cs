@@ -56,11 +56,11 @@ internal sealed class EffectSet
         }
 
         await using (var w = RowWriter.Insert(connection, transaction, provider, "advisor_tasks",
-            "advisor_id", "account_id", "subscription_id", "milestone_id", "kind", "due_on", "recommended_validation", "status", "created_at"))
+            "advisor_id", "account_id", "subscription_id", "milestone_id", "kind", "due_on", "recommended_validation", "status", "created_at", "details"))
         {
             foreach (var t in Tasks)
             {
-                await w.AddAsync(ct, t.AdvisorId, t.AccountId, t.SubscriptionId, t.MilestoneId, t.Kind, t.DueOn, t.RecommendedValidation, AdvisorTaskStatus.Open, now);
+                await w.AddAsync(ct, t.AdvisorId, t.AccountId, t.SubscriptionId, t.MilestoneId, t.Kind, t.DueOn, t.RecommendedValidation, AdvisorTaskStatus.Open, now, t.Details);
             }
 
             await w.FlushAsync(ct);

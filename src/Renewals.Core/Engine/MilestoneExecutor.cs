@@ -69,7 +69,9 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
                 break;
 
             case MilestoneKind.CheckIn:
-                Task(c, "schedule-review-meeting", c.RecommendedValidation);
+                // The advisor sees what the sale brought that is new to the customer (rule 6); an
+                // account without an advisor leaves AdvisorId null: the unassigned queue (rule 9).
+                Task(c, "schedule-review-meeting", c.RecommendedValidation, c.NewToCustomer);
                 Done(c, MilestoneOutcomes.AdvisorTaskCreated);
                 break;
 
@@ -263,7 +265,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             MessageId = $"<m{c.Id}.{template}.c{to.Id}@renewals>",
         }, invoice));
 
-    private void Task(ClaimedMilestone c, string kind, bool recommendedValidation) =>
+    private void Task(ClaimedMilestone c, string kind, bool recommendedValidation, string? details = null) =>
         effects.Tasks.Add(new AdvisorTask
         {
             AdvisorId = c.AdvisorId,
@@ -273,6 +275,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             Kind = kind,
             DueOn = c.Date,
             RecommendedValidation = recommendedValidation,
+            Details = details,
         });
 
     private void Done(ClaimedMilestone c, string outcome) => effects.MilestoneOutcomes.Add((c.Id, MilestoneStatus.Done, outcome));

@@ -101,6 +101,13 @@ public static class MessageSamples
             ["location"] = "Visio",
             ["sequence"] = 0m,
         },
+        MessageKinds.CancellationWithdrawn => new()
+        {
+            ["received_on"] = "2029-11-02",
+            ["withdrawn_on"] = "2029-12-01",
+            ["cancelled_end_date"] = "2030-01-15",
+            ["renewal_date"] = "2030-01-15",
+        },
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
 }

@@ -8,7 +8,8 @@ using BillingMode = Renewals.Domain.Subscriptions.BillingMode;
 
 namespace Renewals.Core.Subscriptions;
 
-public sealed record NewLine(string ProductCode, int Quantity, decimal YearlyUnitPrice, string Currency);
+/// <summary>A product and its quantity; the price and currency come from the product's list price unless given.</summary>
+public sealed record NewLine(string ProductCode, int Quantity, decimal? YearlyUnitPrice = null, string? Currency = null);
 
 public sealed record NewSubscription(
     long AccountId,
@@ -57,17 +58,24 @@ public sealed class SubscriptionService(RenewalsDbContext db, IClock clock)
             : null;
         var products = await ValidateLinesAsync(input.Lines, ct);
 
-        // Recommended validation when the customer has nothing yet in these product families.
-        var families = products.Values.Select(p => p.FamilyId).Distinct().ToList();
-        var hadFamilyBefore = await db.SubscriptionLines
-            .Where(l => families.Contains(l.Product!.FamilyId))
-            .Join(db.Subscriptions.Where(s => s.AccountId == account.Id), l => l.SubscriptionId, s => s.Id, (l, s) => l.Id)
-            .AnyAsync(ct);
+        // Recommended validation when the sale brings the customer a product or a product family
+        // it did not have before, in any of its other subscriptions (ended ones included).
+        var owned = await (
+                from l in db.SubscriptionLines
+                join s in db.Subscriptions on l.SubscriptionId equals s.Id
+                join p in db.Products on l.ProductId equals p.Id
+                where s.AccountId == account.Id
+                select new { ProductId = p.Id, p.FamilyId })
+            .Distinct().ToListAsync(ct);
+        var newToCustomer = new NewToCustomer(
+            [.. input.Lines.Select(l => products[l.ProductCode]).Where(p => owned.All(o => o.ProductId != p.Id)).Select(p => p.Name)],
+            [.. input.Lines.Select(l => products[l.ProductCode].Family!).DistinctBy(f => f.Id).Where(f => owned.All(o => o.FamilyId != f.Id)).Select(f => f.Name)]);
+        var recommendedValidation = !newToCustomer.IsEmpty;
 
         // The rules check the rest: term length, policy and partner contract.
         var domainPolicy = DomainMapping.ToDomain(policy);
         var domain = DomainMapping.ToDomain(account.Name, input.Start, input.InitialTermYears, zone, input.Billing,
-            DomainMapping.ToDomain(contract, contract?.Partner?.Name ?? ""), !hadFamilyBefore);
+            DomainMapping.ToDomain(contract, contract?.Partner?.Name ?? ""), recommendedValidation);
 
         var now = clock.GetCurrentInstant();
         var today = now.InZone(zone).Date;
@@ -81,19 +89,21 @@ public sealed class SubscriptionService(RenewalsDbContext db, IClock clock)
             InitialTermYears = input.InitialTermYears,
             Billing = input.Billing,
             LicenceDelivery = input.LicenceDelivery,
-            IsFirstInProductFamily = !hadFamilyBefore,
+            IsFirstInProductFamily = recommendedValidation,
+            NewToCustomer = newToCustomer.Serialize(),
             Status = SubscriptionStatus.Active,
             CurrentTermNumber = term.Number,
             CreatedAt = now,
         };
         foreach (var line in input.Lines)
         {
+            var (price, currency) = Priced(line, products[line.ProductCode]);
             subscription.Lines.Add(new SubscriptionLine
             {
                 ProductId = products[line.ProductCode].Id,
                 Quantity = line.Quantity,
-                YearlyUnitPrice = line.YearlyUnitPrice,
-                Currency = line.Currency.ToUpperInvariant(),
+                YearlyUnitPrice = price,
+                Currency = currency,
             });
         }
 
@@ -149,9 +159,9 @@ public sealed class SubscriptionService(RenewalsDbContext db, IClock clock)
                 throw new DomainException(DomainErrors.LinePrice, line.YearlyUnitPrice);
             }
 
-            if (line.Currency is not { Length: 3 } || !line.Currency.All(char.IsAsciiLetter))
+            if (line.Currency is { } currency && (currency.Length != 3 || !currency.All(char.IsAsciiLetter)))
             {
-                throw new DomainException(DomainErrors.LineCurrency, line.Currency ?? "");
+                throw new DomainException(DomainErrors.LineCurrency, currency);
             }
         }
 
@@ -161,14 +171,37 @@ public sealed class SubscriptionService(RenewalsDbContext db, IClock clock)
             throw new DomainException(DomainErrors.LineProductRepeated, repeated.Key);
         }
 
-        if (lines.Select(l => l.Currency.ToUpperInvariant()).Distinct().Count() > 1)
+        var codes = lines.Select(l => l.ProductCode).Distinct().ToList();
+        var products = await db.Products.Include(p => p.Family).Where(p => codes.Contains(p.Code)).ToDictionaryAsync(p => p.Code, ct);
+        var unknown = codes.FirstOrDefault(c => !products.ContainsKey(c));
+        if (unknown is not null)
         {
-            throw new DomainException(DomainErrors.LinesCurrencyMixed, string.Join(", ", lines.Select(l => l.Currency.ToUpperInvariant()).Distinct()));
+            throw new DomainException(DomainErrors.ProductUnknown, unknown);
         }
 
-        var codes = lines.Select(l => l.ProductCode).Distinct().ToList();
-        var products = await db.Products.Where(p => codes.Contains(p.Code)).ToDictionaryAsync(p => p.Code, ct);
-        var unknown = codes.FirstOrDefault(c => !products.ContainsKey(c));
-        return unknown is null ? products : throw new DomainException(DomainErrors.ProductUnknown, unknown);
+        var currencies = lines.Select(l => Priced(l, products[l.ProductCode]).Currency).Distinct().ToList();
+        if (currencies.Count > 1)
+        {
+            throw new DomainException(DomainErrors.LinesCurrencyMixed, string.Join(", ", currencies));
+        }
+
+        return products;
+    }
+
+    /// <summary>The line's own price and currency, else the product's list price (in the line's currency when it names one).</summary>
+    private static (decimal Price, string Currency) Priced(NewLine line, Product product)
+    {
+        if (line.YearlyUnitPrice is { } price)
+        {
+            return (price, (line.Currency ?? product.Currency ?? throw new DomainException(DomainErrors.LinePriceMissing, product.Code)).ToUpperInvariant());
+        }
+
+        if (product.YearlyUnitPrice is { } listPrice && product.Currency is { } listCurrency
+            && (line.Currency is null || string.Equals(line.Currency, listCurrency, StringComparison.OrdinalIgnoreCase)))
+        {
+            return (listPrice, listCurrency.ToUpperInvariant());
+        }
+
+        throw new DomainException(DomainErrors.LinePriceMissing, product.Code);
     }
 }
