@@ -40,7 +40,7 @@ public sealed class MessageRendererTests
 
         Assert.DoesNotContain("bon de commande", message.Text, StringComparison.Ordinal);
         Assert.Contains("Consultez vos interlocuteurs internes", message.Text, StringComparison.Ordinal);
-        Assert.Contains("J-60", message.Subject, StringComparison.Ordinal);
+        Assert.Contains("(dans 60 jours)", message.Subject.Replace('\u00A0', ' '), StringComparison.Ordinal);
     }
 
     [Fact]
