@@ -74,8 +74,8 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
 
                 if (c.LicenceDelivery == LicenceDelivery.AvailableInWebAccount)
                 {
-                    // Web-account licences are there from the first day, not only from the first renewal.
-                    AddEntitlements(c, term, inWebAccount: true, data);
+                    // Web-account licences are there from the first day (the sale wrote the
+                    // term's entitlement rows), not only from the first renewal.
                     Message("licence-available", primary, c, new { valid_from = Iso(term.Start), valid_until = Iso(term.End) });
                 }
 
