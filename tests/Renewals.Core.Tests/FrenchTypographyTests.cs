@@ -33,10 +33,13 @@ public sealed partial class FrenchTypographyTests
         Assert.Empty(breaches);
     }
 
-    [Fact]
-    public void Every_french_string_of_the_command_line_is_written_the_french_way()
+    /// <summary>The command line's own words, and the domain's (reasons of key dates, errors) that it prints.</summary>
+    [Theory]
+    [InlineData("src/Renewals.Cli/Text/CliStrings.fr.resx")]
+    [InlineData("src/Renewals.Domain/Text/DomainStrings.fr.resx")]
+    public void Every_french_string_of_the_command_line_is_written_the_french_way(string resources)
     {
-        var file = Path.Combine(RepositoryRoot(), "src", "Renewals.Cli", "Text", "CliStrings.fr.resx");
+        var file = Path.Combine([RepositoryRoot(), .. resources.Split('/')]);
         var breaches = XDocument.Load(file).Root!.Elements("data")
             .SelectMany(d => FrenchTypography.Breaches(d.Element("value")?.Value ?? "").Select(b => $"{d.Attribute("name")!.Value}: {b}"))
             .ToList();
