@@ -187,7 +187,19 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         effects.NewMilestones.AddRange(MilestonePlanner.Plan(c.SubscriptionId, subscription, policy, next.Number, plannedOn: null, asOf));
 
         var inWebAccount = c.LicenceDelivery == LicenceDelivery.AvailableInWebAccount;
-        AddEntitlements(c, next, inWebAccount, data);
+        foreach (var line in data.LinesBySubscription[c.SubscriptionId])
+        {
+            effects.Entitlements.Add(new LicenceEntitlement
+            {
+                SubscriptionId = c.SubscriptionId,
+                ProductId = line.ProductId,
+                Quantity = line.Quantity,
+                ValidFrom = next.Start,
+                ValidUntil = next.End,
+                TermNumber = next.Number,
+                AvailableInWebAccount = inWebAccount,
+            });
+        }
 
         Bill(c, InvoiceKind.Renewal, next.Start, next.End, 1, accountsPayable, data);
         Message("renewal-confirmation", primary, c, new
@@ -205,23 +217,6 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
 
         effects.SubscriptionChanges.Add((c.SubscriptionId, SubscriptionStatus.Active, null, next.Number));
         Done(c, MilestoneOutcomes.Renewed);
-    }
-
-    private void AddEntitlements(ClaimedMilestone c, Term term, bool inWebAccount, BatchData data)
-    {
-        foreach (var line in data.LinesBySubscription[c.SubscriptionId])
-        {
-            effects.Entitlements.Add(new LicenceEntitlement
-            {
-                SubscriptionId = c.SubscriptionId,
-                ProductId = line.ProductId,
-                Quantity = line.Quantity,
-                ValidFrom = term.Start,
-                ValidUntil = term.End,
-                TermNumber = term.Number,
-                AvailableInWebAccount = inWebAccount,
-            });
-        }
     }
 
     /// <summary>The name a template uses for a kind of key date.</summary>
