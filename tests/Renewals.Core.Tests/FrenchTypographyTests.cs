@@ -71,7 +71,7 @@ public sealed partial class FrenchTypographyTests
         yield return ("direct", MessageSamples.Model(kind, "fr"));
         yield return ("partner", MessageSamples.Model(kind, "fr", partner: true));
         yield return ("partner only", MessageSamples.Model(kind, "fr", partnerOnly: true));
-        foreach (var shift in new[] { -30, 1, 60 })
+        foreach (var shift in new[] { -30, 1, 60, 1100 })
         {
             yield return ($"{shift} days later", MessageSamples.Model(kind, "fr", today: usual.PlusDays(shift), partnerOnly: shift > 0));
         }
