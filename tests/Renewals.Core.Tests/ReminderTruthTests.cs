@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using NodaTime;
 using Renewals.Core.Messaging;
@@ -117,6 +118,32 @@ public abstract partial class ReminderTruthTests(DatabaseProvider provider) : Da
         Assert.Contains("au plus tôt le 15 janvier 2029", after, StringComparison.Ordinal);
         Assert.Contains("seul votre partenaire Intégra Distribution peut la déposer", after, StringComparison.Ordinal);
         Assert.DoesNotContain("doit nous parvenir", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_purchase_order_registered_between_writing_and_delivery_is_no_longer_asked_for()
+    {
+        var account = await Book.AccountAsync("Ateliers Lumière", language: "fr", requiresPurchaseOrder: true);
+        var subscription = await Book.SellAsync(account.Id, Date("2027-01-15"), years: 1);
+        await RunOnAsync(Date("2027-09-17"));
+        await using (var db = Database.Context())
+        {
+            var written = await db.Outbox.AsNoTracking().SingleAsync(m => m.Template == MessageKinds.Reminder && m.ToEmail == "jane@atelierslumire.example");
+            Assert.Contains("issue-purchase-order", written.Payload, StringComparison.Ordinal); // none covered the renewal then
+        }
+
+        // The mail server was down; the customer registered its order the next day, before delivery.
+        Clock.Reset(Instant.FromUtc(2027, 9, 18, 7, 0));
+        await using (var db = Database.Context())
+        {
+            await new Invoicing.PurchaseOrderService(db, Clock).RegisterAsync(new Invoicing.NewPurchaseOrder(account.Id, "PO-2028-01", subscription.Id), "customer");
+        }
+
+        var reminder = Text(await ReminderAsync(Instant.FromUtc(2027, 9, 18, 8, 0)));
+
+        Assert.DoesNotContain("bon de commande", reminder, StringComparison.Ordinal);
+        Assert.Contains("Consultez vos interlocuteurs internes", reminder, StringComparison.Ordinal);
+        Assert.Contains("dans 119 jours.", reminder, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -60,7 +60,34 @@ public static class MessageModel
 
         var zone = NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(account.TimeZoneId) ?? NodaTime.DateTimeZone.Utc;
         MessageFacts.OfTheDay(model, now.InZone(zone).Date);
+        await DropPurchaseOrderRequestOnceCoveredAsync(db, message, model, ct);
         return model;
+    }
+
+    /// <summary>
+    /// A reminder asks for a purchase order when none covered the renewal as it was written; one
+    /// registered since (the delivery came later) makes the request moot, so it is not repeated.
+    /// </summary>
+    private static async Task DropPurchaseOrderRequestOnceCoveredAsync(RenewalsDbContext db, OutboxMessage message, Dictionary<string, object?> model, CancellationToken ct)
+    {
+        const string request = "issue-purchase-order";
+        if (model.GetValueOrDefault("actions") is not List<object?> actions || !actions.Contains(request)
+            || model.GetValueOrDefault("renewal_date") is not string renewal || LocalDatePattern.Iso.Parse(renewal) is not { Success: true } parsed)
+        {
+            return;
+        }
+
+        var day = parsed.Value;
+        var covered = await db.PurchaseOrders.AsNoTracking().AnyAsync(
+            po => po.AccountId == message.AccountId
+                && (po.SubscriptionId == null || po.SubscriptionId == message.SubscriptionId)
+                && (po.ValidFrom == null || po.ValidFrom <= day)
+                && (po.ValidUntil == null || day < po.ValidUntil),
+            ct);
+        if (covered)
+        {
+            actions.Remove(request);
+        }
     }
 
     public static Dictionary<string, object?> Invoice(Invoice invoice)
