@@ -9,6 +9,13 @@ namespace Renewals.Cli.Tests;
 /// <summary>What one run of the command line printed and returned.</summary>
 internal sealed record CliRun(int ExitCode, string Output, string Error)
 {
+    /// <summary>
+    /// What was printed, with no-break spaces read as spaces: tests compare the words; French
+    /// typography (no-break spaces before : ; ! ? and inside « ») is checked on the strings
+    /// themselves by FrenchTypographyTests.
+    /// </summary>
+    private static string Words(string printed) => printed.Replace('\u00A0', ' ').Replace('\u202F', ' ');
+
     /// <summary>The day the tests' clock stands on unless a test says otherwise.</summary>
     public static readonly Instant Today = Instant.FromUtc(2026, 12, 1, 9, 0);
 
@@ -19,7 +26,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         var output = new StringWriter();
         var error = new StringWriter();
         var code = await RenewalsCli.RunAsync(args, output, error, clock, environment ?? new Dictionary<string, string?>());
-        return new CliRun(code, output.ToString(), error.ToString());
+        return new CliRun(code, Words(output.ToString()), Words(error.ToString()));
     }
 
     /// <summary>Runs the built program in its own process, as an operator would.</summary>
@@ -32,7 +39,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return new CliRun(process.ExitCode, await output, await error);
+        return new CliRun(process.ExitCode, Words(await output), Words(await error));
     }
 
     /// <summary>Starts the built program and returns at once (for tests that kill it).</summary>

@@ -177,7 +177,7 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
         Assert.Contains("INV-2027-000002 │ 2027-01-15 │ Dupont SA", output);
         Assert.Contains("9 000,00 € │ aucun", output);
         Assert.DoesNotContain("INV-2027-000001", output);
-        Assert.Contains("1 facture(s).", output);
+        Assert.Contains("Factures : 1.", output);
     }
 
     [Fact]

@@ -98,7 +98,8 @@ public sealed class MessagesCommandTests : IAsyncLifetime
         Assert.Equal(await db.Outbox.CountAsync(), sent.Count);
         Assert.Equal(sent.Count, Directory.GetFiles(Pickup, "*.eml").Length);
         var one = sent[0];
-        var mail = await MimeMessage.LoadAsync(Path.Combine(Pickup, PickupFolderTransport.FileName(one.MessageId)));
+        var wire = one.MessageId.Trim('<', '>').Split('@')[0] + "@vendor.example"; // at the sender's domain
+        var mail = await MimeMessage.LoadAsync(Path.Combine(Pickup, PickupFolderTransport.FileName(wire)));
         Assert.Equal(one.ToEmail, mail.To.Mailboxes.Single().Address);
         Assert.Equal(0, list.ExitCode);
         Assert.Contains("sent", list.Output, StringComparison.Ordinal);

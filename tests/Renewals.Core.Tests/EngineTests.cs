@@ -29,7 +29,8 @@ public abstract class EngineTests(DatabaseProvider provider) : DatabaseTest(prov
 
         Assert.Equal(1, result.Done);
         var messages = await MessagesAsync(subscription.Id);
-        Assert.Equal(["confirmation-letter:jane@acme.example", "welcome:jane@acme.example", "invoice:ap@acme.example"],
+        // Accounts payable is another contact: the primary gets the invoice too, as a copy.
+        Assert.Equal(["confirmation-letter:jane@acme.example", "welcome:jane@acme.example", "invoice:ap@acme.example", "invoice:jane@acme.example"],
             messages.Select(m => $"{m.Template}:{m.ToEmail}"));
         var invoice = Assert.Single(await InvoicesAsync(subscription.Id));
         Assert.Equal(InvoiceKind.Initial, invoice.Kind);
@@ -38,6 +39,8 @@ public abstract class EngineTests(DatabaseProvider provider) : DatabaseTest(prov
         Assert.Equal(12_000m, invoice.Total);
         Assert.Equal(Date("2027-02-14"), invoice.DueOn);
         Assert.Equal(invoice.Id, messages[2].InvoiceId);
+        Assert.Equal(invoice.Id, messages[3].InvoiceId);
+        Assert.Contains("\"copy\":true", messages[3].Payload, StringComparison.Ordinal);
         var milestones = await MilestonesAsync(subscription.Id);
         Assert.Equal(MilestoneStatus.Done, milestones.Single(m => m.Kind == MilestoneKind.DayOne).Status);
         Assert.All(milestones.Where(m => m.Kind != MilestoneKind.DayOne), m => Assert.Equal(MilestoneStatus.Pending, m.Status));
@@ -55,7 +58,7 @@ public abstract class EngineTests(DatabaseProvider provider) : DatabaseTest(prov
 
         Assert.Equal(0, before.Executed);
         Assert.Equal(1, at.Done);
-        Assert.Equal(3, (await MessagesAsync(subscription.Id)).Count);
+        Assert.Equal(4, (await MessagesAsync(subscription.Id)).Count); // letter, welcome, invoice and its copy
     }
 
     [Fact]

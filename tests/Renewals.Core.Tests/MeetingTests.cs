@@ -248,7 +248,7 @@ public sealed class SqliteMeetingTests() : MeetingTests(DatabaseProvider.Sqlite)
             new MeetingService(db, Clock).ScheduleAsync(NewMeeting.ForAccount(account.Id, At("2027-03-28T02:30")), "tester"));
 
         Assert.Equal(
-            "28 mars 2027 à 02:30 n'existe pas dans le fuseau Europe/Paris : les horloges sautent cette heure au changement d'heure. Choisissez une heure en dehors du changement.",
+            "28 mars 2027 à 02:30 n'existe pas dans le fuseau Europe/Paris\u00A0: les horloges sautent cette heure au changement d'heure. Choisissez une heure en dehors du changement.",
             refused.Describe(CultureInfo.GetCultureInfo("fr")));
         Assert.Equal(
             "28 March 2027 at 02:30 does not exist in Europe/Paris: the clocks jump forward over that time. Choose a time outside the change.",

@@ -40,7 +40,32 @@ public sealed class MessageRendererTests
 
         Assert.DoesNotContain("bon de commande", message.Text, StringComparison.Ordinal);
         Assert.Contains("Consultez vos interlocuteurs internes", message.Text, StringComparison.Ordinal);
-        Assert.Contains("J-60", message.Subject, StringComparison.Ordinal);
+        Assert.Contains("(dans 60 jours)", message.Subject.Replace('\u00A0', ' '), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2029-11-16", "Unless we receive a written cancellation by 16 November 2029")] // the deadline day: still ahead
+    [InlineData("2029-11-17", "The notice period for this term ended on 16 November 2029")] // the day after
+    public async Task A_confirmation_letter_read_after_the_deadline_does_not_present_it_as_ahead(string today, string expected)
+    {
+        var model = MessageSamples.Model(MessageKinds.ConfirmationLetter, "en", today: NodaTime.Text.LocalDatePattern.Iso.Parse(today).Value);
+
+        var message = await Renderer.RenderAsync(MessageKinds.ConfirmationLetter, "en", model);
+
+        Assert.Contains(expected, message.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2030-01-14", "Download it and install it before 15 January 2030")]
+    [InlineData("2030-01-15", "It is valid now")] // sent on the first day: nothing to do "before" it
+    public async Task A_licence_message_asks_for_nothing_before_the_day_it_is_read(string today, string expected)
+    {
+        var model = MessageSamples.Model(MessageKinds.LicenceAvailable, "en", today: NodaTime.Text.LocalDatePattern.Iso.Parse(today).Value);
+
+        var message = await Renderer.RenderAsync(MessageKinds.LicenceAvailable, "en", model);
+
+        Assert.Contains(expected, message.Text, StringComparison.Ordinal);
+        Assert.Contains("valid from 15 January 2030 to 14 January 2031 inclusive", message.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -46,13 +46,14 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         var contacts = await db.Contacts.AsNoTracking().ToDictionaryAsync(c => c.Id);
         foreach (var row in stored)
         {
-            var mail = Assert.Single(received, r => r.MessageId == row.MessageId.Trim('<', '>'));
+            var mail = Assert.Single(received, r => r.MessageId == Wire(row.MessageId));
             var to = Assert.Single(mail.To.Mailboxes);
             var contact = contacts[row.ContactId];
             Assert.Equal(contact.Email, to.Address);
             if (row.Template == MessageKinds.Invoice)
             {
-                Assert.Equal(ContactRole.AccountsPayable, contact.Role);
+                // To accounts payable; the primary contact gets the first invoice as a copy, marked as such.
+                Assert.True(contact.Role == ContactRole.AccountsPayable || (mail.Subject ?? "").StartsWith("Cop", StringComparison.Ordinal), mail.Subject);
             }
             else if (row.Template != MessageKinds.Reminder)
             {
@@ -72,7 +73,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
             var numbers = await check.Invoices.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Number);
             foreach (var row in stored)
             {
-                var mail = received.Single(r => r.MessageId == row.MessageId.Trim('<', '>'));
+                var mail = received.Single(r => r.MessageId == Wire(row.MessageId));
                 if (row.InvoiceId is { } invoiceId)
                 {
                     var pdf = Assert.IsType<MimePart>(Assert.Single(mail.Attachments));
@@ -95,6 +96,14 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         Assert.Contains("du 15 janvier 2027 au 14 janvier 2028", Text(frenchInvoice), StringComparison.Ordinal);
         Assert.Contains("Total TTC : 12 000,00 €", Text(frenchInvoice), StringComparison.Ordinal);
         Assert.Contains("TVA (20 %) : 2 000,00 €", Text(frenchInvoice), StringComparison.Ordinal);
+        // Day 1: the primary contact gets the first invoice too, as a copy that says where it went.
+        var copy = received.Single(r => Template(r) == MessageKinds.Invoice && To(r) == fr.Primary);
+        Assert.StartsWith("Copie : Facture INV-2027-", Spaces().Replace(copy.Subject ?? "", " "), StringComparison.Ordinal);
+        Assert.Contains("copie pour information : la facture a été envoyée à", Text(copy), StringComparison.Ordinal);
+        Assert.Contains(fr.AccountsPayable, Text(copy), StringComparison.Ordinal);
+        // Web-account licences are announced on day 1, valid for the whole first term.
+        Assert.Contains(received, r => Template(r) == MessageKinds.LicenceAvailable && To(r) == fr.Primary
+            && Text(r).Contains("valable du 15 janvier 2027 au 14 janvier 2028 inclus", StringComparison.Ordinal));
         var englishInvoice = received.First(r => Template(r) == MessageKinds.Invoice && To(r) == en.AccountsPayable);
         Assert.Contains("Total: €12,000.00", Text(englishInvoice), StringComparison.Ordinal);
         Assert.Contains("15 January 2027", Text(englishInvoice), StringComparison.Ordinal);
@@ -137,7 +146,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         var back = await DispatchAsync(server, AfterRenewal + Duration.FromMinutes(1));
 
         Assert.Equal(stored.Count, back.Sent);
-        Assert.Equal(stored.Select(m => m.MessageId.Trim('<', '>')).Order(StringComparer.Ordinal), server.Received.Select(r => r.MessageId).Order(StringComparer.Ordinal));
+        Assert.Equal(stored.Select(m => Wire(m.MessageId)).Order(StringComparer.Ordinal), server.Received.Select(r => r.MessageId).Order(StringComparer.Ordinal));
         Assert.All(await MessagesAsync(), m => Assert.Equal((OutboxStatus.Sent, 2), (m.Status, m.Attempts)));
         Assert.Equal(0, (await DispatchAsync(server, AfterRenewal + Duration.FromDays(1))).Sent);
     }
@@ -175,7 +184,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         var delivered = await DispatchAsync(server, at + Duration.FromDays(30), options);
 
         Assert.Equal(count, delivered.Sent);
-        Assert.Equal(dead.Select(m => m.MessageId.Trim('<', '>')).Order(StringComparer.Ordinal), server.Received.Select(r => r.MessageId).Order(StringComparer.Ordinal));
+        Assert.Equal(dead.Select(m => Wire(m.MessageId)).Order(StringComparer.Ordinal), server.Received.Select(r => r.MessageId).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -244,9 +253,10 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
             Assert.Equal(stored.Count, files.Length);
             foreach (var row in stored)
             {
-                var path = Path.Combine(folder, PickupFolderTransport.FileName(row.MessageId));
+                var path = Path.Combine(folder, PickupFolderTransport.FileName(Wire(row.MessageId)));
                 var mail = await MimeMessage.LoadAsync(path);
-                Assert.Equal(row.MessageId.Trim('<', '>'), mail.MessageId);
+                Assert.Equal(Wire(row.MessageId), mail.MessageId);
+                Assert.EndsWith("@vendor.example", mail.MessageId, StringComparison.Ordinal); // the sender's domain
                 Assert.Equal(row.ToEmail, To(mail));
             }
         }
@@ -287,6 +297,67 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         }).ToList();
         Assert.Equal(parsed[0].Events.Single().Uid, parsed[1].Events.Single().Uid);
         Assert.Equal("REQUEST", calendars[0].ContentType.Parameters["method"]);
+    }
+
+    [Fact]
+    public async Task One_message_of_each_failure_kind_holds_back_no_other_and_every_other_goes_out_exactly_once()
+    {
+        await BookWithEveryKindAsync();
+        var good = await MessagesAsync();
+        long missingContact, badPayload, refused, brokenTemplate;
+        await using (var db = Database.Context())
+        {
+            var model = good[0];
+            OutboxMessage Bad(string template, long contactId, string to, string payload, string id) => new()
+            {
+                Template = template, AccountId = model.AccountId, ContactId = contactId, ToEmail = to, Language = "fr",
+                SubscriptionId = model.SubscriptionId, Payload = payload, MessageId = $"<{id}@renewals>",
+                CreatedAt = AfterRenewal, NextAttemptAt = AfterRenewal,
+            };
+            var rows = new[]
+            {
+                Bad(MessageKinds.SubscriptionEnded, 999_999, "ghost@example.com", """{"ended_on":"2028-01-15"}""", "missing-contact"),
+                Bad(MessageKinds.SubscriptionEnded, model.ContactId, model.ToEmail, "{not json", "bad-payload"),
+                Bad(MessageKinds.SubscriptionEnded, model.ContactId, "refused@example.com", """{"ended_on":"2028-01-15"}""", "refused"),
+                Bad("no-such-kind", model.ContactId, model.ToEmail, "{}", "broken-template"),
+            };
+            // Good messages after the failures too, so that a failure is followed by messages still to send.
+            var later = good.Take(2).Select(g => new OutboxMessage
+            {
+                Template = g.Template, AccountId = g.AccountId, ContactId = g.ContactId, ToEmail = g.ToEmail, Language = g.Language,
+                SubscriptionId = g.SubscriptionId, InvoiceId = g.InvoiceId, Payload = g.Payload, MessageId = $"<later{g.Id}@renewals>",
+                CreatedAt = AfterRenewal, NextAttemptAt = AfterRenewal,
+            }).ToList();
+            db.Outbox.AddRange(rows);
+            db.Outbox.AddRange(later);
+            await db.SaveChangesAsync();
+            (missingContact, badPayload, refused, brokenTemplate) = (rows[0].Id, rows[1].Id, rows[2].Id, rows[3].Id);
+            good = [.. good, .. later];
+        }
+
+        await using var server = new TestSmtpServer();
+        server.Refuse("refused@example.com");
+        await server.StartAsync();
+        var options = new DeliveryOptions { MaxAttempts = 2, BatchSize = 3 };
+
+        var first = await DispatchAsync(server, AfterRenewal, options);
+
+        Assert.Equal((good.Count, 3, 1), (first.Sent, first.Retrying, first.DeadLettered));
+        var after = (await MessagesAsync()).ToDictionary(m => m.Id);
+        Assert.All(good, m => Assert.Equal((OutboxStatus.Sent, 1), (after[m.Id].Status, after[m.Id].Attempts)));
+        Assert.Equal(OutboxStatus.DeadLettered, after[refused].Status);
+        Assert.Contains("550", after[refused].LastError, StringComparison.Ordinal);
+        foreach (var id in new[] { missingContact, badPayload, brokenTemplate })
+        {
+            Assert.Equal((OutboxStatus.Pending, 1), (after[id].Status, after[id].Attempts));
+            Assert.False(string.IsNullOrEmpty(after[id].LastError));
+        }
+
+        // The retries are spent at the second attempt: dead letters, and nothing sent twice.
+        var second = await DispatchAsync(server, AfterRenewal + Duration.FromMinutes(1), options);
+        Assert.Equal((0, 0, 3), (second.Sent, second.Retrying, second.DeadLettered));
+        Assert.Equal(good.Count, server.Received.Count);
+        Assert.Equal(good.Select(m => Wire(m.MessageId)).Order(StringComparer.Ordinal), server.Received.Select(r => r.MessageId).Order(StringComparer.Ordinal));
     }
 
     /// <summary>
@@ -342,6 +413,9 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
 
         return target;
     }
+
+    /// <summary>The Message-ID as sent: the stored id's left side at the sender's domain (vendor.example by default).</summary>
+    private static string Wire(string stored) => stored.Trim('<', '>').Split('@')[0] + "@vendor.example";
 
     private static string Template(MimeMessage message) => message.Headers["X-Renewals-Template"] ?? "";
 

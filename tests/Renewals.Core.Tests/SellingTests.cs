@@ -38,7 +38,7 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
         var refused = await Assert.ThrowsAsync<DomainException>(() => Book.AccountAsync(zone: "Europe/Atlantis"));
 
         Assert.Equal(DomainErrors.TimeZoneUnknown, refused.Code);
-        Assert.Equal("Fuseau horaire « Europe/Atlantis » inconnu : utilisez un identifiant IANA comme Europe/Paris.",
+        Assert.Equal("Fuseau horaire «\u00A0Europe/Atlantis\u00A0» inconnu\u00A0: utilisez un identifiant IANA comme Europe/Paris.",
             refused.Describe(new System.Globalization.CultureInfo("fr")));
         Assert.Equal(before, await CountsAsync());
     }

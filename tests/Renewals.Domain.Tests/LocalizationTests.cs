@@ -26,7 +26,7 @@ public sealed class LocalizationTests
     [Fact]
     public void Reminder_reason_in_french_writes_the_renewal_date_the_french_way() =>
         Assert.Equal(
-            "Le renouvellement a lieu dans 120 jours, le 15 janvier 2030 : un rappel avec les démarches à effectuer.",
+            "Le renouvellement a lieu dans 120 jours, le 15 janvier 2030\u00A0: un rappel avec les démarches à effectuer.",
             Term1.Find(MilestoneKind.Reminder, 120).Describe(French));
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class LocalizationTests
     [Fact]
     public void Deadline_reason_in_french_gives_the_notice_days_and_the_renewal_date() =>
         Assert.Equal(
-            "Dernier jour pour résilier par écrit : préavis de 60 jours avant le renouvellement du 15 janvier 2030.",
+            "Dernier jour pour résilier par écrit\u00A0: préavis de 60 jours avant le renouvellement du 15 janvier 2030.",
             Term1.Find(MilestoneKind.CancellationDeadline).Describe(French));
 
     [Fact]
@@ -55,14 +55,14 @@ public sealed class LocalizationTests
         var text = RenewalTimeline.ForTerm(subscription, RenewalPolicy.Default, 1).Find(MilestoneKind.CancellationDeadline).Describe(French);
 
         Assert.Equal(
-            "Dernier jour pour résilier par écrit : préavis de 90 jours prévu par le contrat avec Contoso, avant le renouvellement du 15 janvier 2030.",
+            "Dernier jour pour résilier par écrit\u00A0: préavis de 90 jours prévu par le contrat avec Contoso, avant le renouvellement du 15 janvier 2030.",
             text);
     }
 
     [Fact]
     public void Anniversary_reason_in_french_gives_the_end_of_the_next_term() =>
         Assert.Equal(
-            "L'abonnement est prolongé de 12 mois, jusqu'au 15 janvier 2031 ; les licences sont prolongées ou mises à disposition dans l'espace client, et la facture part au service comptabilité fournisseurs.",
+            "L'abonnement est prolongé de 12 mois, jusqu'au 15 janvier 2031\u00A0; les licences sont prolongées ou mises à disposition dans l'espace client, et la facture part au service comptabilité fournisseurs.",
             Term1.Find(MilestoneKind.Anniversary).Describe(French));
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class LocalizationTests
         var error = Refused.With(DomainErrors.WithdrawalAfterEffect,
             () => cancellation.Withdraw(Dates.Utc("2030-02-01T12:00:00Z")));
 
-        Assert.Equal("La résiliation a pris effet le 15 janvier 2030 ; elle ne peut plus être retirée.", error.Describe(French));
+        Assert.Equal("La résiliation a pris effet le 15 janvier 2030\u00A0; elle ne peut plus être retirée.", error.Describe(French));
         Assert.Equal("The cancellation took effect on 15 January 2030; it can no longer be withdrawn.", error.Describe(English));
     }
 

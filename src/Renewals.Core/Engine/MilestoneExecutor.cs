@@ -56,11 +56,29 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
                     check_in_date = Iso(RenewalTimeline.CheckInDate(subscription, policy)),
                     reminder_dates = policy.ReminderDays.Select(days => Iso(RenewalTimeline.ReminderDate(term, days))).ToArray(),
                     deadline = Iso(RenewalTimeline.CancellationDeadline(subscription, policy, term)),
+                    // Every key date of the term in date order, as the timeline has them
+                    // (yearly invoices and a partner's deadline included).
+                    key_dates = RenewalTimeline.ForTerm(subscription, policy, term.Number).Milestones
+                        .Select(m => new { kind = KeyDateKind(m.Kind), date = Iso(m.Date), variant = m.Variant })
+                        .ToArray(),
                 };
                 Message("confirmation-letter", primary, c, keyDates);
                 Message("welcome", primary, c, keyDates);
                 var years = c.Billing == BillingMode.Upfront ? c.InitialTermYears : 1;
-                Bill(c, InvoiceKind.Initial, term.Start, subscription.Anniversary(years), years, accountsPayable, data);
+                var first = Bill(c, InvoiceKind.Initial, term.Start, subscription.Anniversary(years), years, accountsPayable, data);
+                if (first is not null && accountsPayable.Id != primary.Id)
+                {
+                    // The primary contact sees the first invoice too, as a copy that says where the original went.
+                    Message("invoice", primary, c, new { copy = true, sent_to = new { name = accountsPayable.Name, email = accountsPayable.Email } }, first);
+                }
+
+                if (c.LicenceDelivery == LicenceDelivery.AvailableInWebAccount)
+                {
+                    // Web-account licences are there from the first day (the sale wrote the
+                    // term's entitlement rows), not only from the first renewal.
+                    Message("licence-available", primary, c, new { valid_from = Iso(term.Start), valid_until = Iso(term.End) });
+                }
+
                 Done(c, MilestoneOutcomes.Welcomed);
                 break;
 
@@ -137,11 +155,15 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         string[] actions = purchaseOrderMissing
             ? ["issue-purchase-order", "check-with-stakeholders", "contact-advisor", "see-web-account"]
             : ["check-with-stakeholders", "contact-advisor", "see-web-account"];
+        // Days left and whether the deadline is still ahead are worked out when the message is
+        // rendered (MessageFacts), from the day it goes out; the payload carries only dates.
         var payload = new
         {
             days = c.Variant,
             renewal_date = Iso(term.End),
             deadline = Iso(RenewalTimeline.CancellationDeadline(subscription, policy, term)),
+            // The earliest end once the notice period is over: the end of the next term.
+            earliest_end_date = Iso(subscription.Term(term.Number + 1).End),
             actions,
         };
         Message("reminder", primary, c, payload);
@@ -188,6 +210,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             renewal_date = Iso(next.End),
             deadline = Iso(RenewalTimeline.CancellationDeadline(subscription, policy, next)),
             licences = inWebAccount ? "web-account" : "extended",
+            invoice_to = new { name = accountsPayable.Name, email = accountsPayable.Email },
         });
         if (inWebAccount)
         {
@@ -198,12 +221,24 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         Done(c, MilestoneOutcomes.Renewed);
     }
 
-    private void Bill(ClaimedMilestone c, InvoiceKind kind, LocalDate from, LocalDate until, int years, ContactRow billTo, BatchData data)
+    /// <summary>The name a template uses for a kind of key date.</summary>
+    private static string KeyDateKind(MilestoneKind kind) => kind switch
+    {
+        MilestoneKind.DayOne => "start",
+        MilestoneKind.CheckIn => "check-in",
+        MilestoneKind.YearlyInvoice => "yearly-invoice",
+        MilestoneKind.Reminder => "reminder",
+        MilestoneKind.CancellationDeadline => "deadline",
+        MilestoneKind.Anniversary => "renewal",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    private Invoice? Bill(ClaimedMilestone c, InvoiceKind kind, LocalDate from, LocalDate until, int years, ContactRow billTo, BatchData data)
     {
         var lines = data.LinesBySubscription[c.SubscriptionId].ToList();
         if (lines.Count == 0)
         {
-            return;
+            return null;
         }
 
         var invoice = new Invoice
@@ -240,6 +275,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         invoice.Total = invoice.Net + Math.Round(invoice.Net * invoice.VatRate, 2, MidpointRounding.AwayFromZero);
         effects.Invoices.Add(invoice);
         Message("invoice", billTo, c, new { period_start = Iso(from), period_end = Iso(until), total = invoice.Total, currency = invoice.Currency }, invoice);
+        return invoice;
     }
 
     /// <summary>The newest purchase order registered for the account (or this subscription) that covers <paramref name="day"/>.</summary>

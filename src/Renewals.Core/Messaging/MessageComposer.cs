@@ -37,6 +37,23 @@ public sealed record DeliveryOptions
 
         return delay < MaxRetryDelay ? delay : MaxRetryDelay;
     }
+
+    /// <summary>The domain of <see cref="FromAddress"/>: the right side of every Message-ID sent.</summary>
+    public string SenderDomain => FromAddress.LastIndexOf('@') is var at and >= 0 && at < FromAddress.Length - 1
+        ? FromAddress[(at + 1)..].Trim().TrimEnd('>')
+        : "renewals.invalid";
+
+    /// <summary>
+    /// The Message-ID as sent, without angle brackets: the stored id's left side (unique and fixed
+    /// when the message was written, so retries keep it) at the sender's domain.
+    /// </summary>
+    public string WireMessageId(string storedMessageId)
+    {
+        ArgumentNullException.ThrowIfNull(storedMessageId);
+        var id = storedMessageId.Trim().Trim('<', '>');
+        var at = id.LastIndexOf('@');
+        return (at >= 0 ? id[..at] : id) + "@" + SenderDomain;
+    }
 }
 
 /// <summary>A file that goes with a message: an invoice's PDF, a meeting's invitation.</summary>
@@ -62,7 +79,7 @@ public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions op
     public async Task<MimeMessage> ComposeAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var model = await MessageModel.LoadAsync(db, message, Options.PortalUrl, ct);
+        var model = await MessageModel.LoadAsync(db, message, Options.PortalUrl, now, ct);
         var rendered = await renderer.RenderAsync(message.Template, message.Language, model);
         var recipient = model["recipient"] is Dictionary<string, object?> r ? r["name"] as string : null;
 
@@ -78,7 +95,7 @@ public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions op
         var mime = new MimeMessage
         {
             Subject = rendered.Subject,
-            MessageId = message.MessageId.Trim('<', '>'),
+            MessageId = Options.WireMessageId(message.MessageId),
             Date = now.ToDateTimeOffset(),
             Body = body.ToMessageBody(),
         };
@@ -87,6 +104,9 @@ public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions op
         // Content-* headers belong to the body entity (MimeKit keeps them there).
         mime.Body.Headers.Add(HeaderId.ContentLanguage, message.Language);
         mime.Headers.Add("X-Renewals-Template", message.Template);
+        // Bodies in French are 8-bit: encode them (quoted-printable or base64) so that every
+        // part declares a transfer encoding any parser or 7-bit relay accepts.
+        mime.Prepare(EncodingConstraint.SevenBit);
         return mime;
     }
 }

@@ -10,11 +10,15 @@ namespace Renewals.Core.Messaging;
 /// What a template can use, as plain dictionaries and lists (snake_case names):
 /// <c>recipient</c>, <c>account</c>, <c>advisor</c>, <c>subscription</c> (with its
 /// <c>products</c>), <c>portal_url</c>, <c>invoice</c> when the message carries one, and
-/// the message's own values (its key dates, actions, ...) at the top level.
+/// the message's own values (its key dates, actions, ...) at the top level; <c>partner</c>
+/// (<c>name</c>, <c>notice_days</c>, <c>files_only</c>) when the subscription was sold through
+/// a partner; and the facts of the day it is rendered (see <see cref="MessageFacts"/>):
+/// <c>today</c>, <c>days_left</c>, <c>deadline_status</c>, ...
 /// </summary>
 public static class MessageModel
 {
-    public static async Task<Dictionary<string, object?>> LoadAsync(RenewalsDbContext db, OutboxMessage message, string portalUrl, CancellationToken ct)
+    /// <summary>The model of <paramref name="message"/> rendered at <paramref name="now"/> (dated in the account's time zone).</summary>
+    public static async Task<Dictionary<string, object?>> LoadAsync(RenewalsDbContext db, OutboxMessage message, string portalUrl, NodaTime.Instant now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(message);
@@ -40,6 +44,12 @@ public static class MessageModel
                 ["id"] = subscriptionId,
                 ["products"] = products.Select(p => new Dictionary<string, object?> { ["name"] = p.Name, ["quantity"] = p.Quantity }).ToList(),
             };
+            // Read at delivery: every message about the subscription tells its partner's rules.
+            var contract = await db.Subscriptions.AsNoTracking()
+                .Where(s => s.Id == subscriptionId && s.PartnerContract != null)
+                .Select(s => new { s.PartnerContract!.Partner!.Name, s.PartnerContract.NoticeDays, s.PartnerContract.CancellationFiledByPartnerOnly })
+                .SingleOrDefaultAsync(ct);
+            model["partner"] = contract is null ? null : MessageFacts.Partner(contract.Name, contract.NoticeDays, contract.CancellationFiledByPartnerOnly);
         }
 
         if (message.InvoiceId is { } invoiceId)
@@ -48,7 +58,36 @@ public static class MessageModel
             model["invoice"] = Invoice(invoice);
         }
 
+        var zone = NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(account.TimeZoneId) ?? NodaTime.DateTimeZone.Utc;
+        MessageFacts.OfTheDay(model, now.InZone(zone).Date);
+        await DropPurchaseOrderRequestOnceCoveredAsync(db, message, model, ct);
         return model;
+    }
+
+    /// <summary>
+    /// A reminder asks for a purchase order when none covered the renewal as it was written; one
+    /// registered since (the delivery came later) makes the request moot, so it is not repeated.
+    /// </summary>
+    private static async Task DropPurchaseOrderRequestOnceCoveredAsync(RenewalsDbContext db, OutboxMessage message, Dictionary<string, object?> model, CancellationToken ct)
+    {
+        const string request = "issue-purchase-order";
+        if (model.GetValueOrDefault("actions") is not List<object?> actions || !actions.Contains(request)
+            || model.GetValueOrDefault("renewal_date") is not string renewal || LocalDatePattern.Iso.Parse(renewal) is not { Success: true } parsed)
+        {
+            return;
+        }
+
+        var day = parsed.Value;
+        var covered = await db.PurchaseOrders.AsNoTracking().AnyAsync(
+            po => po.AccountId == message.AccountId
+                && (po.SubscriptionId == null || po.SubscriptionId == message.SubscriptionId)
+                && (po.ValidFrom == null || po.ValidFrom <= day)
+                && (po.ValidUntil == null || day < po.ValidUntil),
+            ct);
+        if (covered)
+        {
+            actions.Remove(request);
+        }
     }
 
     public static Dictionary<string, object?> Invoice(Invoice invoice)

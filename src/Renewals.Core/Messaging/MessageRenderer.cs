@@ -14,7 +14,9 @@ public sealed record RenderedMessage(string Subject, string Html, string Text);
 /// <summary>
 /// Renders a kind of message in a language with Fluid. Values are HTML-encoded in the HTML
 /// part only. Filters for people: <c>long_date</c> ("15 janvier 2030"), <c>money</c>
-/// ("1 234,56 €", takes the currency), <c>percent</c>.
+/// ("1 234,56 €", takes the currency), <c>percent</c>, <c>period</c> (a start date and, as
+/// argument, the exclusive end: "du 15 janvier 2027 au 14 janvier 2028 inclus", see
+/// <see cref="PeriodText"/>).
 /// </summary>
 public sealed class MessageRenderer(TemplateLibrary templates)
 {
@@ -60,6 +62,10 @@ public sealed class MessageRenderer(TemplateLibrary templates)
             Text(AsDateTime(input) is { } at ? DomainText.LongDateTime(at, context.CultureInfo) : input.ToStringValue()));
         options.Filters.AddFilter("money", (input, arguments, context) =>
             Text(MoneyText.Format(input.ToNumberValue(), arguments.At(0).ToStringValue(), context.CultureInfo)));
+        options.Filters.AddFilter("period", (input, arguments, context) =>
+            Text(AsDate(input) is { } start && AsDate(arguments.At(0)) is { } end && end > start
+                ? PeriodText.Format(start, end, context.CultureInfo)
+                : input.ToStringValue()));
         options.Filters.AddFilter("percent", (input, _, context) =>
             Text(MoneyText.Percent(input.ToNumberValue(), context.CultureInfo)));
         return options;

@@ -1,3 +1,6 @@
+using NodaTime;
+using NodaTime.Text;
+
 namespace Renewals.Core.Messaging;
 
 /// <summary>
@@ -6,7 +9,13 @@ namespace Renewals.Core.Messaging;
 /// </summary>
 public static class MessageSamples
 {
-    public static Dictionary<string, object?> Model(string kind, string language, string portalUrl = "http://localhost:5000")
+    /// <summary>
+    /// A sample model, rendered on <paramref name="today"/> (by default the day the kind of
+    /// message is usually sent), direct or through a partner (<paramref name="partner"/>), the
+    /// partner alone filing cancellations when <paramref name="partnerOnly"/>.
+    /// </summary>
+    public static Dictionary<string, object?> Model(
+        string kind, string language, string portalUrl = "http://localhost:5000", LocalDate? today = null, bool partner = false, bool partnerOnly = false)
     {
         var french = language == "fr";
         var model = new Dictionary<string, object?>(StringComparer.Ordinal)
@@ -30,8 +39,23 @@ public static class MessageSamples
             model[name] = value;
         }
 
+        // A name that starts with a vowel, so the French texts show whether they elide ("d'Intégra").
+        model["partner"] = partner || partnerOnly ? MessageFacts.Partner(french ? "Intégra Distribution" : "Northwind Resellers", 90, partnerOnly) : null;
+        MessageFacts.OfTheDay(model, today ?? UsualDay(kind));
         return model;
     }
+
+    /// <summary>The day a kind of message usually goes out, for the samples.</summary>
+    public static LocalDate UsualDay(string kind) => kind switch
+    {
+        MessageKinds.Reminder => Date("2029-11-16"), // 60 days before the renewal: the deadline day itself
+        MessageKinds.CancellationAcknowledgement => Date("2029-11-02"),
+        MessageKinds.RenewalConfirmation or MessageKinds.LicenceAvailable or MessageKinds.SubscriptionEnded or MessageKinds.Invoice => Date("2030-01-15"),
+        MessageKinds.ReviewInvitation or MessageKinds.ReviewCancelled => Date("2027-04-01"),
+        _ => Date("2027-01-15"),
+    };
+
+    private static LocalDate Date(string iso) => LocalDatePattern.Iso.Parse(iso).Value;
 
     private static Dictionary<string, object?> Values(string kind) => kind switch
     {
@@ -44,6 +68,17 @@ public static class MessageSamples
             ["check_in_date"] = "2027-04-15",
             ["reminder_dates"] = new List<object?> { "2029-09-17", "2029-11-16" },
             ["deadline"] = "2029-11-16",
+            ["key_dates"] = new List<object?>
+            {
+                KeyDate("start", "2027-01-15"),
+                KeyDate("check-in", "2027-04-15"),
+                KeyDate("yearly-invoice", "2028-01-15", 2),
+                KeyDate("yearly-invoice", "2029-01-15", 3),
+                KeyDate("reminder", "2029-09-17", 120),
+                KeyDate("deadline", "2029-11-16"),
+                KeyDate("reminder", "2029-11-16", 60),
+                KeyDate("renewal", "2030-01-15"),
+            },
         },
         MessageKinds.Invoice => new()
         {
@@ -75,6 +110,7 @@ public static class MessageSamples
             ["days"] = 60m,
             ["renewal_date"] = "2030-01-15",
             ["deadline"] = "2029-11-16",
+            ["earliest_end_date"] = "2031-01-15",
             ["actions"] = new List<object?> { "issue-purchase-order", "check-with-stakeholders", "contact-advisor", "see-web-account" },
         },
         MessageKinds.CancellationAcknowledgement => new()
@@ -90,6 +126,7 @@ public static class MessageSamples
             ["renewal_date"] = "2031-01-15",
             ["deadline"] = "2030-11-16",
             ["licences"] = "web-account",
+            ["invoice_to"] = new Dictionary<string, object?> { ["name"] = "Claire Petit", ["email"] = "claire.petit@example.com" },
         },
         MessageKinds.LicenceAvailable => new() { ["valid_from"] = "2030-01-15", ["valid_until"] = "2031-01-15" },
         MessageKinds.SubscriptionEnded => new() { ["ended_on"] = "2030-01-15" },
@@ -110,4 +147,7 @@ public static class MessageSamples
         },
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
+
+    private static Dictionary<string, object?> KeyDate(string kind, string date, int variant = 0) =>
+        new() { ["kind"] = kind, ["date"] = date, ["variant"] = (decimal)variant };
 }

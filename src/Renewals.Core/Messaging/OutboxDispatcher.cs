@@ -12,11 +12,15 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered);
 
 /// <summary>
 /// Delivers the outbox: at least once, with the Message-ID written when the message was
-/// created, so a receiver can drop a second copy. A failure waits an exponentially growing
-/// delay; after the last attempt, or at once when the server refuses the message for good
-/// (5xx), the message is dead-lettered, stays visible, and an operator can retry it.
-/// On PostgreSQL several dispatchers share the work (FOR UPDATE SKIP LOCKED); on SQLite one
-/// works at a time.
+/// created, so a receiver can drop a second copy. A failure of any kind (a missing contact,
+/// a template error, a payload that does not parse, the server refusing) is recorded on that
+/// message alone and waits an exponentially growing delay; after the last attempt, or at once
+/// when the server refuses the message for good (5xx), the message is dead-lettered, stays
+/// visible, and an operator can retry it.
+/// Each message is claimed, sent and recorded in its own transaction, so that what is
+/// recorded as sent is never rolled back by a later message's failure (which would send it
+/// again at the next pass). On PostgreSQL several dispatchers share the work (the row is
+/// locked FOR UPDATE SKIP LOCKED while it is sent); on SQLite one works at a time.
 /// </summary>
 public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport)
 {
@@ -27,21 +31,31 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
     {
         using var workerLock = EngineLock.Acquire(database, "dispatcher");
         int sent = 0, retrying = 0, dead = 0;
+        // Walking the ids upwards tries each message at most once in a pass, even one whose
+        // failure could not be recorded (it stays due, and must not be tried in a loop).
+        var after = 0L;
         while (true)
         {
-            await using var db = database.CreateContext();
-            // PostgreSQL: the claim's row locks last until the batch is recorded. SQLite: no
-            // transaction around the sending, so the engine can write meanwhile.
-            await using var transaction = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
-            var batch = await ClaimAsync(db, now, ct);
-            if (batch.Count == 0)
+            List<long> due;
+            await using (var db = database.CreateContext())
+            {
+                due = await db.Outbox.AsNoTracking()
+                    .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && m.Id > after)
+                    .OrderBy(m => m.Id)
+                    .Take(Options.BatchSize)
+                    .Select(m => m.Id)
+                    .ToListAsync(ct);
+            }
+
+            if (due.Count == 0)
             {
                 break;
             }
 
-            foreach (var message in batch)
+            foreach (var id in due)
             {
-                switch (await DeliverAsync(db, message, now, ct))
+                after = id;
+                switch (await DeliverOneAsync(id, now, ct))
                 {
                     case OutboxStatus.Sent:
                         sent++;
@@ -53,43 +67,39 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
                         retrying++;
                         break;
                 }
-
-                if (transaction is null)
-                {
-                    await db.SaveChangesAsync(ct);
-                }
-            }
-
-            await db.SaveChangesAsync(ct);
-            if (transaction is not null)
-            {
-                await transaction.CommitAsync(ct);
             }
         }
 
         return new DispatchResult(sent, retrying, dead);
     }
 
-    private async Task<List<OutboxMessage>> ClaimAsync(RenewalsDbContext db, Instant now, CancellationToken ct)
+    /// <summary>Claims, sends and records one message; null when another dispatcher has it or it is no longer due.</summary>
+    private async Task<OutboxStatus?> DeliverOneAsync(long id, Instant now, CancellationToken ct)
     {
-        if (database.Provider == DatabaseProvider.PostgreSql)
-        {
-            return await db.Outbox
+        await using var db = database.CreateContext();
+        await using var transaction = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
+        var message = database.Provider == DatabaseProvider.PostgreSql
+            ? await db.Outbox
                 .FromSql($"""
                     SELECT * FROM outbox
-                    WHERE status = 0 AND next_attempt_at <= {now}
-                    ORDER BY next_attempt_at, id
-                    LIMIT {Options.BatchSize}
+                    WHERE id = {id} AND status = 0 AND next_attempt_at <= {now}
                     FOR UPDATE SKIP LOCKED
                     """)
-                .ToListAsync(ct);
+                .SingleOrDefaultAsync(ct)
+            : await db.Outbox.SingleOrDefaultAsync(m => m.Id == id && m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now, ct);
+        if (message is null)
+        {
+            return null;
         }
 
-        return await db.Outbox
-            .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now)
-            .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)
-            .Take(Options.BatchSize)
-            .ToListAsync(ct);
+        var status = await DeliverAsync(db, message, now, ct);
+        await db.SaveChangesAsync(ct);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
+
+        return status;
     }
 
     private async Task<OutboxStatus> DeliverAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
@@ -106,21 +116,25 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             message.LastError = null;
             return message.Status;
         }
-        catch (TemplateException broken)
-        {
-            // Nothing is sent with a broken template; the message waits for the fix.
-            error = broken.Message;
-        }
         catch (SmtpCommandException refused) when ((int)refused.StatusCode >= 500)
         {
             error = $"refused by the server: {(int)refused.StatusCode} {refused.Message}";
             permanent = true;
         }
-        catch (Exception failure) when (failure is IOException or SmtpCommandException or SmtpProtocolException
-                                            or System.Net.Sockets.SocketException or TimeoutException or MailKit.ServiceNotConnectedException
-                                            or MailKit.Security.AuthenticationException or MailKit.Security.SslHandshakeException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            error = failure.Message;
+            throw;
+        }
+        catch (TemplateException broken)
+        {
+            // Nothing is sent with a broken template; the message waits for the fix.
+            error = broken.Message;
+        }
+        catch (Exception failure)
+        {
+            // Whatever else goes wrong with this message (a contact deleted, a payload that
+            // does not parse, a network fault) stays with this message: the others go on.
+            error = $"{failure.GetType().Name}: {failure.Message}";
         }
 
         message.LastError = error.Length > 2000 ? error[..2000] : error;
