@@ -65,4 +65,10 @@ public static class DomainErrors
     public const string MeetingChangedMeanwhile = "Error.MeetingChangedMeanwhile";
     public const string LineProductRepeated = "Error.LineProductRepeated";
     public const string LinesCurrencyMixed = "Error.LinesCurrencyMixed";
+
+    // Reissuing an invoice with its purchase order
+    public const string ReissueInvoiceUnknown = "Error.ReissueInvoiceUnknown";
+    public const string ReissueAlreadyCredited = "Error.ReissueAlreadyCredited";
+    public const string ReissueSamePurchaseOrder = "Error.ReissueSamePurchaseOrder";
+    public const string ReissueNoPurchaseOrder = "Error.ReissueNoPurchaseOrder";
 }

@@ -31,6 +31,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.ConfirmationLetter, MessageKinds.Welcome, MessageKinds.Invoice, MessageKinds.ReviewInvitation,
         MessageKinds.ReviewCancelled, MessageKinds.Reminder, MessageKinds.CancellationAcknowledgement,
         MessageKinds.RenewalConfirmation, MessageKinds.LicenceAvailable, MessageKinds.SubscriptionEnded,
+        MessageKinds.CreditNote,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -147,4 +148,5 @@ public static class MessageKinds
     public const string RenewalConfirmation = "renewal-confirmation";
     public const string LicenceAvailable = "licence-available";
     public const string SubscriptionEnded = "subscription-ended";
+    public const string CreditNote = "credit-note";
 }
