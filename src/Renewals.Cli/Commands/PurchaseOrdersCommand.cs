@@ -51,6 +51,22 @@ internal static class PurchaseOrdersCommand
                 parse.GetResult(until) is null ? null : parse.GetValue(until),
                 parse.GetValue(amount)), "operator", ct);
             context.Console.WriteLine(text.Format("Po.Registered", order.Number, order.AccountId, Period(order.ValidFrom, order.ValidUntil, text)));
+            // What the new order lets the operator put right: invoices already issued without one.
+            var covered = await new InvoiceReissue(db, context.Clock).CoveredByAsync(order.Id, ct);
+            if (covered.Count > 0)
+            {
+                var culture = InvoiceFormat.Culture(text.Culture.TwoLetterISOLanguageName);
+                context.Console.WriteLine(text.Format("Po.Covers", order.Number, covered.Count));
+                foreach (var invoice in covered)
+                {
+                    context.Console.WriteLine(text.Format("Po.Covers.Invoice", invoice.Number, LocalDatePattern.Iso.Format(invoice.IssuedOn),
+                        LocalDatePattern.Iso.Format(invoice.Period.Start), LocalDatePattern.Iso.Format(invoice.Period.LastDay),
+                        InvoiceFormat.Money(invoice.Total, invoice.Currency, culture)));
+                }
+
+                context.Console.WriteLine(text.Format("Po.Covers.Reissue", covered[0].Number));
+            }
+
             return RenewalsCli.Ok;
         });
 
