@@ -106,7 +106,7 @@ public static class MessageSamples
             ["credit_note"] = new Dictionary<string, object?>
             {
                 ["number"] = "CN-2030-000003",
-                ["issued_on"] = "2030-02-03",
+                ["issued_on"] = "2030-01-28",
                 ["currency"] = "EUR",
                 ["net"] = 13_740.00m,
                 ["vat"] = 2_748.00m,
