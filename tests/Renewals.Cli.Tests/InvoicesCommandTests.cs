@@ -246,6 +246,33 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
         Assert.Equal(before, await CountAsync());
     }
 
+    [Fact]
+    public async Task The_seller_comes_from_its_settings_and_half_set_settings_are_refused()
+    {
+        var seller = new Dictionary<string, string?>
+        {
+            ["RENEWALS_SELLER_NAME"] = "Logiciels Brunet SARL",
+            ["RENEWALS_SELLER_ADDRESS"] = "3 quai Saint-Antoine | 69002 Lyon | France",
+            ["RENEWALS_SELLER_VAT"] = "FR55123456789",
+            ["RENEWALS_SELLER_EMAIL"] = "factures@brunet.example",
+        };
+        var file = Path.Combine(OutFolder, "brunet.pdf");
+
+        var set = await CliRun.InProcess(_clock, seller, "invoices", "pdf", "INV-2027-000001", "--out", file, "--db", DbFile);
+        seller.Remove("RENEWALS_SELLER_VAT");
+        var half = await CliRun.InProcess(_clock, seller, "invoices", "pdf", "INV-2027-000001", "--out", Path.Combine(OutFolder, "never.pdf"), "--db", DbFile);
+
+        Assert.Equal(0, set.ExitCode);
+        var text = PdfText(file);
+        Assert.Contains("Logiciels Brunet SARL", text);
+        Assert.Contains("3 quai Saint-Antoine", text);
+        Assert.Contains("VAT no. FR55123456789", text);
+        Assert.DoesNotContain("Alderwood", text);
+        Assert.Equal(2, half.ExitCode);
+        Assert.StartsWith("error: the seller's settings are incomplete: RENEWALS_SELLER_VAT is not set", half.Error);
+        Assert.False(File.Exists(Path.Combine(OutFolder, "never.pdf")));
+    }
+
     private async Task<string> CountAsync()
     {
         await using var db = RenewalsDatabase.FromSetting(DbFile).CreateContext();

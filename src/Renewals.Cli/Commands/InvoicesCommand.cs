@@ -130,6 +130,7 @@ internal static class InvoicesCommand
                 throw new UsageException(text.Format("Error.DocumentNumber", requested));
             }
 
+            var seller = context.Seller();
             var database = context.Database(parse);
             await EngineDays.RequireMigratedAsync(database, text, ct);
             string documentNumber;
@@ -139,13 +140,13 @@ internal static class InvoicesCommand
                 // Rendered before the file is opened: a failure leaves nothing on disk.
                 if (isInvoice)
                 {
-                    var document = await InvoiceDocuments.LoadByNumberAsync(db, requested, ct)
+                    var document = await InvoiceDocuments.LoadByNumberAsync(db, requested, seller, ct)
                         ?? throw new UsageException(text.Format("Error.InvoiceUnknown", invoiceNumber, DbCommand.Describe(database)));
                     (documentNumber, pdf) = (document.Number, InvoicePdf.Render(document));
                 }
                 else
                 {
-                    var document = await CreditNoteDocuments.LoadByNumberAsync(db, requested, ct)
+                    var document = await CreditNoteDocuments.LoadByNumberAsync(db, requested, seller, ct)
                         ?? throw new UsageException(text.Format("Error.CreditNoteUnknown", creditNumber, DbCommand.Describe(database)));
                     (documentNumber, pdf) = (document.Number, CreditNotePdf.Render(document));
                 }

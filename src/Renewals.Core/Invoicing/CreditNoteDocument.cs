@@ -43,7 +43,11 @@ public static class CreditNoteDocuments
     }
 
     /// <summary>The credit note numbered <paramref name="number"/> (any letter case, surrounding blanks ignored); null when there is none.</summary>
-    public static async Task<CreditNoteDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, CancellationToken ct)
+    public static Task<CreditNoteDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, CancellationToken ct) =>
+        LoadByNumberAsync(db, number, Seller.Default, ct);
+
+    /// <inheritdoc cref="LoadByNumberAsync(RenewalsDbContext, string, CancellationToken)"/>
+    public static async Task<CreditNoteDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, Seller seller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (!CreditNoteNumber.TryParse(number, out var parsed))
@@ -53,7 +57,7 @@ public static class CreditNoteDocuments
 
         var canonical = parsed.ToString();
         var id = await db.CreditNotes.AsNoTracking().Where(c => c.Number == canonical).Select(c => (long?)c.Id).SingleOrDefaultAsync(ct);
-        return id is { } found ? await ToDocumentAsync(db, found, Seller.Default, ct) : null;
+        return id is { } found ? await ToDocumentAsync(db, found, seller, ct) : null;
     }
 
     private static async Task<CreditNoteDocument> ToDocumentAsync(RenewalsDbContext db, long creditNoteId, Seller seller, CancellationToken ct)
@@ -119,8 +123,8 @@ public static class CreditNotePdf
     }
 }
 
-/// <summary>A credit note's email carries the credit note as a PDF named after its number.</summary>
-public sealed class CreditNotePdfAttachments : Messaging.IAttachmentSource
+/// <summary>A credit note's email carries the credit note as a PDF named after its number, issued by <paramref name="seller"/> (<see cref="Seller.Default"/> when none is given).</summary>
+public sealed class CreditNotePdfAttachments(Seller? seller = null) : Messaging.IAttachmentSource
 {
     public async Task<IReadOnlyList<MimeKit.MimePart>> AttachmentsAsync(RenewalsDbContext db, Data.Model.OutboxMessage message, CancellationToken ct)
     {
@@ -130,7 +134,7 @@ public sealed class CreditNotePdfAttachments : Messaging.IAttachmentSource
             return [];
         }
 
-        var document = await CreditNoteDocuments.LoadAsync(db, creditNoteId, ct)
+        var document = await CreditNoteDocuments.LoadAsync(db, creditNoteId, seller ?? Seller.Default, ct)
             ?? throw new InvalidOperationException($"Credit note {creditNoteId} of message {message.Id} does not exist: it cannot be sent.");
         return [Messaging.IAttachmentSource.File("application", "pdf", CreditNotePdf.Render(document), document.Number + ".pdf")];
     }

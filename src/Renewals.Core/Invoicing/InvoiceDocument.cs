@@ -55,6 +55,41 @@ public sealed record BillTo(string ContactName, string Email, string AccountName
 /// <summary>The vendor printed at the top of every invoice.</summary>
 public sealed record Seller(string Name, IReadOnlyList<string> Address, string VatNumber, string Email)
 {
+    public const string NameVariable = "RENEWALS_SELLER_NAME";
+    public const string AddressVariable = "RENEWALS_SELLER_ADDRESS";
+    public const string VatNumberVariable = "RENEWALS_SELLER_VAT";
+    public const string EmailVariable = "RENEWALS_SELLER_EMAIL";
+
+    /// <summary>Every setting of the seller, in the order they are checked.</summary>
+    public static IReadOnlyList<string> Variables { get; } = [NameVariable, AddressVariable, VatNumberVariable, EmailVariable];
+
+    /// <summary>
+    /// The seller from its settings (<paramref name="setting"/> looks one up; the address's lines
+    /// are separated by '|'): <see cref="Default"/> when none is set; when only some are,
+    /// null and the first one missing in <paramref name="missing"/> (an invoice without the
+    /// seller's address or VAT number is not one a finance department accepts).
+    /// </summary>
+    public static Seller? FromSettings(Func<string, string?> setting, out string? missing)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        var values = Variables.Select(v => setting(v)?.Trim()).ToArray();
+        missing = null;
+        if (values.All(string.IsNullOrEmpty))
+        {
+            return Default;
+        }
+
+        var absent = Array.FindIndex(values, string.IsNullOrEmpty);
+        if (absent >= 0)
+        {
+            missing = Variables[absent];
+            return null;
+        }
+
+        var address = values[1]!.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return new Seller(values[0]!, address, values[2]!, values[3]!);
+    }
+
     /// <summary>A neutral vendor until the deployment configures its own.</summary>
     public static Seller Default { get; } = new(
         "Alderwood Software SAS",
