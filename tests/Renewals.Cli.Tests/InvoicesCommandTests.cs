@@ -204,7 +204,7 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
         Assert.Equal((0, 0, 0, 0), (po.ExitCode, reissue.ExitCode, list.ExitCode, pdf.ExitCode));
         var poOutput = Normalise(po.Output);
         Assert.Contains("Purchase order BC-2027-44 covers invoices already issued without one (1):", poOutput);
-        Assert.Contains("INV-2027-000002 issued 2027-01-15, for 2027-01-15 to 2028-01-14, €9,000.00", poOutput);
+        Assert.Contains("INV-2027-000002 issued on 15 January 2027, for 15 January 2027 to 14 January 2028, €9,000.00", poOutput);
         Assert.Contains("renewals invoices reissue INV-2027-000002", poOutput);
 
         using var json = System.Text.Json.JsonDocument.Parse(reissue.Output);
@@ -221,6 +221,17 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
         Assert.Contains(rows, r => r.Contains("INV-2027-000003 │ 2027-02-03 │ Dupont SA", StringComparison.Ordinal) && r.Contains("BC-2027-44", StringComparison.Ordinal)
             && r.Contains("replaces INV-2027-000002", StringComparison.Ordinal));
         Assert.Contains("Invoices: 2; credit notes: 1.", list.Output);
+
+        var orders = await Cli("po", "list", "--account", dupont, "--format", "json", "--db", DbFile);
+        var again = await Cli("po", "add", "--account", dupont, "--number", "BC-2027-45", "--format", "json", "--db", DbFile);
+        Assert.Equal((0, 0), (orders.ExitCode, again.ExitCode));
+        using var ordersJson = System.Text.Json.JsonDocument.Parse(orders.Output);
+        var order = Assert.Single(ordersJson.RootElement.EnumerateArray().ToList());
+        Assert.Equal(("BC-2027-44", System.Text.Json.JsonValueKind.Null), (order.GetProperty("number").GetString(), order.GetProperty("validFrom").ValueKind));
+        using var againJson = System.Text.Json.JsonDocument.Parse(again.Output);
+        // The newer standing order does not take over invoices already put right with the first.
+        Assert.Equal("BC-2027-45", againJson.RootElement.GetProperty("purchaseOrder").GetProperty("number").GetString());
+        Assert.Empty(againJson.RootElement.GetProperty("reissuable").EnumerateArray());
 
         var text = PdfText(Path.Combine(OutFolder, "CN-2027-000001.pdf"));
         Assert.Contains("AVOIR", text);
