@@ -182,6 +182,19 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_as_json_is_one_document_with_each_invoice_its_kind_and_purchase_order()
+    {
+        var run = await Cli("invoices", "list", "--format", "json", "--db", DbFile);
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Output);
+        Assert.Equal(
+            [("INV-2027-000001", "invoice", "PO-5521", 14_814.72m), ("INV-2027-000002", "invoice", null, 9_000m)],
+            json.RootElement.EnumerateArray().Select(e => (e.GetProperty("number").GetString(), e.GetProperty("kind").GetString(),
+                e.GetProperty("purchaseOrderNumber").GetString(), e.GetProperty("total").GetDecimal())));
+    }
+
+    [Fact]
     public async Task List_of_an_unknown_account_is_refused()
     {
         var run = await Cli("invoices", "list", "--account", "424242", "--db", DbFile);
