@@ -33,6 +33,11 @@ internal sealed class CliContext
 
     public Option<string?> DatabaseOption { get; }
 
+    /// <summary>The seller printed on invoices and credit notes: RENEWALS_SELLER_* when set (all four), else the placeholder vendor.</summary>
+    public Core.Invoicing.Seller Seller() =>
+        Core.Invoicing.Seller.FromSettings(Environment, out var missing)
+        ?? throw new UsageException(Text.Format("Error.SellerIncomplete", missing!, string.Join(", ", Core.Invoicing.Seller.Variables)));
+
     /// <summary>--db, else the RENEWALS_DB environment variable, else renewals.db in the working folder.</summary>
     public RenewalsDatabase Database(ParseResult parse) =>
         RenewalsDatabase.FromSetting(parse.GetValue(DatabaseOption) ?? Environment(RenewalsDatabase.EnvironmentVariable));

@@ -73,7 +73,7 @@ internal static class Delivery
     /// <summary>Sends what is due at <paramref name="now"/> and prints one line about it.</summary>
     public static async Task<DispatchResult> DispatchAsync(CliContext context, RenewalsDatabase database, NodaTime.Instant now, CancellationToken ct)
     {
-        var composer = new MessageComposer(new MessageRenderer(Templates(context)), Options(context), Core.Messaging.Attachments.All);
+        var composer = new MessageComposer(new MessageRenderer(Templates(context)), Options(context), Core.Messaging.Attachments.For(context.Seller()));
         await using var transport = Transport(context, database);
         var result = await new OutboxDispatcher(database, composer, transport).DispatchAsync(now, ct);
         context.Console.WriteLine(context.Text.Format("Messages.Dispatched", result.Sent, result.Retrying, result.DeadLettered, transport.Describe()));

@@ -83,4 +83,10 @@ public static class DomainErrors
     public const string VatNumberInvalid = "Error.VatNumberInvalid";
     public const string BillingAddressInvalid = "Error.BillingAddressInvalid";
     public const string ContactRoleTaken = "Error.ContactRoleTaken";
+
+    // Reissuing an invoice with its purchase order
+    public const string ReissueInvoiceUnknown = "Error.ReissueInvoiceUnknown";
+    public const string ReissueAlreadyCredited = "Error.ReissueAlreadyCredited";
+    public const string ReissueSamePurchaseOrder = "Error.ReissueSamePurchaseOrder";
+    public const string ReissueNoPurchaseOrder = "Error.ReissueNoPurchaseOrder";
 }

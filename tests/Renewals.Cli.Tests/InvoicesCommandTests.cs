@@ -115,8 +115,9 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
     [Theory]
     [InlineData("en", "INV-2027-000099", "error: there is no invoice numbered INV-2027-000099 in SQLite")]
     [InlineData("fr", "INV-2027-000099", "erreur : il n'y a pas de facture numérotée INV-2027-000099 dans SQLite")]
-    [InlineData("en", "2027-99", "error: '2027-99' is not an invoice number: they are written INV-yyyy-nnnnnn")]
-    [InlineData("fr", "2027-99", "erreur : « 2027-99 » n'est pas un numéro de facture")]
+    [InlineData("en", "2027-99", "error: '2027-99' is neither an invoice number (INV-yyyy-nnnnnn")]
+    [InlineData("fr", "2027-99", "erreur : «\u00A02027-99\u00A0» n'est ni un numéro de facture")]
+    [InlineData("en", "CN-2027-000001", "error: there is no credit note numbered CN-2027-000001 in SQLite")]
     public async Task A_bad_or_unknown_number_is_refused_in_one_line_of_the_chosen_language_and_nothing_is_written(string language, string number, string expected)
     {
         var file = Path.Combine(OutFolder, "never.pdf");
@@ -163,7 +164,7 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
         var rows = run.Output.Split('\n').Select(Normalise).ToList();
         Assert.Contains(rows, r => r.Contains($"INV-2027-000001 │ 2027-01-15 │ Acme (#{_acme}) │ €14,814.72 │ PO-5521", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains($"INV-2027-000002 │ 2027-01-15 │ Dupont SA (#{_dupont}) │ €9,000.00 │ none", StringComparison.Ordinal));
-        Assert.Contains("2 invoice(s).", run.Output);
+        Assert.Contains("Invoices: 2; credit notes: 0.", run.Output);
     }
 
     [Fact]
@@ -177,7 +178,20 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
         Assert.Contains("INV-2027-000002 │ 2027-01-15 │ Dupont SA", output);
         Assert.Contains("9 000,00 € │ aucun", output);
         Assert.DoesNotContain("INV-2027-000001", output);
-        Assert.Contains("Factures : 1.", output);
+        Assert.Contains("Factures : 1 ; avoirs : 0.", output);
+    }
+
+    [Fact]
+    public async Task List_as_json_is_one_document_with_each_invoice_its_kind_and_purchase_order()
+    {
+        var run = await Cli("invoices", "list", "--format", "json", "--db", DbFile);
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Output);
+        Assert.Equal(
+            [("INV-2027-000001", "invoice", "PO-5521", 14_814.72m), ("INV-2027-000002", "invoice", null, 9_000m)],
+            json.RootElement.EnumerateArray().Select(e => (e.GetProperty("number").GetString(), e.GetProperty("kind").GetString(),
+                e.GetProperty("purchaseOrderNumber").GetString(), e.GetProperty("total").GetDecimal())));
     }
 
     [Fact]
@@ -187,5 +201,105 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
 
         Assert.Equal(2, run.ExitCode);
         Assert.StartsWith("error: there is no account with id 424242", run.Error);
+    }
+
+    [Fact]
+    public async Task An_order_registered_later_names_the_invoice_to_reissue_and_the_reissue_shows_in_the_list_and_as_a_pdf()
+    {
+        _clock.Reset(Instant.FromUtc(2027, 2, 3, 9, 0));
+        var dupont = _dupont.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var po = await Cli("po", "add", "--account", dupont, "--number", "BC-2027-44", "--db", DbFile);
+        var reissue = await Cli("invoices", "reissue", "INV-2027-000002", "--format", "json", "--db", DbFile);
+        var list = await Cli("invoices", "list", "--account", dupont, "--db", DbFile);
+        var pdf = await Cli("invoices", "pdf", "cn-2027-000001", "--out", OutFolder, "--db", DbFile);
+
+        Assert.Equal((0, 0, 0, 0), (po.ExitCode, reissue.ExitCode, list.ExitCode, pdf.ExitCode));
+        var poOutput = Normalise(po.Output);
+        Assert.Contains("Purchase order BC-2027-44 covers invoices already issued without one (1):", poOutput);
+        Assert.Contains("INV-2027-000002 issued on 15 January 2027, for 15 January 2027 to 14 January 2028, €9,000.00", poOutput);
+        Assert.Contains("renewals invoices reissue INV-2027-000002", poOutput);
+
+        using var json = System.Text.Json.JsonDocument.Parse(reissue.Output);
+        var root = json.RootElement;
+        Assert.Equal(("INV-2027-000002", "CN-2027-000001", "INV-2027-000003", "BC-2027-44", "2027-02-03", 9000m, "EUR"),
+            (root.GetProperty("cancelledInvoice").GetString(), root.GetProperty("creditNote").GetString(), root.GetProperty("newInvoice").GetString(),
+             root.GetProperty("purchaseOrderNumber").GetString(), root.GetProperty("issuedOn").GetString(), root.GetProperty("total").GetDecimal(),
+             root.GetProperty("currency").GetString()));
+
+        var rows = list.Output.Split('\n').Select(Normalise).ToList();
+        Assert.Contains(rows, r => r.Contains("INV-2027-000002 │ 2027-01-15 │ Dupont SA", StringComparison.Ordinal) && r.Contains("cancelled by CN-2027-000001", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("CN-2027-000001 │ 2027-02-03 │ Dupont SA", StringComparison.Ordinal) && r.Contains("-€9,000.00", StringComparison.Ordinal)
+            && r.Contains("credit note: cancels INV-2027-000002", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("INV-2027-000003 │ 2027-02-03 │ Dupont SA", StringComparison.Ordinal) && r.Contains("BC-2027-44", StringComparison.Ordinal)
+            && r.Contains("replaces INV-2027-000002", StringComparison.Ordinal));
+        Assert.Contains("Invoices: 2; credit notes: 1.", list.Output);
+
+        var orders = await Cli("po", "list", "--account", dupont, "--format", "json", "--db", DbFile);
+        var again = await Cli("po", "add", "--account", dupont, "--number", "BC-2027-45", "--format", "json", "--db", DbFile);
+        Assert.Equal((0, 0), (orders.ExitCode, again.ExitCode));
+        using var ordersJson = System.Text.Json.JsonDocument.Parse(orders.Output);
+        var order = Assert.Single(ordersJson.RootElement.EnumerateArray().ToList());
+        Assert.Equal(("BC-2027-44", System.Text.Json.JsonValueKind.Null), (order.GetProperty("number").GetString(), order.GetProperty("validFrom").ValueKind));
+        using var againJson = System.Text.Json.JsonDocument.Parse(again.Output);
+        // The newer standing order does not take over invoices already put right with the first.
+        Assert.Equal("BC-2027-45", againJson.RootElement.GetProperty("purchaseOrder").GetProperty("number").GetString());
+        Assert.Empty(againJson.RootElement.GetProperty("reissuable").EnumerateArray());
+
+        var text = PdfText(Path.Combine(OutFolder, "CN-2027-000001.pdf"));
+        Assert.Contains("AVOIR", text);
+        Assert.Contains("Annule la facture INV-2027-000002", text);
+        Assert.Contains("Remplacée par INV-2027-000003", text);
+        Assert.Contains("Total TTC 9 000,00 €", text);
+    }
+
+    [Theory]
+    [InlineData("en", "INV-2027-000001", "error: Invoice INV-2027-000001 already carries purchase order PO-5521: there is nothing to put right.")]
+    [InlineData("fr", "INV-2027-000002", "erreur : Aucun bon de commande enregistré ne couvre la facture INV-2027-000002 (du 15 janvier 2027 au 14 janvier 2028)")]
+    [InlineData("en", "INV-2027-000042", "error: There is no issued invoice numbered INV-2027-000042.")]
+    [InlineData("en", "2027-1", "error: '2027-1' is not an invoice number")]
+    public async Task Reissue_refuses_in_one_line_with_exit_code_2_and_changes_nothing(string language, string number, string expected)
+    {
+        var before = await CountAsync();
+
+        var run = await Cli("invoices", "reissue", number, "--db", DbFile, "--lang", language);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith(expected, Normalise(run.Error));
+        Assert.Single(run.Error.TrimEnd().Split('\n'));
+        Assert.Equal(before, await CountAsync());
+    }
+
+    [Fact]
+    public async Task The_seller_comes_from_its_settings_and_half_set_settings_are_refused()
+    {
+        var seller = new Dictionary<string, string?>
+        {
+            ["RENEWALS_SELLER_NAME"] = "Logiciels Brunet SARL",
+            ["RENEWALS_SELLER_ADDRESS"] = "3 quai Saint-Antoine | 69002 Lyon | France",
+            ["RENEWALS_SELLER_VAT"] = "FR55123456789",
+            ["RENEWALS_SELLER_EMAIL"] = "factures@brunet.example",
+        };
+        var file = Path.Combine(OutFolder, "brunet.pdf");
+
+        var set = await CliRun.InProcess(_clock, seller, "invoices", "pdf", "INV-2027-000001", "--out", file, "--db", DbFile);
+        seller.Remove("RENEWALS_SELLER_VAT");
+        var half = await CliRun.InProcess(_clock, seller, "invoices", "pdf", "INV-2027-000001", "--out", Path.Combine(OutFolder, "never.pdf"), "--db", DbFile);
+
+        Assert.Equal(0, set.ExitCode);
+        var text = PdfText(file);
+        Assert.Contains("Logiciels Brunet SARL", text);
+        Assert.Contains("3 quai Saint-Antoine", text);
+        Assert.Contains("VAT no. FR55123456789", text);
+        Assert.DoesNotContain("Alderwood", text);
+        Assert.Equal(2, half.ExitCode);
+        Assert.StartsWith("error: the seller's settings are incomplete: RENEWALS_SELLER_VAT is not set", half.Error);
+        Assert.False(File.Exists(Path.Combine(OutFolder, "never.pdf")));
+    }
+
+    private async Task<string> CountAsync()
+    {
+        await using var db = RenewalsDatabase.FromSetting(DbFile).CreateContext();
+        return $"{db.Invoices.Count()}|{db.CreditNotes.Count()}|{db.Outbox.Count()}|{db.Audit.Count()}";
     }
 }

@@ -77,6 +77,46 @@ public sealed class PostgresInvoicePdfTests() : InvoiceDocumentTest(DatabaseProv
 public sealed class InvoicePdfTests() : InvoiceDocumentTest(DatabaseProvider.Sqlite)
 {
     [Fact]
+    public async Task A_french_invoice_carries_the_buyers_billing_address_and_vat_number_and_the_late_payment_terms()
+    {
+        var issued = await IssueAsync(language: "fr");
+        await using (var db = Database.Context())
+        {
+            var account = await db.Accounts.SingleAsync();
+            account.BillingAddress = "Service comptabilité\n12 rue de la Paix\n75002 Paris\nFrance";
+            account.VatNumber = "FR40123456789";
+            await db.SaveChangesAsync();
+        }
+
+        await using var read = Database.Context();
+        var doc = await InvoiceDocuments.LoadByNumberAsync(read, issued.Number, CancellationToken.None);
+        var text = PdfText.All(InvoicePdf.Render(doc!));
+
+        Assert.Equal(new BillTo("Paul Payables", "ap@acme.example", "Acme", "Service comptabilité\n12 rue de la Paix\n75002 Paris\nFrance", "FR40123456789"), doc!.BillTo);
+        Assert.Contains("Service comptabilité", text, StringComparison.Ordinal);
+        Assert.Contains("12 rue de la Paix", text, StringComparison.Ordinal);
+        Assert.Contains("75002 Paris", text, StringComparison.Ordinal);
+        Assert.Contains("N° TVA intracommunautaire FR40123456789", text, StringComparison.Ordinal);
+        Assert.Contains("Retard de paiement : pénalités au taux de refinancement de la Banque centrale européenne majoré de 10 points", text, StringComparison.Ordinal);
+        Assert.Contains("indemnité forfaitaire pour frais de recouvrement de 40,00 € (art. L441-10 du Code de commerce)", text, StringComparison.Ordinal);
+        Assert.Contains("Pas d'escompte pour paiement anticipé.", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_english_invoice_in_another_currency_still_states_the_indemnity_in_euros_and_prints_no_buyer_vat_line_without_a_number()
+    {
+        var doc = await IssueAsync(language: "en");
+
+        var text = PdfText.All(InvoicePdf.Render(doc with { Currency = "GBP" }));
+
+        Assert.Contains("a fixed indemnity of €40.00 for recovery costs (art. L441-10 of the French Commercial Code)", text, StringComparison.Ordinal);
+        Assert.Contains("the European Central Bank's refinancing rate plus 10 percentage points", text, StringComparison.Ordinal);
+        Assert.Contains("£12,345.60", text, StringComparison.Ordinal);
+        // The seller's VAT line is there; no buyer VAT line when the account has none.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "VAT no\\."));
+    }
+
+    [Fact]
     public async Task The_document_holds_what_the_engine_billed_with_accounts_payable_as_bill_to()
     {
         var doc = await IssueAsync(purchaseOrder: "PO-2027-118");

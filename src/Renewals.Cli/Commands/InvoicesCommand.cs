@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Serialization.SystemTextJson;
 using NodaTime.Text;
 using Renewals.Core.Invoicing;
 using Renewals.Domain.Invoicing;
@@ -9,20 +13,37 @@ using Spectre.Console;
 namespace Renewals.Cli.Commands;
 
 /// <summary>
-/// <c>renewals invoices list [--account N]</c>: the issued invoices;
-/// <c>renewals invoices pdf NUMBER [--out FILE]</c>: one invoice as a PDF.
+/// <c>renewals invoices list [--account N]</c>: the issued invoices and credit notes;
+/// <c>renewals invoices pdf NUMBER [--out FILE]</c>: one invoice or credit note as a PDF;
+/// <c>renewals invoices reissue NUMBER</c>: a credit note cancels an invoice issued without
+/// the purchase order that now covers it, and a new invoice carries the order.
 /// </summary>
 internal static class InvoicesCommand
 {
+    private static readonly JsonSerializerOptions Json = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    }.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+
     public static Command Create(CliContext context) =>
-        new("invoices", context.Text["Invoices.Description"]) { List(context), Pdf(context) };
+        new("invoices", context.Text["Invoices.Description"]) { List(context), Pdf(context), Reissue(context) };
+
+    private static Option<string> Format(Text.CliText text)
+    {
+        var format = new Option<string>("--format") { Description = text["Option.Format"], DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json");
+        return format;
+    }
 
     private static Command List(CliContext context)
     {
         var text = context.Text;
         var account = CommonOptions.Id("--account", text["Invoices.List.Account"], text);
+        var format = Format(text);
 
-        var command = new Command("list", text["Invoices.List.Description"]) { account };
+        var command = new Command("list", text["Invoices.List.Description"]) { account, format };
         command.SetAction(async (parse, ct) =>
         {
             var database = context.Database(parse);
@@ -35,6 +56,12 @@ internal static class InvoicesCommand
             }
 
             var invoices = await InvoiceList.ListAsync(db, accountId, ct);
+            if (parse.GetValue(format) == "json")
+            {
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(invoices, Json));
+                return RenewalsCli.Ok;
+            }
+
             // Amounts in the operator's language; dates in tables are ISO (ADR 002).
             var culture = InvoiceFormat.Culture(text.Culture.TwoLetterISOLanguageName);
             var table = new Table().Border(TableBorder.Rounded);
@@ -43,54 +70,89 @@ internal static class InvoicesCommand
             table.AddColumn(new TableColumn(text["Invoices.Column.Account"]));
             table.AddColumn(new TableColumn(text["Invoices.Column.Total"]).RightAligned().NoWrap());
             table.AddColumn(new TableColumn(text["Invoices.Column.PurchaseOrder"]).NoWrap());
+            table.AddColumn(new TableColumn(text["Invoices.Column.Notes"]));
             foreach (var invoice in invoices)
             {
+                var credit = invoice.Kind == InvoiceDocumentKind.CreditNote;
                 table.AddRow(
                     Markup.Escape(invoice.Number),
                     LocalDatePattern.Iso.Format(invoice.IssuedOn),
                     Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{invoice.AccountName} (#{invoice.AccountId})")),
-                    Markup.Escape(InvoiceFormat.Money(invoice.Total, invoice.Currency, culture)),
-                    Markup.Escape(invoice.PurchaseOrderNumber ?? text["Invoices.NoPurchaseOrder"]));
+                    // A credit note's total is what it takes back.
+                    Markup.Escape(InvoiceFormat.Money(credit ? -invoice.Total : invoice.Total, invoice.Currency, culture)),
+                    Markup.Escape(credit ? "" : invoice.PurchaseOrderNumber ?? text["Invoices.NoPurchaseOrder"]),
+                    Markup.Escape(Notes(invoice, text)));
             }
 
             context.Console.Write(table);
-            context.Console.MarkupLine(Markup.Escape(text.Format("Invoices.Count", invoices.Count)));
+            context.Console.MarkupLine(Markup.Escape(text.Format("Invoices.Count",
+                invoices.Count(i => i.Kind == InvoiceDocumentKind.Invoice), invoices.Count(i => i.Kind == InvoiceDocumentKind.CreditNote))));
             return RenewalsCli.Ok;
         });
         return command;
     }
 
+    private static string Notes(InvoiceSummary invoice, Text.CliText text)
+    {
+        if (invoice.Kind == InvoiceDocumentKind.CreditNote)
+        {
+            return text.Format("Invoices.Note.Cancels", invoice.Cancels ?? "?");
+        }
+
+        List<string> notes = [];
+        if (invoice.Replaces is { } replaced)
+        {
+            notes.Add(text.Format("Invoices.Note.Replaces", replaced));
+        }
+
+        if (invoice.CancelledBy is { } credit)
+        {
+            notes.Add(text.Format("Invoices.Note.CancelledBy", credit));
+        }
+
+        return string.Join("; ", notes);
+    }
+
     private static Command Pdf(CliContext context)
     {
         var text = context.Text;
-        var number = new Argument<string>("number") { Description = text["Invoices.Pdf.Number"], HelpName = "INV-yyyy-nnnnnn" };
+        var number = new Argument<string>("number") { Description = text["Invoices.Pdf.Number"], HelpName = "INV-yyyy-nnnnnn|CN-yyyy-nnnnnn" };
         var output = new Option<string?>("--out") { Description = text["Invoices.Pdf.Out"], HelpName = "file" };
 
         var command = new Command("pdf", text["Invoices.Pdf.Description"]) { number, output };
         command.SetAction(async (parse, ct) =>
         {
             var requested = parse.GetValue(number) ?? "";
-            if (!InvoiceNumber.TryParse(requested, out var parsed))
+            var isInvoice = InvoiceNumber.TryParse(requested, out var invoiceNumber);
+            var isCreditNote = CreditNoteNumber.TryParse(requested, out var creditNumber);
+            if (!isInvoice && !isCreditNote)
             {
-                throw new UsageException(text.Format("Error.InvoiceNumber", requested));
+                throw new UsageException(text.Format("Error.DocumentNumber", requested));
             }
 
+            var seller = context.Seller();
             var database = context.Database(parse);
             await EngineDays.RequireMigratedAsync(database, text, ct);
-            InvoiceDocument? document;
+            string documentNumber;
+            byte[] pdf;
             await using (var db = database.CreateContext())
             {
-                document = await InvoiceDocuments.LoadByNumberAsync(db, requested, ct);
+                // Rendered before the file is opened: a failure leaves nothing on disk.
+                if (isInvoice)
+                {
+                    var document = await InvoiceDocuments.LoadByNumberAsync(db, requested, seller, ct)
+                        ?? throw new UsageException(text.Format("Error.InvoiceUnknown", invoiceNumber, DbCommand.Describe(database)));
+                    (documentNumber, pdf) = (document.Number, InvoicePdf.Render(document));
+                }
+                else
+                {
+                    var document = await CreditNoteDocuments.LoadByNumberAsync(db, requested, seller, ct)
+                        ?? throw new UsageException(text.Format("Error.CreditNoteUnknown", creditNumber, DbCommand.Describe(database)));
+                    (documentNumber, pdf) = (document.Number, CreditNotePdf.Render(document));
+                }
             }
 
-            if (document is null)
-            {
-                throw new UsageException(text.Format("Error.InvoiceUnknown", parsed, DbCommand.Describe(database)));
-            }
-
-            var file = Target(parse.GetValue(output), document.Number);
-            // Rendered before the file is opened: a failure leaves nothing on disk.
-            var pdf = InvoicePdf.Render(document);
+            var file = Target(parse.GetValue(output), documentNumber);
             try
             {
                 await File.WriteAllBytesAsync(file, pdf, ct);
@@ -100,7 +162,40 @@ internal static class InvoicesCommand
                 throw new UsageException(text.Format("Error.CannotWrite", file, e.Message));
             }
 
-            context.Console.MarkupLine(Markup.Escape(text.Format("Invoices.Pdf.Written", document.Number, file, pdf.Length)));
+            context.Console.MarkupLine(Markup.Escape(text.Format(isInvoice ? "Invoices.Pdf.Written" : "Invoices.Pdf.WrittenCreditNote", documentNumber, file, pdf.Length)));
+            return RenewalsCli.Ok;
+        });
+        return command;
+    }
+
+    private static Command Reissue(CliContext context)
+    {
+        var text = context.Text;
+        var number = new Argument<string>("number") { Description = text["Invoices.Reissue.Number"], HelpName = "INV-yyyy-nnnnnn" };
+        var format = Format(text);
+
+        var command = new Command("reissue", text["Invoices.Reissue.Description"]) { number, format };
+        command.SetAction(async (parse, ct) =>
+        {
+            var requested = parse.GetValue(number) ?? "";
+            if (!InvoiceNumber.TryParse(requested, out _))
+            {
+                throw new UsageException(text.Format("Error.InvoiceNumber", requested));
+            }
+
+            var database = context.Database(parse);
+            await EngineDays.RequireMigratedAsync(database, text, ct);
+            await using var db = database.CreateContext();
+            var done = await new InvoiceReissue(db, context.Clock).ReissueAsync(requested, "operator", ct);
+            if (parse.GetValue(format) == "json")
+            {
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(done, Json));
+                return RenewalsCli.Ok;
+            }
+
+            var culture = InvoiceFormat.Culture(text.Culture.TwoLetterISOLanguageName);
+            context.Console.WriteLine(text.Format("Invoices.Reissue.Done", done.CancelledInvoice, done.CreditNote, done.NewInvoice,
+                done.PurchaseOrderNumber, InvoiceFormat.Money(done.Total, done.Currency, culture), done.SentTo));
             return RenewalsCli.Ok;
         });
         return command;

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using NodaTime.Serialization.SystemTextJson;
 using NodaTime.Text;
 using Renewals.Core.Invoicing;
 using Spectre.Console;
@@ -36,7 +38,8 @@ internal static class PurchaseOrdersCommand
             },
         };
 
-        var add = new Command("add", text["Po.Add.Description"]) { account, number, subscription, from, until, amount };
+        var format = Format(text);
+        var add = new Command("add", text["Po.Add.Description"]) { account, number, subscription, from, until, amount, format };
         CommonOptions.Require(add, text, account, number);
         add.SetAction(async (parse, ct) =>
         {
@@ -50,12 +53,36 @@ internal static class PurchaseOrdersCommand
                 parse.GetResult(from) is null ? null : parse.GetValue(from),
                 parse.GetResult(until) is null ? null : parse.GetValue(until),
                 parse.GetValue(amount)), "operator", ct);
+            var covered = await new InvoiceReissue(db, context.Clock).CoveredByAsync(order.Id, ct);
+            if (parse.GetValue(format) == "json")
+            {
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new { PurchaseOrder = Json(order), Reissuable = covered }, JsonOptions));
+                return RenewalsCli.Ok;
+            }
+
             context.Console.WriteLine(text.Format("Po.Registered", order.Number, order.AccountId, Period(order.ValidFrom, order.ValidUntil, text)));
+            // What the new order lets the operator put right: invoices already issued without one.
+            if (covered.Count > 0)
+            {
+                var culture = InvoiceFormat.Culture(text.Culture.TwoLetterISOLanguageName);
+                context.Console.WriteLine(text.Format("Po.Covers", order.Number, covered.Count));
+                foreach (var invoice in covered)
+                {
+                    // A sentence, not a table: dates written out in the operator's language.
+                    context.Console.WriteLine(text.Format("Po.Covers.Invoice", invoice.Number, InvoiceFormat.Date(invoice.IssuedOn, culture),
+                        InvoiceFormat.Date(invoice.Period.Start, culture), InvoiceFormat.Date(invoice.Period.LastDay, culture),
+                        InvoiceFormat.Money(invoice.Total, invoice.Currency, culture)));
+                }
+
+                context.Console.WriteLine(text.Format("Po.Covers.Reissue", covered[0].Number));
+            }
+
             return RenewalsCli.Ok;
         });
 
         var listAccount = CommonOptions.Id("--account", text["Po.Account"], text);
-        var list = new Command("list", text["Po.List.Description"]) { listAccount };
+        var listFormat = Format(text);
+        var list = new Command("list", text["Po.List.Description"]) { listAccount, listFormat };
         CommonOptions.Require(list, text, listAccount);
         list.SetAction(async (parse, ct) =>
         {
@@ -64,6 +91,12 @@ internal static class PurchaseOrdersCommand
             await using var db = database.CreateContext();
             var id = parse.GetValue(listAccount)!.Value;
             var orders = await db.PurchaseOrders.AsNoTracking().Where(p => p.AccountId == id).OrderBy(p => p.Id).ToListAsync(ct);
+            if (parse.GetValue(listFormat) == "json")
+            {
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(orders.Select(Json).ToList(), JsonOptions));
+                return RenewalsCli.Ok;
+            }
+
             var table = new Table().AddColumns(text["Po.Column.Number"], text["Po.Column.Subscription"], text["Po.Column.Period"], text["Po.Column.Amount"]);
             foreach (var o in orders)
             {
@@ -77,6 +110,26 @@ internal static class PurchaseOrdersCommand
 
         return new Command("po", text["Po.Description"]) { add, list };
     }
+
+    private static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    }.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+
+    private static Option<string> Format(Text.CliText text)
+    {
+        var format = new Option<string>("--format") { Description = text["Option.Format"], DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json");
+        return format;
+    }
+
+    /// <summary>An order as the JSON output shows it; <c>validUntil</c> is the day after the last day covered, as stored.</summary>
+    private static PurchaseOrderJson Json(Data.Model.PurchaseOrder o) =>
+        new(o.Id, o.AccountId, o.SubscriptionId, o.Number, o.ValidFrom, o.ValidUntil, o.Amount, o.RegisteredAt);
+
+    private sealed record PurchaseOrderJson(
+        long Id, long AccountId, long? SubscriptionId, string Number, LocalDate? ValidFrom, LocalDate? ValidUntil, decimal? Amount, Instant RegisteredAt);
 
     private static string Period(LocalDate? from, LocalDate? until, Text.CliText text) =>
         from is null && until is null

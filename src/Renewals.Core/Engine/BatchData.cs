@@ -22,7 +22,6 @@ internal sealed class BatchData
     {
         var accounts = batch.Select(m => m.AccountId).Distinct().ToArray();
         var subscriptions = batch.Select(m => m.SubscriptionId).Distinct().ToArray();
-        var poAccounts = batch.Where(m => m.RequiresPurchaseOrder).Select(m => m.AccountId).Distinct().ToArray();
 
         var contacts = new List<ContactRow>();
         await using (var command = ByIds(connection, transaction, provider,
@@ -58,18 +57,18 @@ internal sealed class BatchData
             }
         }
 
+        // Every account's orders, not only those flagged as requiring one: a registered order prints on every invoice it covers.
         var orders = new List<PurchaseOrderRow>();
-        if (poAccounts.Length > 0)
+        await using (var command = ByIds(connection, transaction, provider,
+            "SELECT id, account_id, subscription_id, number, valid_from, valid_until, registered_at FROM purchase_orders WHERE account_id {0}", accounts))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
         {
-            await using var command = ByIds(connection, transaction, provider,
-                "SELECT account_id, subscription_id, number, valid_from, valid_until, registered_at FROM purchase_orders WHERE account_id {0}", poAccounts);
-            await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                orders.Add(new PurchaseOrderRow(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : Db.ReadDate(reader, 3, provider),
+                orders.Add(new PurchaseOrderRow(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetString(3),
                     reader.IsDBNull(4) ? null : Db.ReadDate(reader, 4, provider),
-                    Db.ReadInstant(reader, 5, provider)));
+                    reader.IsDBNull(5) ? null : Db.ReadDate(reader, 5, provider),
+                    Db.ReadInstant(reader, 6, provider)));
             }
         }
 

@@ -37,7 +37,7 @@ internal sealed record LineRow(long SubscriptionId, long ProductId, int Quantity
 
 internal sealed record NoticeRow(long SubscriptionId, int ReceivedInTerm, bool IsOnTime, LocalDate EffectiveEndDate);
 
-internal sealed record PurchaseOrderRow(long AccountId, long? SubscriptionId, string Number, LocalDate? ValidFrom, LocalDate? ValidUntil, Instant RegisteredAt);
+internal sealed record PurchaseOrderRow(long Id, long AccountId, long? SubscriptionId, string Number, LocalDate? ValidFrom, LocalDate? ValidUntil, Instant RegisteredAt);
 
 /// <summary>What one run of the engine did.</summary>
 public sealed record EngineRunResult(int Batches, int Done, int Skipped, IReadOnlyDictionary<string, int> ByOutcome)

@@ -3,6 +3,7 @@ using NodaTime;
 using NodaTime.Text;
 using Renewals.Core.Planning;
 using Renewals.Data.Model;
+using Renewals.Domain.Invoicing;
 using Renewals.Domain.Subscriptions;
 using Renewals.Domain.Timeline;
 using DomainSubscription = Renewals.Domain.Subscriptions.Subscription;
@@ -151,7 +152,8 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             return;
         }
 
-        var purchaseOrderMissing = c.RequiresPurchaseOrder && FindPurchaseOrder(data, c, term.End) is null;
+        var coming = subscription.Term(term.Number + 1);
+        var purchaseOrderMissing = c.RequiresPurchaseOrder && FindPurchaseOrder(data, c, coming.Start, coming.End, term.End) is null;
         string[] actions = purchaseOrderMissing
             ? ["issue-purchase-order", "check-with-stakeholders", "contact-advisor", "see-web-account"]
             : ["check-with-stakeholders", "contact-advisor", "see-web-account"];
@@ -254,7 +256,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             Currency = lines[0].Currency,
             VatRate = c.VatRate,
             BillToContactId = billTo.Id,
-            PurchaseOrderNumber = FindPurchaseOrder(data, c, from)?.Number,
+            PurchaseOrderNumber = FindPurchaseOrder(data, c, from, until, c.Date)?.Number,
         };
         foreach (var line in lines)
         {
@@ -278,14 +280,14 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         return invoice;
     }
 
-    /// <summary>The newest purchase order registered for the account (or this subscription) that covers <paramref name="day"/>.</summary>
-    private static PurchaseOrderRow? FindPurchaseOrder(BatchData data, ClaimedMilestone c, LocalDate day) =>
-        data.PurchaseOrdersByAccount[c.AccountId]
-            .Where(po => (po.SubscriptionId is null || po.SubscriptionId == c.SubscriptionId)
-                && (po.ValidFrom is null || po.ValidFrom <= day)
-                && (po.ValidUntil is null || day < po.ValidUntil))
-            .OrderByDescending(po => po.RegisteredAt)
-            .FirstOrDefault();
+    /// <summary>The order the invoice of [<paramref name="from"/>, <paramref name="until"/>) issued on <paramref name="issuedOn"/> carries (<see cref="PurchaseOrderCover"/>).</summary>
+    private PurchaseOrderTerms? FindPurchaseOrder(BatchData data, ClaimedMilestone c, LocalDate from, LocalDate until, LocalDate issuedOn)
+    {
+        var zone = reference.Zone(c.TimeZoneId);
+        var orders = data.PurchaseOrdersByAccount[c.AccountId]
+            .Select(po => new PurchaseOrderTerms(po.Id, po.SubscriptionId, po.Number, po.ValidFrom, po.ValidUntil, po.RegisteredAt, po.RegisteredAt.InZone(zone).Date));
+        return PurchaseOrderCover.Find(orders, new InvoiceToCover(c.SubscriptionId, from, until, issuedOn));
+    }
 
     private void Message(string template, ContactRow to, ClaimedMilestone c, object payload, Invoice? invoice = null) =>
         effects.Messages.Add((new OutboxMessage

@@ -12,6 +12,7 @@ namespace Renewals.Core.Invoicing;
 /// </summary>
 /// <param name="Language">"fr" or "en": the bill-to contact's language.</param>
 /// <param name="VatAmount">The stored total minus the stored net, so the printed figures always add up.</param>
+/// <param name="Replaces">The number of the invoice this one replaces (cancelled by a credit note), when it is a reissue.</param>
 public sealed record InvoiceDocument(
     string Number,
     InvoiceKind Kind,
@@ -27,7 +28,8 @@ public sealed record InvoiceDocument(
     Seller Seller,
     BillTo BillTo,
     string? PurchaseOrderNumber,
-    string Language);
+    string Language,
+    string? Replaces = null);
 
 /// <summary>One line: a product, how many, for which period, at what price.</summary>
 public sealed record InvoiceDocumentLine(string Description, int Quantity, InvoicePeriod Period, decimal UnitPrice, decimal Amount);
@@ -40,11 +42,54 @@ public sealed record InvoicePeriod(LocalDate Start, LocalDate End)
 }
 
 /// <summary>Who the invoice is addressed to: the accounts-payable contact, else the primary one.</summary>
-public sealed record BillTo(string ContactName, string Email, string AccountName);
+/// <param name="BillingAddress">The account's billing address, one line per line of text; null when none was recorded.</param>
+/// <param name="VatNumber">The buyer's intra-community VAT number; null when none was recorded.</param>
+public sealed record BillTo(string ContactName, string Email, string AccountName, string? BillingAddress = null, string? VatNumber = null)
+{
+    /// <summary>The billing address's non-blank lines.</summary>
+    public IReadOnlyList<string> AddressLines => BillingAddress is null
+        ? []
+        : [.. BillingAddress.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
+}
 
 /// <summary>The vendor printed at the top of every invoice.</summary>
 public sealed record Seller(string Name, IReadOnlyList<string> Address, string VatNumber, string Email)
 {
+    public const string NameVariable = "RENEWALS_SELLER_NAME";
+    public const string AddressVariable = "RENEWALS_SELLER_ADDRESS";
+    public const string VatNumberVariable = "RENEWALS_SELLER_VAT";
+    public const string EmailVariable = "RENEWALS_SELLER_EMAIL";
+
+    /// <summary>Every setting of the seller, in the order they are checked.</summary>
+    public static IReadOnlyList<string> Variables { get; } = [NameVariable, AddressVariable, VatNumberVariable, EmailVariable];
+
+    /// <summary>
+    /// The seller from its settings (<paramref name="setting"/> looks one up; the address's lines
+    /// are separated by '|'): <see cref="Default"/> when none is set; when only some are,
+    /// null and the first one missing in <paramref name="missing"/> (an invoice without the
+    /// seller's address or VAT number is not one a finance department accepts).
+    /// </summary>
+    public static Seller? FromSettings(Func<string, string?> setting, out string? missing)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        var values = Variables.Select(v => setting(v)?.Trim()).ToArray();
+        missing = null;
+        if (values.All(string.IsNullOrEmpty))
+        {
+            return Default;
+        }
+
+        var absent = Array.FindIndex(values, string.IsNullOrEmpty);
+        if (absent >= 0)
+        {
+            missing = Variables[absent];
+            return null;
+        }
+
+        var address = values[1]!.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return new Seller(values[0]!, address, values[2]!, values[3]!);
+    }
+
     /// <summary>A neutral vendor until the deployment configures its own.</summary>
     public static Seller Default { get; } = new(
         "Alderwood Software SAS",
@@ -111,8 +156,17 @@ public static class InvoiceDocuments
             invoice.Total - invoice.Net,
             invoice.Total,
             seller,
-            new BillTo(contact.Name, contact.Email, account.Name),
+            BillToOf(contact, account),
             string.IsNullOrWhiteSpace(invoice.PurchaseOrderNumber) ? null : invoice.PurchaseOrderNumber,
-            InvoiceFormat.Language(contact.Language));
+            InvoiceFormat.Language(contact.Language),
+            invoice.ReplacesInvoiceId is { } replaced
+                ? await db.Invoices.AsNoTracking().Where(i => i.Id == replaced).Select(i => i.Number).SingleAsync(ct)
+                : null);
     }
+
+    /// <summary>The bill-to block of a contact of <paramref name="account"/>: its name and email, the account's name, billing address and VAT number.</summary>
+    internal static BillTo BillToOf(Contact contact, Account account) => new(
+        contact.Name, contact.Email, account.Name,
+        string.IsNullOrWhiteSpace(account.BillingAddress) ? null : account.BillingAddress.Trim(),
+        string.IsNullOrWhiteSpace(account.VatNumber) ? null : account.VatNumber.Trim());
 }

@@ -39,20 +39,51 @@ public static class InvoiceNumbering
         }
     }
 
-    private static async Task<int> TakeAsync(
-        DbConnection connection, DbTransaction transaction, DatabaseProvider provider, int year, int count, CancellationToken ct)
+    private static Task<int> TakeAsync(
+        DbConnection connection, DbTransaction transaction, DatabaseProvider provider, int year, int count, CancellationToken ct) =>
+        YearlyCounter.TakeAsync(connection, transaction, provider, "invoice_sequences", year, count, ct);
+}
+
+/// <summary>
+/// A gapless yearly counter (invoice_sequences, credit_note_sequences): one row per year,
+/// created on first use, taken by an UPDATE ... RETURNING that holds the row until the
+/// transaction ends. PostgreSQL makes a second taker wait on the row lock; SQLite on its
+/// single writer. A rollback gives the numbers back.
+/// </summary>
+internal static class YearlyCounter
+{
+    /// <summary>Takes <paramref name="count"/> numbers of <paramref name="year"/> from <paramref name="table"/> (a constant name); returns the last one taken.</summary>
+    public static async Task<int> TakeAsync(
+        DbConnection connection, DbTransaction transaction, DatabaseProvider provider, string table, int year, int count, CancellationToken ct)
     {
         await using (var create = Db.Command(connection, transaction,
-            "INSERT INTO invoice_sequences (year, last_number) VALUES (@year, 0) ON CONFLICT (year) DO NOTHING"))
+            $"INSERT INTO {table} (year, last_number) VALUES (@year, 0) ON CONFLICT (year) DO NOTHING"))
         {
             Db.Add(create, provider, "year", year);
             await create.ExecuteNonQueryAsync(ct);
         }
 
         await using var take = Db.Command(connection, transaction,
-            "UPDATE invoice_sequences SET last_number = last_number + @count WHERE year = @year RETURNING last_number");
+            $"UPDATE {table} SET last_number = last_number + @count WHERE year = @year RETURNING last_number");
         Db.Add(take, provider, "count", count);
         Db.Add(take, provider, "year", year);
         return Convert.ToInt32(await take.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>Gives credit notes their CN-yyyy-nnnnnn numbers, gapless per year, inside the transaction that issues them.</summary>
+public static class CreditNoteNumbering
+{
+    public static async Task<CreditNoteNumber> TakeAsync(
+        DbConnection connection, DbTransaction transaction, DatabaseProvider provider, int year, CancellationToken ct)
+    {
+        var last = await YearlyCounter.TakeAsync(connection, transaction, provider, "credit_note_sequences", year, 1, ct);
+        if (last > CreditNoteNumber.MaxSequence)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The credit-note numbers of {year} are exhausted ({CreditNoteNumber.MaxSequence} per year)."));
+        }
+
+        return new CreditNoteNumber(year, last);
     }
 }

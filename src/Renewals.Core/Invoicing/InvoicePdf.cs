@@ -8,19 +8,73 @@ namespace Renewals.Core.Invoicing;
 
 /// <summary>
 /// Renders an <see cref="InvoiceDocument"/> as an A4 PDF in the bill-to contact's language:
-/// seller and bill-to blocks, the invoice's dates and purchase order, the lines table (carried
-/// over as many pages as it needs, its header repeated), totals with VAT, and payment terms.
+/// seller and bill-to blocks (the buyer's billing address and VAT number), the invoice's dates
+/// and purchase order, the lines table (carried over as many pages as it needs, its header
+/// repeated), totals with VAT, payment terms with the late-payment penalties and the fixed
+/// recovery indemnity (ADR 007).
 /// </summary>
 public static class InvoicePdf
 {
+    /// <summary>The fixed indemnity for recovery costs owed by a late business payer, in euros (France, art. L441-10 and D441-5 Code de commerce).</summary>
+    public const decimal RecoveryIndemnityEur = 40m;
+
     public static byte[] Render(InvoiceDocument doc)
     {
         ArgumentNullException.ThrowIfNull(doc);
+        var culture = InvoiceFormat.Culture(doc.Language);
+        string T(string key, params object[] arguments) => InvoiceFormat.Text(key, culture, arguments);
+        var days = NodaTime.Period.Between(doc.IssuedOn, doc.DueOn, PeriodUnits.Days).Days;
+        List<(string, string, bool)> particulars =
+        [
+            (T("Label.Number"), doc.Number, true),
+            (T("Label.IssuedOn"), InvoiceFormat.Date(doc.IssuedOn, culture), false),
+            (T("Label.DueOn"), InvoiceFormat.Date(doc.DueOn, culture), true),
+            (T("Label.Period"), InvoiceFormat.Period(doc.Period, culture), false),
+            (T("Label.PurchaseOrder"), doc.PurchaseOrderNumber ?? T("NoPurchaseOrder"), doc.PurchaseOrderNumber is not null),
+            (T("Label.Currency"), doc.Currency, false),
+        ];
+        List<string> terms =
+        [
+            T("PaymentTerms", InvoiceFormat.Date(doc.DueOn, culture), days, doc.Number),
+            T("PaymentTerms.LatePayment", InvoiceFormat.Money(RecoveryIndemnityEur, "EUR", culture)),
+            doc.PurchaseOrderNumber is { } po ? T("PaymentTerms.PurchaseOrder", po) : T("PaymentTerms.NoPurchaseOrder"),
+        ];
+        if (doc.Replaces is { } replaced)
+        {
+            particulars.Insert(1, (T("Label.Replaces"), replaced, false));
+            terms.Add(T("Replaces", replaced));
+        }
+
+        return Render(new Sheet(
+            T("Title"), InvoiceFormat.Kind(doc.Kind, culture), doc.Number, culture, doc.Currency, doc.Lines, doc.Net, doc.VatRate, doc.VatAmount, doc.Total,
+            doc.Seller, doc.BillTo, doc.BillTo.AccountName, particulars, terms));
+    }
+
+    /// <summary>What an invoice or a credit note prints, already worded in its language.</summary>
+    internal sealed record Sheet(
+        string Title,
+        string Subtitle,
+        string Number,
+        CultureInfo Culture,
+        string Currency,
+        IReadOnlyList<InvoiceDocumentLine> Lines,
+        decimal Net,
+        decimal VatRate,
+        decimal VatAmount,
+        decimal Total,
+        Seller Seller,
+        BillTo BillTo,
+        string Subject,
+        IReadOnlyList<(string Label, string Value, bool Strong)> Particulars,
+        IReadOnlyList<string> Terms);
+
+    internal static byte[] Render(Sheet doc)
+    {
         InvoiceFonts.Install();
         using var document = new PdfDocument();
         document.Info.Title = doc.Number;
         document.Info.Author = doc.Seller.Name;
-        document.Info.Subject = doc.BillTo.AccountName;
+        document.Info.Subject = doc.Subject;
 
         var layout = new Layout(document, doc);
         layout.Draw();
@@ -31,7 +85,7 @@ public static class InvoicePdf
     }
 
     /// <summary>One rendering: the pen position, the current page and the fonts.</summary>
-    private sealed class Layout(PdfDocument document, InvoiceDocument doc)
+    private sealed class Layout(PdfDocument document, Sheet doc)
     {
         private const double Left = 50;
         private const double Right = 545;
@@ -53,7 +107,7 @@ public static class InvoicePdf
             new("Column.Amount", 470, 75, Alignment.Right),
         ];
 
-        private readonly CultureInfo _culture = InvoiceFormat.Culture(doc.Language);
+        private readonly CultureInfo _culture = doc.Culture;
         private readonly XFont _title = Font(22, bold: true);
         private readonly XFont _heading = Font(13, bold: true);
         private readonly XFont _strong = Font(10, bold: true);
@@ -86,8 +140,6 @@ public static class InvoicePdf
 
         private string Money(decimal amount) => InvoiceFormat.Money(amount, doc.Currency, _culture);
 
-        private string Date(LocalDate date) => InvoiceFormat.Date(date, _culture);
-
         private void NewPage(bool first)
         {
             _graphics?.Dispose();
@@ -100,7 +152,7 @@ public static class InvoicePdf
             {
                 // A carried-over page says whose invoice it continues.
                 Text(doc.Seller.Name, _strong, Left, _y, 250);
-                TextRight($"{T("Title")} {doc.Number}", _strong, Right, _y);
+                TextRight($"{doc.Title} {doc.Number}", _strong, Right, _y);
                 _y += 16;
                 HorizontalRule(_y);
                 _y += 12;
@@ -119,9 +171,9 @@ public static class InvoicePdf
             }
 
             var right = _y;
-            TextRight(T("Title").ToUpper(_culture), _title, Right, right);
+            TextRight(doc.Title.ToUpper(_culture), _title, Right, right);
             right += 28;
-            TextRight(InvoiceFormat.Kind(doc.Kind, _culture), _body, Right, right);
+            TextRight(doc.Subtitle, _body, Right, right);
             right += 14;
             TextRight(doc.Number, _strong, Right, right);
             right += 14;
@@ -138,20 +190,21 @@ public static class InvoicePdf
             left += 14;
             left = Paragraph(doc.BillTo.ContactName, _strong, Left + 8, left, 220, 13);
             left = Paragraph(doc.BillTo.AccountName, _body, Left + 8, left, 220, 13);
+            foreach (var line in doc.BillTo.AddressLines)
+            {
+                left = Paragraph(line, _body, Left + 8, left, 220, 13);
+            }
+
+            if (doc.BillTo.VatNumber is { } vat)
+            {
+                left = Paragraph(T("BillTo.VatNumber", vat), _body, Left + 8, left, 220, 13);
+            }
+
             left = Paragraph(doc.BillTo.Email, _body, Left + 8, left, 220, 13);
             left += 6;
 
             var right = boxTop + 8;
-            (string Label, string Value, bool Strong)[] particulars =
-            [
-                (T("Label.Number"), doc.Number, true),
-                (T("Label.IssuedOn"), Date(doc.IssuedOn), false),
-                (T("Label.DueOn"), Date(doc.DueOn), true),
-                (T("Label.Period"), InvoiceFormat.Period(doc.Period, _culture), false),
-                (T("Label.PurchaseOrder"), doc.PurchaseOrderNumber ?? T("NoPurchaseOrder"), doc.PurchaseOrderNumber is not null),
-                (T("Label.Currency"), doc.Currency, false),
-            ];
-            foreach (var (label, value, strong) in particulars)
+            foreach (var (label, value, strong) in doc.Particulars)
             {
                 Text(label, _small, 300, right + 1, 100, Grey);
                 right = Paragraph(value, strong ? _strong : _body, 400, right, Right - 400, 13) + 2;
@@ -214,10 +267,8 @@ public static class InvoicePdf
         private void DrawTotals()
         {
             var culture = _culture;
-            var days = NodaTime.Period.Between(doc.IssuedOn, doc.DueOn, PeriodUnits.Days).Days;
-            var terms = Wrap(T("PaymentTerms", Date(doc.DueOn), days, doc.Number), _body, Right - Left);
-            var purchaseOrder = Wrap(doc.PurchaseOrderNumber is { } po ? T("PaymentTerms.PurchaseOrder", po) : T("PaymentTerms.NoPurchaseOrder"), _body, Right - Left);
-            var needed = 14 + (3 * 17) + 18 + ((terms.Count + purchaseOrder.Count) * 13) + 8;
+            var terms = doc.Terms.Select(t => Wrap(t, _body, Right - Left)).ToList();
+            var needed = 14 + (3 * 17) + 18 + (terms.Sum(t => t.Count + 1) * 13) + 8;
             if (_y + needed > ContentBottom)
             {
                 TextRight(T("Continued"), _small, Right, _y + 4, Grey);
@@ -237,10 +288,15 @@ public static class InvoicePdf
             TextRight(Money(doc.Total), _totalFont, Right, _y + 1);
             _y += 17 + 18;
 
-            foreach (var line in terms.Concat(purchaseOrder))
+            foreach (var paragraph in terms)
             {
-                Text(line, _body, Left, _y, Right - Left);
-                _y += 13;
+                foreach (var line in paragraph)
+                {
+                    Text(line, _body, Left, _y, Right - Left);
+                    _y += 13;
+                }
+
+                _y += 5;
             }
         }
 

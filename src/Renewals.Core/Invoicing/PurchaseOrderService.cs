@@ -4,7 +4,7 @@ using NodaTime.Text;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
-using DomainSubscription = Renewals.Domain.Subscriptions.Subscription;
+using Renewals.Domain.Invoicing;
 
 namespace Renewals.Core.Invoicing;
 
@@ -13,16 +13,18 @@ public sealed record NewPurchaseOrder(
     long AccountId, string Number, long? SubscriptionId = null, LocalDate? ValidFrom = null, LocalDate? ValidUntil = null, decimal? Amount = null);
 
 /// <summary>
-/// Registers purchase orders. The invoice of a period shows the newest order that covers the
-/// period's first day; a reminder asks for one while none covers the coming renewal.
+/// Registers purchase orders. Which order an invoice carries is decided by
+/// <see cref="PurchaseOrderCover"/>; a reminder asks for one while none covers the coming renewal.
 /// </summary>
 public sealed class PurchaseOrderService(RenewalsDbContext db, IClock clock)
 {
     public const int MaxNumberLength = 64;
 
     /// <summary>
-    /// Stores the order after checking it. For a subscription with no period given, the order
-    /// covers the coming term: the 12 months from the current term's renewal date.
+    /// Stores the order after checking it. An order without a period stands for its
+    /// subscription (or, without one, for the account) until another one is registered.
+    /// A duplicate number is refused with <see cref="DomainErrors.PurchaseOrderDuplicate"/>, also
+    /// when a concurrent registration of the same number gets past the check (the unique index catches it).
     /// </summary>
     public async Task<PurchaseOrder> RegisterAsync(NewPurchaseOrder input, string actor, CancellationToken ct = default)
     {
@@ -50,14 +52,6 @@ public sealed class PurchaseOrderService(RenewalsDbContext db, IClock clock)
             {
                 throw new DomainException(DomainErrors.SubscriptionOfAnotherAccount, subscriptionId, account.Name);
             }
-
-            if (from is null && until is null)
-            {
-                var terms = new DomainSubscription(account.Name, subscription.Start, subscription.InitialTermYears,
-                    DateTimeZoneProviders.Tzdb[account.TimeZoneId]);
-                var coming = terms.Term(subscription.CurrentTermNumber + 1);
-                (from, until) = (coming.Start, coming.End);
-            }
         }
 
         if (from is { } start && until is { } end && end <= start)
@@ -82,7 +76,16 @@ public sealed class PurchaseOrderService(RenewalsDbContext db, IClock clock)
         };
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.PurchaseOrders.Add(order);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Is(e, "ix_purchase_orders_account_id_number", "purchase_orders.account_id, purchase_orders.number"))
+        {
+            db.ChangeTracker.Clear();
+            throw new DomainException(DomainErrors.PurchaseOrderDuplicate, number);
+        }
+
         db.Audit.Add(new AuditEntry
         {
             At = order.RegisteredAt,
@@ -95,6 +98,17 @@ public sealed class PurchaseOrderService(RenewalsDbContext db, IClock clock)
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return order;
+    }
+
+    /// <summary>Every order of the account, as the cover rule reads them (registration dates in the account's time zone).</summary>
+    public static async Task<IReadOnlyList<PurchaseOrderTerms>> TermsAsync(RenewalsDbContext db, long accountId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var zoneId = await db.Accounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => a.TimeZoneId).SingleAsync(ct);
+        var zone = DateTimeZoneProviders.Tzdb[zoneId];
+        var orders = await db.PurchaseOrders.AsNoTracking().Where(p => p.AccountId == accountId).ToListAsync(ct);
+        return [.. orders.Select(p => new PurchaseOrderTerms(
+            p.Id, p.SubscriptionId, p.Number, p.ValidFrom, p.ValidUntil, p.RegisteredAt, p.RegisteredAt.InZone(zone).Date))];
     }
 
     private static string Iso(LocalDate date) => LocalDatePattern.Iso.Format(date);

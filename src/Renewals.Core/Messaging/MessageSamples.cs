@@ -145,6 +145,21 @@ public static class MessageSamples
             ["cancelled_end_date"] = "2030-01-15",
             ["renewal_date"] = "2030-01-15",
         },
+        MessageKinds.CreditNote => new()
+        {
+            ["credit_note"] = new Dictionary<string, object?>
+            {
+                ["number"] = "CN-2030-000003",
+                ["issued_on"] = "2030-01-28",
+                ["currency"] = "EUR",
+                ["net"] = 13_740.00m,
+                ["vat"] = 2_748.00m,
+                ["total"] = 16_488.00m,
+            },
+            ["cancels"] = "INV-2030-000042",
+            ["replaced_by"] = "INV-2030-000057",
+            ["po_number"] = "PO-77812",
+        },
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
 

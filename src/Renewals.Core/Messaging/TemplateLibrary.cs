@@ -32,6 +32,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.ReviewCancelled, MessageKinds.Reminder, MessageKinds.CancellationAcknowledgement,
         MessageKinds.RenewalConfirmation, MessageKinds.LicenceAvailable, MessageKinds.SubscriptionEnded,
         MessageKinds.CancellationWithdrawn,
+        MessageKinds.CreditNote,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -149,4 +150,5 @@ public static class MessageKinds
     public const string LicenceAvailable = "licence-available";
     public const string SubscriptionEnded = "subscription-ended";
     public const string CancellationWithdrawn = "cancellation-withdrawn";
+    public const string CreditNote = "credit-note";
 }
