@@ -116,7 +116,7 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
     [InlineData("en", "INV-2027-000099", "error: there is no invoice numbered INV-2027-000099 in SQLite")]
     [InlineData("fr", "INV-2027-000099", "erreur : il n'y a pas de facture numérotée INV-2027-000099 dans SQLite")]
     [InlineData("en", "2027-99", "error: '2027-99' is neither an invoice number (INV-yyyy-nnnnnn")]
-    [InlineData("fr", "2027-99", "erreur : «\u00A02027-99\u00A0» n'est ni un numéro de facture")]
+    [InlineData("fr", "2027-99", "erreur : « 2027-99 » n'est ni un numéro de facture")]
     [InlineData("en", "CN-2027-000001", "error: there is no credit note numbered CN-2027-000001 in SQLite")]
     public async Task A_bad_or_unknown_number_is_refused_in_one_line_of_the_chosen_language_and_nothing_is_written(string language, string number, string expected)
     {

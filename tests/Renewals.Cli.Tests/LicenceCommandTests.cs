@@ -150,8 +150,8 @@ public sealed class LicenceCommandTests : IAsyncLifetime
 
     [Theory]
     [InlineData("2027-02-28", 1, "Pas encore valable : la licence LIC-{0} commence le 1er mars 2027 ; nous sommes le 28 février 2027.")]
-    [InlineData("2027-03-01", 0, "Valable : licence LIC-{0} de Brasserie Lumière (abonnement {1}, période 1), du 1er mars 2027 au 29 février 2028 inclus.")]
-    [InlineData("2028-02-29", 0, "Valable : licence LIC-{0} de Brasserie Lumière (abonnement {1}, période 1), du 1er mars 2027 au 29 février 2028 inclus.")]
+    [InlineData("2027-03-01", 0, "Valable : licence LIC-{0} du client Brasserie Lumière (abonnement {1}, période 1), du 1er mars 2027 au 29 février 2028 inclus.")]
+    [InlineData("2028-02-29", 0, "Valable : licence LIC-{0} du client Brasserie Lumière (abonnement {1}, période 1), du 1er mars 2027 au 29 février 2028 inclus.")]
     [InlineData("2028-03-01", 1, "Expirée : la licence LIC-{0} était valable jusqu'au 29 février 2028 inclus ; nous sommes le 1er mars 2028.")]
     public async Task Validity_is_checked_on_the_date_given_up_to_the_last_valid_day(string on, int exitCode, string expected)
     {

@@ -122,7 +122,7 @@ public sealed class OperationsCommandTests : IAsyncLifetime
 
     [Theory]
     [InlineData("en", "error: unknown time zone 'Europe/Atlantis'", "accounts", "add", "--name", "X", "--time-zone", "Europe/Atlantis", "--contact-name", "A", "--contact-email", "a@x.example")]
-    [InlineData("fr", "erreur\u00a0: Le produit «\u00a0NOPE\u00a0» n'existe pas.", "subscriptions", "add", "--account", "1", "--line", "NOPE:3", "--start", "2027-01-15", "--years", "1")]
+    [InlineData("fr", "erreur : Le produit « NOPE » n'existe pas.", "subscriptions", "add", "--account", "1", "--line", "NOPE:3", "--start", "2027-01-15", "--years", "1")]
     [InlineData("en", "error: --line expects CODE:QUANTITY or CODE:QUANTITY:PRICE", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO", "--start", "2027-01-15", "--years", "1")]
     [InlineData("en", "error: There is already a product with code DSN-PRO.", "products", "add", "--code", "DSN-PRO", "--name", "Again", "--family", "Design")]
     [InlineData("en", "error: --billing expects one of yearly, upfront; 'monthly' is not one.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2027-01-15", "--years", "1", "--billing", "monthly")]
@@ -181,7 +181,7 @@ public sealed class OperationsCommandTests : IAsyncLifetime
         using var json = JsonDocument.Parse(list.Output);
         var contract = Assert.Single(json.RootElement.GetProperty("contracts").EnumerateArray());
         Assert.Equal((90, true), (contract.GetProperty("noticeDays").GetInt32(), contract.GetProperty("filedByPartnerOnly").GetBoolean()));
-        Assert.Equal("Contact 3 ajouté\u00a0: Léa Girard <lea@kiwi.example>, autre contact, compte 1.", contact.Output.TrimEnd());
+        Assert.Equal("Contact 3 ajouté : Léa Girard <lea@kiwi.example>, autre contact, compte 1.", contact.Output.TrimEnd());
         Assert.StartsWith("error: Kiwi Analytics already has a contact in this role", secondPrimary.Error, StringComparison.Ordinal);
     }
 
@@ -191,15 +191,15 @@ public sealed class OperationsCommandTests : IAsyncLifetime
         var run = await Cli("messages", "preview", "cancellation-withdrawn", "--lang", "fr");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("Résiliation retirée\u00a0: votre abonnement continue", run.Output, StringComparison.Ordinal);
-        Assert.Contains("ne prendra donc pas fin le 15 janvier 2030\u00a0: il se poursuit", Flat(run.Output), StringComparison.Ordinal);
+        Assert.Contains("Résiliation retirée : votre abonnement continue", run.Output, StringComparison.Ordinal);
+        Assert.Contains("ne prendra donc pas fin le 15 janvier 2030 : il se poursuit", Flat(run.Output), StringComparison.Ordinal);
     }
 
     /// <summary>Console tables and long lines wrap: compare text with its line breaks and runs of spaces folded.</summary>
     private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s*\n\s*|[ ]{2,}", " ");
 
     /// <summary>The domain's older French texts use plain spaces where new ones use non-breaking ones: compare the words.</summary>
-    private static string Nbsp(string text) => text.Replace('\u00a0', ' ');
+    private static string Nbsp(string text) => text.Replace(' ', ' ');
 
     private async Task<string> CountsAsync()
     {

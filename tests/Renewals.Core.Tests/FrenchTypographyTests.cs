@@ -37,6 +37,9 @@ public sealed partial class FrenchTypographyTests
     [Theory]
     [InlineData("src/Renewals.Cli/Text/CliStrings.fr.resx")]
     [InlineData("src/Renewals.Domain/Text/DomainStrings.fr.resx")]
+    [InlineData("src/Renewals.Core/Licensing/LicenceStrings.fr.resx")]
+    [InlineData("src/Renewals.Core/Invoicing/InvoiceStrings.fr.resx")]
+    [InlineData("src/Renewals.Core/Engagement/MeetingStrings.fr.resx")]
     public void Every_french_string_of_the_command_line_is_written_the_french_way(string resources)
     {
         var file = Path.Combine([RepositoryRoot(), .. resources.Split('/')]);
@@ -60,6 +63,8 @@ public sealed partial class FrenchTypographyTests
     [InlineData("le 2030-01-15", 1)]
     [InlineData("à 10:00, voir http://localhost:5000/x?y", 0)]
     [InlineData("Vraiment ?", 1)]
+    [InlineData("--line attend CODE:QUANTITÉ, par exemple DSN-PRO:10", 0)]
+    [InlineData("Début:15 janvier ; fin :", 2)]
     public void The_checker_finds_what_it_should(string text, int expected)
     {
         Assert.Equal(expected, FrenchTypography.Breaches(text).Count);
@@ -110,8 +115,9 @@ public static partial class FrenchTypography
         {
             var before = m.Index > 0 ? text[m.Index - 1] : '\u00A0';
             var after = m.Index + 1 < text.Length ? text[m.Index + 1] : ' ';
-            var isTime = m.Value == ":" && char.IsAsciiDigit(before) && char.IsAsciiDigit(after);
-            if (!isTime && before is not ('\u00A0' or '\u202F'))
+            // Inside a token (10:00, CODE:QUANTITÉ) the sign is syntax, not punctuation of a sentence.
+            var isSyntax = !char.IsWhiteSpace(before) && !char.IsWhiteSpace(after) && m.Index + 1 < text.Length;
+            if (!isSyntax && before is not ('\u00A0' or '\u202F'))
             {
                 breaches.Add($"no no-break space before '{m.Value}' in \"{Around(text, m.Index)}\"");
             }

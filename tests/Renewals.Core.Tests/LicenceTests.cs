@@ -57,7 +57,7 @@ public sealed class LicenceFileTests : KeyFolderTest
         Assert.Equal(licence.Products, result.Licence.Products);
         Assert.Equal("Valid: licence LIC-42-1-0badc0de for Acme (subscription 42, term 1), from 1 March 2027 through 29 February 2028.",
             result.Describe(English));
-        Assert.Equal("Valable : licence LIC-42-1-0badc0de de Acme (abonnement 42, période 1), du 1er mars 2027 au 29 février 2028 inclus.",
+        Assert.Equal("Valable : licence LIC-42-1-0badc0de du client Acme (abonnement 42, période 1), du 1er mars 2027 au 29 février 2028 inclus.",
             result.Describe(French));
     }
 
@@ -139,7 +139,7 @@ public sealed class LicenceFileTests : KeyFolderTest
         var result = verifier.Verify(file, Day("2027-06-01"));
 
         Assert.Equal("Not valid: the signature does not match the content; the file was changed after it was signed.", result.Describe(English));
-        Assert.Equal("Non valable : la signature ne correspond pas au contenu ; le fichier a été modifié après sa signature.", result.Describe(French));
+        Assert.Equal("Non valable : la signature ne correspond pas au contenu ; le fichier a été modifié après sa signature.", result.Describe(French));
     }
 
     [Fact]
@@ -218,9 +218,9 @@ public sealed class LicenceFileTests : KeyFolderTest
         var early = verifier.Verify(file, Day("2027-02-28"));
 
         Assert.Equal("Expired: licence LIC-42-1-0badc0de was valid through 29 February 2028; today is 1 March 2028.", expired.Describe(English));
-        Assert.Equal("Expirée : la licence LIC-42-1-0badc0de était valable jusqu'au 29 février 2028 inclus ; nous sommes le 1er mars 2028.", expired.Describe(French));
+        Assert.Equal("Expirée : la licence LIC-42-1-0badc0de était valable jusqu'au 29 février 2028 inclus ; nous sommes le 1er mars 2028.", expired.Describe(French));
         Assert.Equal("Not valid yet: licence LIC-42-1-0badc0de starts on 1 March 2027; today is 28 February 2027.", early.Describe(English));
-        Assert.Equal("Pas encore valable : la licence LIC-42-1-0badc0de commence le 1er mars 2027 ; nous sommes le 28 février 2027.", early.Describe(French));
+        Assert.Equal("Pas encore valable : la licence LIC-42-1-0badc0de commence le 1er mars 2027 ; nous sommes le 28 février 2027.", early.Describe(French));
     }
 
     [Fact]
@@ -265,7 +265,7 @@ public sealed class LicenceFileTests : KeyFolderTest
         var result = verifier.Verify(Encoding.UTF8.GetBytes(content), Day("2027-06-01"));
 
         Assert.Equal((LicenceCheck.Malformed, LicenceFile.LayoutPart), (result.Check, result.Part));
-        Assert.Equal("Non valable : le fichier est endommagé ou n'est pas une licence Renewals (aucun bloc de signature n'a été trouvé).", result.Describe(French));
+        Assert.Equal("Non valable : le fichier est endommagé ou n'est pas une licence Renewals (aucun bloc de signature n'a été trouvé).", result.Describe(French));
     }
 
     [Fact]
@@ -331,7 +331,7 @@ public sealed class LicenceFileTests : KeyFolderTest
         var refused = Assert.Throws<LicenceException>(() => LicenceSigningKey.LoadOrCreate(LicenceSigningKey.PublicKeyPathFor(KeyPath)));
 
         Assert.Equal(LicenceException.KeyNotPrivate, refused.Code);
-        Assert.EndsWith("ne contient qu'une clé publique ; pour signer des licences, il faut la clé privée.", refused.Describe(French), StringComparison.Ordinal);
+        Assert.EndsWith("ne contient qu'une clé publique ; pour signer des licences, il faut la clé privée.", refused.Describe(French), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -134,14 +134,14 @@ public sealed class SqliteMeetingTests() : MeetingTests(DatabaseProvider.Sqlite)
         var fr = Assert.Single(IcalCalendar.Load(await InvitationAsync(parisMeeting.Id))!.Events);
         var en = Assert.Single(IcalCalendar.Load(await InvitationAsync(londonMeeting.Id))!.Events);
 
-        Assert.Equal("Revue de vos abonnements : Fromagerie Dupont", fr.Summary);
+        Assert.Equal("Revue de vos abonnements : Fromagerie Dupont", fr.Summary);
         Assert.Contains("le 20 avril 2027 à 10:00 (Europe/Paris), pendant 45 minutes", fr.Description, StringComparison.Ordinal);
         Assert.Equal("Subscription review: Contoso", en.Summary);
         Assert.Contains("on 20 April 2027 at 10:00 (Europe/Paris), for 45 minutes", en.Description, StringComparison.Ordinal);
 
         await CancelAsync(parisMeeting.Id);
         var cancelled = Assert.Single(IcalCalendar.Load(await InvitationAsync(parisMeeting.Id))!.Events);
-        Assert.Equal("Annulée : revue de vos abonnements, Fromagerie Dupont", cancelled.Summary);
+        Assert.Equal("Annulée : revue de vos abonnements, Fromagerie Dupont", cancelled.Summary);
     }
 
     [Fact]

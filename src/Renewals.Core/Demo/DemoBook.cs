@@ -271,7 +271,7 @@ public sealed class DemoBook(RenewalsDatabase database, IClock clock)
                 var product = catalog.Products[(n + l) % catalog.Products.Count];
                 var quantity = 1 + random.Next(25);
                 await lines.AddAsync(ct, subscriptionIds[i], product.Id, quantity, product.Price, "EUR");
-                await entitlements.AddAsync(ct, subscriptionIds[i], product.Id, quantity, term.Start, term.End, term.Number, false);
+                await entitlements.AddAsync(ct, subscriptionIds[i], product.Id, quantity, term.Start, term.End, term.Number, delivery == LicenceDelivery.AvailableInWebAccount);
             }
 
             // A book brought in from elsewhere: what is already past is recorded as skipped.

@@ -77,13 +77,17 @@ public static class MessageModel
             return;
         }
 
-        var day = parsed.Value;
-        var covered = await db.PurchaseOrders.AsNoTracking().AnyAsync(
-            po => po.AccountId == message.AccountId
-                && (po.SubscriptionId == null || po.SubscriptionId == message.SubscriptionId)
-                && (po.ValidFrom == null || po.ValidFrom <= day)
-                && (po.ValidUntil == null || day < po.ValidUntil),
-            ct);
+        // The same rule the engine used when it wrote the request: would the renewal's invoice,
+        // issued on the renewal date for the coming 12 months, carry an order now?
+        // The payload's earliest end is the end of the coming term: the invoice's period is [renewal, that).
+        var renewalDate = parsed.Value;
+        var comingEnd = model.GetValueOrDefault("earliest_end_date") is string end && LocalDatePattern.Iso.Parse(end) is { Success: true } e
+            ? e.Value
+            : renewalDate.PlusMonths(12);
+        var orders = await Invoicing.PurchaseOrderService.TermsAsync(db, message.AccountId, ct);
+        var covered = message.SubscriptionId is { } subscriptionId
+            && Domain.Invoicing.PurchaseOrderCover.Find(orders,
+                new Domain.Invoicing.InvoiceToCover(subscriptionId, renewalDate, comingEnd, renewalDate)) is not null;
         if (covered)
         {
             actions.Remove(request);

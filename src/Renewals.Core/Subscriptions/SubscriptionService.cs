@@ -122,6 +122,8 @@ public sealed class SubscriptionService(RenewalsDbContext db, IClock clock)
             ValidFrom = term.Start,
             ValidUntil = term.End,
             TermNumber = term.Number,
+            // A licence delivered through the web account is there from day 1, not only after the first renewal.
+            AvailableInWebAccount = subscription.LicenceDelivery == LicenceDelivery.AvailableInWebAccount,
         }));
         db.Audit.Add(new AuditEntry
         {
