@@ -99,13 +99,13 @@ public sealed class EngineCommandTests : IAsyncLifetime
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("Renouvellements", run.Output);
-        Assert.Contains("Simulation du 2026-12-01 au 2026-12-30", run.Output);
+        Assert.Contains("Simulation du 1er décembre 2026 au 30 décembre 2026", run.Output);
     }
 
     [Theory]
     [InlineData("error: --as-of expects a date", "run", "--as-of", "2027-02-30")]
-    [InlineData("error: --until 2026-11-30 must be between today (2026-12-01)", "simulate", "--until", "2026-11-30")]
-    [InlineData("error: --until 2040-01-01 must be between today", "simulate", "--until", "2040-01-01")]
+    [InlineData("error: --until: 30 November 2026 is not between today (1 December 2026)", "simulate", "--until", "2026-11-30")]
+    [InlineData("error: --until: 1 January 2040 is not between today", "simulate", "--until", "2040-01-01")]
     [InlineData("error: --until expects a date", "simulate", "--until", "tomorrow")]
     [InlineData("error: --subscriptions must be between 1 and 10000000, not 0.", "demo", "--subscriptions", "0")]
     [InlineData("error: --batch-size must be between 1 and 100000, not -5.", "run", "--batch-size", "-5")]

@@ -19,7 +19,7 @@ public class TimelineCommandTests
             ["2027-01-15", "2027-04-15", "2028-01-15", "2029-01-15", "2029-09-17", "2029-11-16", "2029-11-16", "2030-01-15",
              "2030-09-17", "2030-11-16", "2030-11-16", "2031-01-15"],
             dates);
-        Assert.Contains("Term 2 (renewal): 2030-01-15 to 2031-01-15", run.Output);
+        Assert.Contains("Term 2 (renewal): from 15 January 2030 to 14 January 2031 inclusive", run.Output);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class TimelineCommandTests
         var run = await CliRun.InProcess([.. Example, "--lang", "fr"]);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("Période 2 (renouvellement) : du 2030-01-15 au 2031-01-15", run.Output);
+        Assert.Contains("Période 2 (renouvellement) : du 15 janvier 2030 au 14 janvier 2031 inclus", run.Output);
         Assert.Contains("Date limite de résiliation", run.Output);
         Assert.Contains("15 janvier 2030", run.Output);
         Assert.DoesNotContain("January", run.Output);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using NodaTime;
 using NodaTime.Text;
 using Renewals.Core.Engine;
+using Renewals.Domain.Text;
 using Spectre.Console;
 
 namespace Renewals.Cli.Commands;
@@ -39,7 +40,7 @@ internal static class SimulateCommand
         var text = context.Text;
         if (until < today || Period.Between(today, until, PeriodUnits.Days).Days > MaxDays)
         {
-            throw new UsageException(text.Format("Error.UntilRange", Iso(until), Iso(today), MaxDays));
+            throw new UsageException(text.Format("Error.UntilRange", DomainText.LongDate(until, text.Culture), DomainText.LongDate(today, text.Culture), MaxDays));
         }
 
         await EngineDays.RequireMigratedAsync(database, text, ct);
@@ -76,7 +77,7 @@ internal static class SimulateCommand
         EngineDays.AddRow(table, text["Engine.Row.Total"], total);
         context.Console.Write(table);
         context.Console.MarkupLine(Markup.Escape(text.Format(dryRun ? "Simulate.SummaryDryRun" : "Simulate.Summary",
-            Iso(today), Iso(until), total.Done, total.Skipped, results.Count(r => r.Result.Executed > 0))));
+            DomainText.LongDate(today, text.Culture), DomainText.LongDate(until, text.Culture), total.Done, total.Skipped, results.Count(r => r.Result.Executed > 0))));
         if (!dryRun)
         {
             // What the simulated days wrote to the outbox goes out as the service would send it.

@@ -104,7 +104,7 @@ internal static class TimelineCommand
         {
             console.WriteLine();
             console.Write(new Rule(Markup.Escape(text.Format(timeline.Term.IsInitial ? "Timeline.InitialTerm" : "Timeline.RenewalTerm",
-                timeline.Term.Number, Iso(timeline.Term.Start), Iso(timeline.Term.End)))).LeftJustified());
+                timeline.Term.Number, PeriodText.Format(timeline.Term.Start, timeline.Term.End, culture)))).LeftJustified());
 
             var table = new Table().Border(TableBorder.Rounded);
             table.AddColumn(new TableColumn(text["Timeline.Column.Date"]).NoWrap());
