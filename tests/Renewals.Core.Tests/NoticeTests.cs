@@ -65,6 +65,28 @@ public abstract class NoticeTests(DatabaseProvider provider) : DatabaseTest(prov
     }
 
     [Fact]
+    public async Task The_deadline_is_carried_out_once_its_day_is_over_so_a_notice_on_the_deadline_day_ends_the_term_it_was_meant_for()
+    {
+        var subscription = await Book.ExampleAsync(); // Paris, 3 years from 2027-01-15: deadline 2029-11-16
+
+        // The engine's run at midnight starting the deadline day leaves the deadline pending...
+        Clock.Reset(Instant.FromUtc(2029, 11, 15, 23, 0)); // 16 November, 00:00 in Paris
+        await RunOnAsync(Date("2029-11-16"));
+        var deadline = (await MilestonesAsync(subscription.Id)).Single(m => m.TermNumber == 1 && m.Kind == Domain.Timeline.MilestoneKind.CancellationDeadline);
+        Assert.Equal((MilestoneStatus.Pending, Instant.FromUtc(2029, 11, 16, 23, 0)), (deadline.Status, deadline.DueAt));
+
+        // ...a letter received that day is on time...
+        Clock.Reset(Instant.FromUtc(2029, 11, 16, 15, 0));
+        await FileAsync(subscription.Id, Date("2029-11-16"));
+
+        // ...and the next day's run records the term as ending, not as renewing.
+        Clock.Reset(Instant.FromUtc(2029, 11, 16, 23, 0));
+        await RunOnAsync(Date("2029-11-17"));
+        deadline = (await MilestonesAsync(subscription.Id)).Single(m => m.TermNumber == 1 && m.Kind == Domain.Timeline.MilestoneKind.CancellationDeadline);
+        Assert.Equal((MilestoneStatus.Done, "subscription-ending"), (deadline.Status, deadline.Outcome));
+    }
+
+    [Fact]
     public async Task A_withdrawal_is_confirmed_to_the_primary_contact_and_an_unknown_notice_is_named_as_unknown()
     {
         var subscription = await Book.ExampleAsync();

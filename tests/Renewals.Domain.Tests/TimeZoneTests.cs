@@ -152,4 +152,23 @@ public sealed class TimeZoneTests
     [Fact]
     public void A_subscription_keeps_the_time_zone_it_was_given() =>
         Assert.Equal(DateTimeZoneProviders.Tzdb["Asia/Tokyo"], In("Asia/Tokyo").TimeZone);
+
+    [Theory]
+    // A step falls due at the start of its local day; the deadline once its day is over.
+    [InlineData("Europe/Paris", "reminder", "2029-11-16", "2029-11-15T23:00:00Z")]
+    [InlineData("Europe/Paris", "deadline", "2029-11-16", "2029-11-16T23:00:00Z")]
+    // 29 February: the deadline's day ends at midnight starting 1 March.
+    [InlineData("Europe/Paris", "deadline", "2028-02-29", "2028-02-29T23:00:00Z")]
+    // The night summer time starts in Paris (25 March 2029) still begins at 00:00 CET.
+    [InlineData("Europe/Paris", "deadline", "2029-03-24", "2029-03-24T23:00:00Z")]
+    // The day after the deadline starts on the other side of the date line.
+    [InlineData("Pacific/Auckland", "deadline", "2029-11-16", "2029-11-16T11:00:00Z")]
+    [InlineData("America/New_York", "deadline", "2029-12-31", "2030-01-01T05:00:00Z")]
+    public void A_step_falls_due_at_the_start_of_its_day_and_the_deadline_once_its_day_is_over(string zone, string kind, string date, string expectedUtc)
+    {
+        var milestone = new Timeline.Milestone(1, kind == "deadline" ? Timeline.MilestoneKind.CancellationDeadline : Timeline.MilestoneKind.Reminder,
+            kind == "deadline" ? 0 : 60, Dates.Parse(date), new Timeline.MilestoneReason("x"));
+
+        Assert.Equal(NodaTime.Text.InstantPattern.General.Parse(expectedUtc).Value, milestone.FallsDueAt(DateTimeZoneProviders.Tzdb[zone]));
+    }
 }

@@ -137,7 +137,7 @@ internal static class TimelineCommand
                 m.Key,
                 m.Kind,
                 m.Date,
-                m.Date.AtStartOfDayInZone(subscription.TimeZone).ToInstant(),
+                m.FallsDueAt(subscription.TimeZone),
                 m.Title(text.Culture),
                 m.Describe(text.Culture),
                 m.RecommendedValidation))]))]);

@@ -28,7 +28,7 @@ public static class MilestonePlanner
                 Kind = m.Kind,
                 Variant = m.Variant,
                 Date = m.Date,
-                DueAt = DueAt(m.Date, subscription.TimeZone),
+                DueAt = m.FallsDueAt(subscription.TimeZone),
                 RecommendedValidation = m.RecommendedValidation,
                 Status = past ? MilestoneStatus.Skipped : MilestoneStatus.Pending,
                 Outcome = past ? MilestoneOutcomes.BeforeImport : null,
@@ -36,7 +36,4 @@ public static class MilestonePlanner
             };
         }
     }
-
-    /// <summary>A milestone falls due at the start of its local date in the customer's zone.</summary>
-    public static Instant DueAt(LocalDate date, DateTimeZone zone) => date.AtStartOfDayInZone(zone).ToInstant();
 }

@@ -28,6 +28,18 @@ public sealed record Milestone(
         MilestoneKind.Anniversary => "anniversary",
     };
 
+    /// <summary>
+    /// When the engine carries it out: the start of its date in the customer's zone, except the
+    /// cancellation deadline, which is carried out once its day is over, since a notice received
+    /// on the deadline day itself is on time and the term's outcome is certain only after it.
+    /// </summary>
+    public Instant FallsDueAt(DateTimeZone zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var day = Kind == MilestoneKind.CancellationDeadline ? Date.PlusDays(1) : Date;
+        return day.AtStartOfDayInZone(zone).ToInstant();
+    }
+
     /// <summary>The short name of the step, in the user's language.</summary>
     public string Title(CultureInfo culture) => DomainText.Format($"Milestone.{Kind}", culture, Variant);
 
