@@ -87,6 +87,8 @@ public static class RenewalsWeb
         }
 
         app.UseMiddleware<SecurityHeaders>();
+        // A 404 without a body (a download that is not this customer's) shows the same page as any other.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRequestLocalization(o =>
         {
             o.DefaultRequestCulture = new RequestCulture("en");
