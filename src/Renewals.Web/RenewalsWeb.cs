@@ -113,6 +113,7 @@ public static class RenewalsWeb
     public static async Task PrepareAsync(WebApplication app, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.Services.CheckRenewalsSettings();
         await app.Services.GetRequiredService<DemoSetup>().PrepareAsync(ct);
         if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
         {

@@ -70,6 +70,19 @@ public static class RenewalsServices
         services.TryAddScoped<PortalService>();
         return services;
     }
+
+    /// <summary>
+    /// Reads every setting now, so a bad one stops the program with its one line before
+    /// anything is opened or written (the host's own start-up check comes later).
+    /// </summary>
+    /// <exception cref="SettingsException">A setting cannot be used.</exception>
+    public static void CheckRenewalsSettings(this IServiceProvider services)
+    {
+        _ = services.GetRequiredService<IOptions<RenewalsOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<SmtpOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<DemoOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<EngineScheduleOptions>>().Value;
+    }
 }
 
 /// <summary>Contexts for the configured provider: each call a new one, disposed by its caller.</summary>
