@@ -68,6 +68,7 @@ public static class RenewalsServices
         services.TryAddScoped<MeetingService>();
         services.TryAddScoped<LicenceService>();
         services.TryAddScoped<PortalService>();
+        services.TryAddScoped<PortalAccountService>();
         return services;
     }
 

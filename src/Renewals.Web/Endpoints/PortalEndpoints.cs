@@ -11,6 +11,8 @@ namespace Renewals.Web.Endpoints;
 /// </summary>
 public static class PortalEndpoints
 {
+    public const string MessageFramePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox";
+
     public static IEndpointRouteBuilder MapPortalEndpoints(this IEndpointRouteBuilder app)
     {
         var portal = app.MapGroup("/portal").RequireAuthorization(p => p.RequireRole(WebRoles.Customer));
@@ -39,6 +41,20 @@ public static class PortalEndpoints
                 // The term carries no rights (ended, or not started): there is no file to give.
                 return Results.NotFound();
             }
+        });
+
+        // A message's HTML as it was sent, shown framed in the message centre: its own inline
+        // styles are allowed, nothing else (no scripts, no outside images, sandboxed).
+        portal.MapGet("/messages/{id:long}/html", async (long id, HttpContext http, PortalAccountService service, CancellationToken ct) =>
+        {
+            if (WebUserClaims.Customer(http.User) is not { } customer || await service.MessageAsync(customer, id, ct) is not { } message)
+            {
+                return Results.NotFound();
+            }
+
+            http.Response.Headers.ContentSecurityPolicy = MessageFramePolicy;
+            http.Response.Headers.XFrameOptions = "SAMEORIGIN";
+            return Results.Content(message.Html, "text/html; charset=utf-8");
         });
 
         portal.MapGet("/licence-signing-key.pub.pem", (PortalService service) =>
