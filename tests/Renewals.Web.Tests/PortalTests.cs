@@ -187,6 +187,7 @@ public sealed class PortalTests(WebApp app)
         List<string> theirs = [
             .. theirSubscriptions.Select(id => $"/portal/subscriptions/{id}"),
             .. theirSubscriptions.Select(id => $"/portal/subscriptions/{id}/licence"),
+            .. theirSubscriptions.Select(id => $"/portal/subscriptions/{id}/cancel"),
             .. theirInvoices.Select(id => $"/portal/invoices/{id}/pdf"),
             .. theirMessages.Select(id => $"/portal/messages/{id}"),
             .. theirMessages.Select(id => $"/portal/messages/{id}/html"),
@@ -200,6 +201,20 @@ public sealed class PortalTests(WebApp app)
 
         Assert.Equal(auditBefore, await db.Audit.CountAsync());
         Assert.Equal(theirOrders, await db.PurchaseOrders.CountAsync(p => p.AccountId == english));
+
+        // The cancellation form of the customer's own subscription, pointed at another account's: refused (that page
+        // has no form to post to: 400), nothing filed.
+        await page.GotoAsync($"/portal/subscriptions/{ownSubscription}/cancel");
+        if (await page.Locator("#letter").CountAsync() > 0)
+        {
+            await page.FillAsync("#signed-by", "Pierre Martin");
+            await page.SetInputFilesAsync("#letter", new FilePayload { Name = "l.pdf", MimeType = "application/pdf", Buffer = "%PDF-1.4\n%%EOF\n"u8.ToArray() });
+            await page.EvaluateAsync($"() => {{ const f = document.querySelector('form.form'); f.removeAttribute('data-enhance'); f.action = '/portal/subscriptions/{theirSubscriptions[0]}/cancel'; }}");
+            var posted = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("form.form button[type=submit]"), r => r.Request.Method == "POST");
+            Assert.Contains(posted.Status, new[] { 400, 404 });
+        }
+
+        Assert.Equal(0, await db.CancellationNotices.CountAsync(n => n.SignedBy == "Pierre Martin"));
 
         // The same routes with the customer's own ids answer.
         foreach (var url in new[] { $"/portal/subscriptions/{ownSubscription}", $"/portal/invoices/{ownInvoice}/pdf" })
@@ -269,7 +284,7 @@ public sealed class PortalTests(WebApp app)
             foreach (var url in new[]
             {
                 "/portal", $"/portal/subscriptions/{own}", "/portal/invoices", "/portal/purchase-orders", "/portal/licences",
-                "/portal/messages", $"/portal/messages/{message}", "/portal/contacts",
+                "/portal/messages", $"/portal/messages/{message}", "/portal/contacts", $"/portal/subscriptions/{own}/cancel",
             })
             {
                 await page.GotoAsync(url);

@@ -18,6 +18,9 @@ public sealed class RenewalsOptions
     /// <summary>The folder of .eml files when no SMTP server is set; null: "pickup" beside the SQLite file.</summary>
     public string? PickupFolder { get; set; }
 
+    /// <summary>Where uploaded letters are kept, outside the web root; null: "letters" beside the SQLite file.</summary>
+    public string? LettersFolder { get; set; }
+
     /// <summary>The message templates' folder; null: the templates shipped with the program.</summary>
     public string? TemplatesFolder { get; set; }
 

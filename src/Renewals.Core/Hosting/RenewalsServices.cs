@@ -69,6 +69,7 @@ public static class RenewalsServices
         services.TryAddScoped<LicenceService>();
         services.TryAddScoped<PortalService>();
         services.TryAddScoped<PortalAccountService>();
+        services.TryAddScoped<PortalCancellationService>();
         return services;
     }
 

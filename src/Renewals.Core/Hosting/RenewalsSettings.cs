@@ -30,6 +30,7 @@ public static class RenewalsSettings
         (PickupFolderTransport.Variable, "Renewals:PickupFolder"),
         (TemplateLibrary.EnvironmentVariable, "Renewals:TemplatesFolder"),
         (Licensing.LicenceSigningKey.EnvironmentVariable, "Renewals:LicenceKey"),
+        ("RENEWALS_LETTERS", "Renewals:LettersFolder"),
         ("RENEWALS_DEMO", "Renewals:Demo:Enabled"),
         ("RENEWALS_ENGINE_INTERVAL", "Renewals:Engine:IntervalMinutes"),
     ];
@@ -81,6 +82,7 @@ public static class RenewalsSettings
         options.Database = Text(section, "Database") ?? options.Database;
         options.PickupFolder = Text(section, "PickupFolder") ?? options.PickupFolder;
         options.TemplatesFolder = Text(section, "TemplatesFolder") ?? options.TemplatesFolder;
+        options.LettersFolder = Text(section, "LettersFolder") ?? options.LettersFolder;
         options.LicenceKey = Text(section, "LicenceKey") ?? options.LicenceKey;
         if (Text(section, "PortalUrl") is { } portal)
         {
