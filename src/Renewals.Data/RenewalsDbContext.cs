@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Renewals.Data.Model;
@@ -10,10 +11,13 @@ namespace Renewals.Data;
 /// The database of Renewals. Two providers share this model: SQLite (a file, one engine at
 /// a time) and PostgreSQL (any number of instances). Each has its own migrations. The web's
 /// sign-ins (ASP.NET Core Identity) live in the same database, so a user and the account it
-/// is bound to change in one transaction.
+/// is bound to change in one transaction; so do the keys that protect sign-in cookies and
+/// form tokens, so any number of web instances accept each other's.
 /// </summary>
-public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbContext<WebUser, WebRole, long>(options)
+public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbContext<WebUser, WebRole, long>(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Account> Accounts => Set<Account>();
 
     public DbSet<Contact> Contacts => Set<Contact>();
@@ -76,6 +80,7 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
         modelBuilder.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<long>>().ToTable("web_user_logins");
         modelBuilder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<long>>().ToTable("web_user_tokens");
         modelBuilder.Entity<Microsoft.AspNetCore.Identity.IdentityRoleClaim<long>>().ToTable("web_role_claims");
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         modelBuilder.Entity<WebUser>(e =>
         {
             e.ToTable("web_users");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
@@ -61,6 +62,8 @@ public static class RenewalsWeb
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
             }));
         services.AddAuthorization();
+        // Keys in the database: every instance (PostgreSQL, several hosts) reads the same cookies and tokens.
+        services.AddDataProtection().SetApplicationName("Renewals").PersistKeysToDbContext<RenewalsDbContext>();
         services.AddAntiforgery(o => o.Cookie.Name = "renewals.antiforgery");
         services.AddRateLimiter(o =>
         {

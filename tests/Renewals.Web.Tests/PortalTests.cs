@@ -238,6 +238,10 @@ public sealed class PortalTests(WebApp app)
         Assert.Equal("nosniff", headers["x-content-type-options"]);
         Assert.Equal("strict-origin-when-cross-origin", headers["referrer-policy"]);
         Assert.Equal("DENY", headers["x-frame-options"]);
+
+        // The keys behind cookies and form tokens live in the database, shared by every instance.
+        await using var db = app.Database.CreateContext();
+        Assert.True(await db.DataProtectionKeys.AnyAsync());
     }
 
     [Fact]
