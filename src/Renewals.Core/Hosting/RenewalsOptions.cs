@@ -77,8 +77,8 @@ public sealed class EngineScheduleOptions
 {
     public const string Section = "Renewals:Engine";
 
-    /// <summary>Minutes between two engine runs (one runs at start).</summary>
-    public int IntervalMinutes { get; set; } = 15;
+    /// <summary>Minutes between two engine runs (one runs at start); null: at each start of a day in the accounts' zones.</summary>
+    public int? IntervalMinutes { get; set; }
 
     /// <summary>Seconds between two passes over the outbox.</summary>
     public int DispatchSeconds { get; set; } = 30;

@@ -2,21 +2,22 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Renewals.Core.Engine;
 using Renewals.Core.Hosting;
+using Renewals.Data;
 
 namespace Renewals.Web.Hosting;
 
 /// <summary>
-/// The renewal engine inside the web host: once at start, then every
-/// <see cref="EngineScheduleOptions.IntervalMinutes"/>. On SQLite a second engine (another
+/// The renewal engine inside the web host: once at start, then at each start of a day in the
+/// accounts' time zones (or every <see cref="EngineScheduleOptions.IntervalMinutes"/> when set). On SQLite a second engine (another
 /// instance, or the command line) makes this run wait for the next turn; on PostgreSQL any
 /// number of instances share the work.
 /// </summary>
 public sealed partial class EngineWorker(
-    RenewalEngine engine, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<EngineWorker> logger) : BackgroundService
+    RenewalEngine engine, RenewalsDatabase database, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<EngineWorker> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = TimeSpan.FromMinutes(schedule.Value.IntervalMinutes);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -39,7 +40,7 @@ public sealed partial class EngineWorker(
 
             try
             {
-                await Task.Delay(interval, time, stoppingToken);
+                await Task.Delay(await DelayAsync(stoppingToken), time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -47,6 +48,33 @@ public sealed partial class EngineWorker(
             }
         }
     }
+
+    private async Task<TimeSpan> DelayAsync(CancellationToken ct)
+    {
+        if (schedule.Value.IntervalMinutes is { } minutes)
+        {
+            return TimeSpan.FromMinutes(minutes);
+        }
+
+        var now = clock.GetCurrentInstant();
+        IReadOnlyList<DateTimeZone> zones = [];
+        try
+        {
+            zones = await EngineSchedule.AccountZonesAsync(database, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, e);
+        }
+
+        // A second after the day begins, so the new day's key dates are due when the engine looks.
+        var wait = (EngineSchedule.NextStartOfDay(now, zones) - now).ToTimeSpan() + TimeSpan.FromSeconds(1);
+        LogNext(logger, wait);
+        return wait;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Engine: next run in {Wait}")]
+    private static partial void LogNext(ILogger logger, TimeSpan wait);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine: {Done} steps carried out, {Skipped} skipped")]
     private static partial void LogRun(ILogger logger, int done, int skipped);
