@@ -25,14 +25,21 @@ public sealed class CancellationTests(WebApp app)
         var account = await app.AccountOfAsync(WebApp.English);
         await using var db = app.Database.CreateContext();
         var zone = DateTimeZoneProviders.Tzdb[await db.Accounts.Where(a => a.Id == account).Select(a => a.TimeZoneId).SingleAsync()];
-        var subscription = await db.Subscriptions
+        var today = SystemClock.Instance.GetCurrentInstant().InZone(zone).Date;
+        var candidates = await db.Subscriptions
             .Where(s => s.AccountId == account && s.Status == SubscriptionStatus.Active
                 && (s.PartnerContract == null || !s.PartnerContract.CancellationFiledByPartnerOnly))
-            .OrderBy(s => s.Id).FirstAsync();
-        var deadline = await db.Milestones
-            .Where(m => m.SubscriptionId == subscription.Id && m.TermNumber == subscription.CurrentTermNumber && m.Kind == MilestoneKind.CancellationDeadline)
-            .Select(m => m.Date).SingleAsync();
-        var today = SystemClock.Instance.GetCurrentInstant().InZone(zone).Date;
+            .OrderBy(s => s.Id).ToListAsync();
+        var deadlines = new List<(Subscription Subscription, LocalDate Deadline)>();
+        foreach (var s in candidates)
+        {
+            deadlines.Add((s, await db.Milestones
+                .Where(m => m.SubscriptionId == s.Id && m.TermNumber == s.CurrentTermNumber && m.Kind == MilestoneKind.CancellationDeadline)
+                .Select(m => m.Date).SingleAsync()));
+        }
+
+        // An on-time notice when the book has one to give (the demo's dates move with today), else a late one.
+        var (subscription, deadline) = deadlines.FirstOrDefault(d => d.Deadline >= today) is { Subscription: not null } onTimeOne ? onTimeOne : deadlines[0];
         var onTime = today <= deadline;
         int Notices() => db.CancellationNotices.Count(n => n.SubscriptionId == subscription.Id);
         var lettersFolder = Path.Combine(app.Folder, "letters");
