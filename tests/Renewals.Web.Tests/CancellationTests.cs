@@ -28,7 +28,8 @@ public sealed class CancellationTests(WebApp app)
         var today = SystemClock.Instance.GetCurrentInstant().InZone(zone).Date;
         var candidates = await db.Subscriptions
             .Where(s => s.AccountId == account && s.Status == SubscriptionStatus.Active
-                && (s.PartnerContract == null || !s.PartnerContract.CancellationFiledByPartnerOnly))
+                && (s.PartnerContract == null || !s.PartnerContract.CancellationFiledByPartnerOnly)
+                && !db.CancellationNotices.Any(n => n.SubscriptionId == s.Id))
             .OrderBy(s => s.Id).ToListAsync();
         var deadlines = new List<(Subscription Subscription, LocalDate Deadline)>();
         foreach (var s in candidates)

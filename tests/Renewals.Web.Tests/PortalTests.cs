@@ -242,6 +242,10 @@ public sealed class PortalTests(WebApp app)
         // The keys behind cookies and form tokens live in the database, shared by every instance.
         await using var db = app.Database.CreateContext();
         Assert.True(await db.DataProtectionKeys.AnyAsync());
+
+        // The demo book comes with written notices, filed by its advisors, and their acknowledgements sent.
+        Assert.True(await db.CancellationNotices.CountAsync(n => n.SignedBy.StartsWith("Contact ")) > 0);
+        Assert.True(await db.Outbox.CountAsync(m => m.Template == "cancellation-acknowledgement" && m.Status == Data.Model.OutboxStatus.Sent) > 0);
     }
 
     [Fact]

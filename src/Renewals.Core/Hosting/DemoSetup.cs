@@ -50,9 +50,46 @@ public sealed partial class DemoSetup(
             done += (await engine.RunAsync(past.Now, ct)).Done;
         }
 
+        var notices = await FileDemoNoticesAsync(now, ct);
         var sent = await delivery.DispatchAsync(now, ct);
-        LogHistory(logger, done, sent.Sent);
+        LogHistory(logger, done, notices, sent.Sent);
         return true;
+    }
+
+    /// <summary>
+    /// A written notice on one active subscription in 25 (some on time, some late, as their
+    /// deadlines fall), filed through the same service as the web's, so the book shows notices.
+    /// </summary>
+    private async Task<int> FileDemoNoticesAsync(Instant now, CancellationToken ct)
+    {
+        List<long> ids;
+        await using (var db = database.CreateContext())
+        {
+            ids = await db.Subscriptions.AsNoTracking()
+                .Where(s => s.Status == Data.Model.SubscriptionStatus.Active && s.Id % 25 == 0
+                    && (s.PartnerContract == null || !s.PartnerContract.CancellationFiledByPartnerOnly))
+                .OrderBy(s => s.Id).Select(s => s.Id).ToListAsync(ct);
+        }
+
+        var filed = 0;
+        foreach (var id in ids)
+        {
+            await using var db = database.CreateContext();
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"demo letter {id}")));
+            try
+            {
+                await new Cancellations.CancellationService(db, clock).FileAsync(id,
+                    new Domain.Cancellations.WrittenNotice(now, Domain.Cancellations.NoticeChannel.PostalLetter, $"Contact {id}", hash, Domain.Cancellations.NoticeFiler.Advisor),
+                    "demo", ct);
+                filed++;
+            }
+            catch (Domain.DomainException)
+            {
+                // A rule refuses this one (the term has not started): the demo files the others.
+            }
+        }
+
+        return filed;
     }
 
     /// <summary>The last instant of a UTC day: every milestone whose local date has begun anywhere by then is due.</summary>
@@ -61,8 +98,8 @@ public sealed partial class DemoSetup(
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo book: {Subscriptions} subscriptions as they stood on {First}")]
     private static partial void LogBook(ILogger logger, int subscriptions, LocalDate first);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Demo history: the engine carried out {Done} steps up to now and delivered {Sent} messages")]
-    private static partial void LogHistory(ILogger logger, int done, int sent);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo history: the engine carried out {Done} steps up to now, {Notices} written notices were filed, {Sent} messages delivered")]
+    private static partial void LogHistory(ILogger logger, int done, int notices, int sent);
 
     private sealed class SettableClock(Instant start) : IClock
     {
