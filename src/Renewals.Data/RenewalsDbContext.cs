@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Renewals.Data.Model;
 using PartnerContractRow = Renewals.Data.Model.PartnerContract;
@@ -7,10 +9,15 @@ namespace Renewals.Data;
 
 /// <summary>
 /// The database of Renewals. Two providers share this model: SQLite (a file, one engine at
-/// a time) and PostgreSQL (any number of instances). Each has its own migrations.
+/// a time) and PostgreSQL (any number of instances). Each has its own migrations. The web's
+/// sign-ins (ASP.NET Core Identity) live in the same database, so a user and the account it
+/// is bound to change in one transaction; so do the keys that protect sign-in cookies and
+/// form tokens, so any number of web instances accept each other's.
 /// </summary>
-public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(options)
+public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbContext<WebUser, WebRole, long>(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Account> Accounts => Set<Account>();
 
     public DbSet<Contact> Contacts => Set<Contact>();
@@ -61,9 +68,27 @@ public abstract class RenewalsDbContext(DbContextOptions options) : DbContext(op
 
     public abstract DatabaseProvider Provider { get; }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    protected override void OnModelCreating(ModelBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(modelBuilder);
+        ArgumentNullException.ThrowIfNull(builder);
+        base.OnModelCreating(builder);
+        var modelBuilder = builder;
+        // Identity names its tables AspNet*; ours are snake_case like every other table.
+        modelBuilder.Entity<WebRole>().ToTable("web_roles");
+        modelBuilder.Entity<Microsoft.AspNetCore.Identity.IdentityUserRole<long>>().ToTable("web_user_roles");
+        modelBuilder.Entity<Microsoft.AspNetCore.Identity.IdentityUserClaim<long>>().ToTable("web_user_claims");
+        modelBuilder.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<long>>().ToTable("web_user_logins");
+        modelBuilder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<long>>().ToTable("web_user_tokens");
+        modelBuilder.Entity<Microsoft.AspNetCore.Identity.IdentityRoleClaim<long>>().ToTable("web_role_claims");
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+        modelBuilder.Entity<WebUser>(e =>
+        {
+            e.ToTable("web_users");
+            e.Property(u => u.Language).HasMaxLength(2);
+            e.HasOne<Account>().WithMany().HasForeignKey(u => u.AccountId);
+            e.HasOne<Partner>().WithMany().HasForeignKey(u => u.PartnerId);
+            e.HasOne<Advisor>().WithMany().HasForeignKey(u => u.AdvisorId);
+        });
 
         modelBuilder.Entity<Account>(e =>
         {

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Renewals.Core.Engine;
+using Renewals.Core.Hosting;
+using Renewals.Data;
+
+namespace Renewals.Web.Hosting;
+
+/// <summary>
+/// The renewal engine inside the web host: once at start, then at each start of a day in the
+/// accounts' time zones (or every <see cref="EngineScheduleOptions.IntervalMinutes"/> when set). On SQLite a second engine (another
+/// instance, or the command line) makes this run wait for the next turn; on PostgreSQL any
+/// number of instances share the work.
+/// </summary>
+public sealed partial class EngineWorker(
+    RenewalEngine engine, RenewalsDatabase database, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<EngineWorker> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await engine.RunAsync(clock.GetCurrentInstant(), stoppingToken);
+                if (result.Executed > 0)
+                {
+                    LogRun(logger, result.Done, result.Skipped);
+                }
+            }
+            catch (EngineBusyException busy)
+            {
+                LogBusy(logger, busy.Database);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A failed run changes nothing (its batch rolled back); the next turn tries again.
+                LogFailed(logger, e);
+            }
+
+            try
+            {
+                await Task.Delay(await DelayAsync(stoppingToken), time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<TimeSpan> DelayAsync(CancellationToken ct)
+    {
+        if (schedule.Value.IntervalMinutes is { } minutes)
+        {
+            return TimeSpan.FromMinutes(minutes);
+        }
+
+        var now = clock.GetCurrentInstant();
+        IReadOnlyList<DateTimeZone> zones = [];
+        try
+        {
+            zones = await EngineSchedule.AccountZonesAsync(database, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, e);
+        }
+
+        // A second after the day begins, so the new day's key dates are due when the engine looks.
+        var wait = (EngineSchedule.NextStartOfDay(now, zones) - now).ToTimeSpan() + TimeSpan.FromSeconds(1);
+        LogNext(logger, wait);
+        return wait;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Engine: next run in {Wait}")]
+    private static partial void LogNext(ILogger logger, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engine: {Done} steps carried out, {Skipped} skipped")]
+    private static partial void LogRun(ILogger logger, int done, int skipped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engine: another engine is working on {Database}; trying again at the next turn")]
+    private static partial void LogBusy(ILogger logger, string database);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Engine run failed; trying again at the next turn")]
+    private static partial void LogFailed(ILogger logger, Exception error);
+}
+
+/// <summary>The outbox dispatcher inside the web host: a pass every <see cref="EngineScheduleOptions.DispatchSeconds"/>.</summary>
+public sealed partial class DispatchWorker(
+    MailDelivery delivery, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<DispatchWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(schedule.Value.DispatchSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await delivery.DispatchAsync(clock.GetCurrentInstant(), stoppingToken);
+                if (result.Sent + result.Retrying + result.DeadLettered > 0)
+                {
+                    LogDispatch(logger, result.Sent, result.Retrying, result.DeadLettered);
+                }
+            }
+            catch (EngineBusyException busy)
+            {
+                LogBusy(logger, busy.Database);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(logger, e);
+            }
+
+            try
+            {
+                await Task.Delay(interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox: {Sent} sent, {Retrying} to retry, {Dead} dead-lettered")]
+    private static partial void LogDispatch(ILogger logger, int sent, int retrying, int dead);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: another dispatcher is working on {Database}; trying again at the next turn")]
+    private static partial void LogBusy(ILogger logger, string database);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox pass failed; trying again at the next turn")]
+    private static partial void LogFailed(ILogger logger, Exception error);
+}

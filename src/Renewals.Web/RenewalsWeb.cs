@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
+using Renewals.Core.Hosting;
+using Renewals.Data;
+using Renewals.Data.Model;
+using Renewals.Web.Components;
+using Renewals.Web.Endpoints;
+using Renewals.Web.Hosting;
+
+namespace Renewals.Web;
+
+/// <summary>The web host: built here so the program and the tests start the same application.</summary>
+public static class RenewalsWeb
+{
+    public static readonly CultureInfo[] Cultures = [CultureInfo.GetCultureInfo("en"), CultureInfo.GetCultureInfo("fr")];
+
+    /// <summary>The sign-in form's rate-limit policy: a few tries a minute from one address.</summary>
+    public const int SignInAttemptsPerMinute = 10;
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddRenewalsEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args, RenewalsSettings.CommandLineSwitches);
+        // The built output has the static assets' manifest even outside Development (tests run the built app).
+        builder.WebHost.UseStaticWebAssets();
+
+        var services = builder.Services;
+        services.AddRenewals(builder.Configuration);
+        services.AddRazorComponents();
+        services.AddLocalization();
+        // Pages keep their accented letters as they are instead of numeric entities.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddHttpContextAccessor();
+
+        services.AddIdentityCore<WebUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 12;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<WebRole>()
+            .AddEntityFrameworkStores<RenewalsDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<WebUserClaims>()
+            .AddDefaultTokenProviders();
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies(cookies =>
+            cookies.ApplicationCookie?.Configure(o =>
+            {
+                o.LoginPath = "/signin";
+                o.AccessDeniedPath = "/signin";
+                o.Cookie.Name = "renewals.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            }));
+        services.AddAuthorization();
+        // Keys in the database: every instance (PostgreSQL, several hosts) reads the same cookies and tokens.
+        services.AddDataProtection().SetApplicationName("Renewals").PersistKeysToDbContext<RenewalsDbContext>();
+        services.AddAntiforgery(o => o.Cookie.Name = "renewals.antiforgery");
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/signin")
+                    ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = SignInAttemptsPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    })
+                    : RateLimitPartition.GetNoLimiter("other"));
+        });
+
+        services.AddHostedService<EngineWorker>();
+        services.AddHostedService<DispatchWorker>();
+        services.AddScoped<DemoSignIns>();
+
+        var app = builder.Build();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseMiddleware<SecurityHeaders>();
+        // A 404 without a body (a download that is not this customer's) shows the same page as any other.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseRequestLocalization(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("en");
+            o.SupportedCultures = Cultures;
+            o.SupportedUICultures = Cultures;
+            // The user's choice (a cookie written at sign-in and by the switch), else the browser's language.
+            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+        });
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapAccountEndpoints();
+        app.MapPortalEndpoints();
+        app.MapRazorComponents<App>();
+        return app;
+    }
+
+    /// <summary>Before serving: the schema, and in demo mode the demo book and sign-ins, printed for the person who started it.</summary>
+    public static async Task PrepareAsync(WebApplication app, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Services.CheckRenewalsSettings();
+        await app.Services.GetRequiredService<DemoSetup>().PrepareAsync(ct);
+        if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DemoSignIns>().EnsureAsync(ct);
+        }
+    }
+}

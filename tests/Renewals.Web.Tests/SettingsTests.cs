@@ -1,0 +1,147 @@
+using System.Collections;
+using System.Diagnostics;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Renewals.Core.Hosting;
+using Renewals.Data;
+using Renewals.Data.Model;
+using Renewals.Testing;
+
+namespace Renewals.Web.Tests;
+
+/// <summary>The composition root's settings, the sign-in tables on both databases, and a bad setting at start.</summary>
+public sealed class SettingsTests
+{
+    private static IConfiguration Configuration(IDictionary environment, string[] commandLine, Dictionary<string, string?>? json = null) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(json ?? [])
+            .AddCommandLine(commandLine, RenewalsSettings.CommandLineSwitches)
+            .AddRenewalsEnvironmentVariables(environment)
+            .Build();
+
+    private static T Options<T>(IConfiguration configuration)
+        where T : class
+    {
+        using var provider = new ServiceCollection().AddRenewals(configuration).BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<T>>().Value;
+    }
+
+    [Fact]
+    public void Documented_variables_set_the_options_above_appsettings_and_below_the_command_line()
+    {
+        var environment = new Hashtable
+        {
+            ["RENEWALS_DB"] = "from-variable.db",
+            ["RENEWALS_SMTP_HOST"] = "mail.example.com",
+            ["RENEWALS_SMTP_PORT"] = "2525",
+            ["RENEWALS_SMTP_TLS"] = "implicit",
+            ["RENEWALS_MAIL_FROM"] = "Service renouvellements <renouvellements@vendor.example>",
+            ["RENEWALS_PORTAL_URL"] = "https://renewals.example.com/",
+            ["RENEWALS_PICKUP"] = "/var/spool/renewals",
+        };
+        var json = new Dictionary<string, string?> { ["Renewals:Database"] = "from-appsettings.db", ["Renewals:Smtp:Port"] = "25", ["Renewals:TemplatesFolder"] = "/srv/templates" };
+
+        var fromVariables = Options<RenewalsOptions>(Configuration(environment, [], json));
+        Assert.Equal("from-variable.db", fromVariables.Database);
+        Assert.Equal("https://renewals.example.com", fromVariables.PortalUrl);
+        Assert.Equal("renouvellements@vendor.example", fromVariables.MailFromAddress);
+        Assert.Equal("Service renouvellements", fromVariables.MailFromName);
+        Assert.Equal("/var/spool/renewals", fromVariables.PickupFolder);
+        Assert.Equal("/srv/templates", fromVariables.TemplatesFolder);
+        var smtp = Options<SmtpOptions>(Configuration(environment, [], json));
+        Assert.Equal(("mail.example.com", 2525, Core.Messaging.SmtpTls.Implicit), (smtp.Host, smtp.Port, smtp.Tls));
+
+        Assert.Equal("from-command-line.db", Options<RenewalsOptions>(Configuration(environment, ["--db", "from-command-line.db"], json)).Database);
+        Assert.Equal("from-appsettings.db", Options<RenewalsOptions>(Configuration(new Hashtable(), [], json)).Database);
+        Assert.Equal("renewals.db", Options<RenewalsOptions>(Configuration(new Hashtable(), [])).Database);
+    }
+
+    [Theory]
+    [InlineData("RENEWALS_SMTP_PORT", "abc", "RENEWALS_SMTP_PORT (Renewals:Smtp:Port) must be a whole number from 1 to 65535, not 'abc'.")]
+    [InlineData("RENEWALS_SMTP_PORT", "70000", "RENEWALS_SMTP_PORT (Renewals:Smtp:Port) must be a whole number from 1 to 65535, not '70000'.")]
+    [InlineData("RENEWALS_SMTP_TLS", "sometimes", "RENEWALS_SMTP_TLS (Renewals:Smtp:Tls) must be one of Auto, None, StartTls, Implicit, not 'sometimes'.")]
+    [InlineData("RENEWALS_MAIL_FROM", "nobody", "RENEWALS_MAIL_FROM (Renewals:MailFrom) must be an email address such as \"Renewals <renewals@vendor.example>\", not 'nobody'.")]
+    [InlineData("RENEWALS_PORTAL_URL", "ftp://files", "RENEWALS_PORTAL_URL (Renewals:PortalUrl) must be an http or https address such as http://localhost:5000, not 'ftp://files'.")]
+    [InlineData("RENEWALS_ENGINE_INTERVAL", "0", "RENEWALS_ENGINE_INTERVAL (Renewals:Engine:IntervalMinutes) must be a whole number from 1 to 1440, not '0'.")]
+    [InlineData("RENEWALS_DEMO", "perhaps", "RENEWALS_DEMO (Renewals:Demo:Enabled) must be true or false, not 'perhaps'.")]
+    public void A_bad_setting_is_refused_at_start_with_one_line_naming_it(string variable, string value, string message)
+    {
+        var configuration = Configuration(new Hashtable { [variable] = value }, []);
+        using var provider = new ServiceCollection().AddRenewals(configuration).BuildServiceProvider();
+        var error = Assert.Throws<SettingsException>(provider.CheckRenewalsSettings);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public async Task The_web_program_stops_on_a_bad_setting_with_one_line_and_exit_code_2_before_touching_the_database()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "renewals-web-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { WebApp.WebDll(), "--contentRoot", WebApp.WebProjectFolder(), "--urls", "http://127.0.0.1:0", "--Renewals:Database=" + Path.Combine(folder, "r.db") })
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            info.Environment["RENEWALS_SMTP_PORT"] = "twenty-five";
+            using var process = Process.Start(info)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+            Assert.Equal(2, process.ExitCode);
+            Assert.Equal("renewals web: RENEWALS_SMTP_PORT (Renewals:Smtp:Port) must be a whole number from 1 to 65535, not 'twenty-five'.", (await stderr).TrimEnd());
+            Assert.False(File.Exists(Path.Combine(folder, "r.db")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task A_sign_in_bound_to_an_account_is_stored_with_its_role_on_both_databases(DatabaseProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        long accountId;
+        await using (var db = test.Context())
+        {
+            var account = new Account { Name = "Fromagerie Dupont", Language = "fr", TimeZoneId = "Europe/Paris" };
+            db.Accounts.Add(account);
+            await db.SaveChangesAsync();
+            accountId = account.Id;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Renewals:Database"] = test.Setting }).Build();
+        var services = new ServiceCollection().AddRenewals(configuration);
+        services.AddIdentityCore<WebUser>(o => o.Lockout.MaxFailedAccessAttempts = 5).AddRoles<WebRole>().AddEntityFrameworkStores<RenewalsDbContext>();
+        await using var root = services.BuildServiceProvider();
+        await using (var scope = root.CreateAsyncScope())
+        {
+            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<WebRole>>();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<WebUser>>();
+            Assert.True((await roles.CreateAsync(new WebRole(WebRoles.Customer))).Succeeded);
+            var user = new WebUser { UserName = "compta@dupont.example", Email = "compta@dupont.example", AccountId = accountId, Language = "fr" };
+            Assert.True((await users.CreateAsync(user, "Fromage-affiné-2027")).Succeeded);
+            Assert.True((await users.AddToRoleAsync(user, WebRoles.Customer)).Succeeded);
+        }
+
+        await using (var scope = root.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<WebUser>>();
+            var stored = await users.FindByEmailAsync("compta@dupont.example");
+            Assert.NotNull(stored);
+            Assert.Equal(accountId, stored.AccountId);
+            Assert.Equal("fr", stored.Language);
+            Assert.True(await users.CheckPasswordAsync(stored, "Fromage-affiné-2027"));
+            Assert.False(await users.CheckPasswordAsync(stored, "fromage-affiné-2027"));
+            Assert.Equal([WebRoles.Customer], await users.GetRolesAsync(stored));
+        }
+    }
+}

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using Renewals.Data;
+using Renewals.Testing;
+
+namespace Renewals.Web.Tests;
+
+/// <summary>
+/// The web application as it ships: its own build output started as a process on a free
+/// Kestrel port, in demo mode over a throwaway SQLite file, and a headless Debian Chromium
+/// (RENEWALS_CHROMIUM; the tests fail when it is missing, they never skip).
+/// </summary>
+public sealed class WebApp : IAsyncLifetime
+{
+    public const string Password = "Demo-renewals-2027";
+    public const string French = "client.fr@example.com";
+    public const string English = "client.en@example.com";
+
+    private readonly StringBuilder _log = new();
+    private readonly Dictionary<string, string> _signedIn = new(StringComparer.Ordinal);
+    private Process? _process;
+    private TestDatabase? _database;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public string Folder { get; private set; } = "";
+
+    public RenewalsDatabase Database => _database!.Database;
+
+    public IPlaywright Playwright { get; private set; } = default!;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    /// <summary>Screenshots kept as test artifacts, beside the test assembly.</summary>
+    public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var chromium = Environment.GetEnvironmentVariable("RENEWALS_CHROMIUM");
+        if (string.IsNullOrEmpty(chromium) || !File.Exists(chromium))
+        {
+            throw new InvalidOperationException("RENEWALS_CHROMIUM must name Debian's Chromium (./test.sh sets it to `command -v chromium`).");
+        }
+
+        Directory.CreateDirectory(Screenshots);
+        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        Folder = Path.GetDirectoryName(Database.SqliteFile!)!;
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        _process = Start(WebDll(), [
+            "--urls", BaseUrl,
+            "--contentRoot", WebProjectFolder(),
+            "--Renewals:Database=" + Database.SqliteFile,
+            "--Renewals:PickupFolder=" + Path.Combine(Folder, "pickup"),
+            "--Renewals:LicenceKey=" + Path.Combine(Folder, "licence-signing-key.pem"),
+            "--Renewals:Demo:Enabled=true",
+            "--Renewals:Demo:Subscriptions=150",
+            "--Renewals:Demo:HistoryDays=400",
+        ]);
+        await WaitUntilServingAsync();
+
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>A browser page signed in as <paramref name="email"/> (signing in once per user: the sign-in form is rate-limited).</summary>
+    public async Task<IPage> SignedInPageAsync(string email, string acceptLanguage = "en-GB")
+    {
+        if (!_signedIn.TryGetValue(email, out var state))
+        {
+            await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = acceptLanguage });
+            var page = await context.NewPageAsync();
+            await SignInAsync(page, email, Password);
+            await page.WaitForURLAsync("**/portal");
+            state = await context.StorageStateAsync();
+            _signedIn[email] = state;
+        }
+
+        var signedIn = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, StorageState = state, Locale = acceptLanguage, AcceptDownloads = true });
+        return await signedIn.NewPageAsync();
+    }
+
+    public async Task<IPage> AnonymousPageAsync(string acceptLanguage = "en-GB")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = acceptLanguage });
+        return await context.NewPageAsync();
+    }
+
+    public static async Task SignInAsync(IPage page, string email, string password)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await page.GotoAsync("/signin");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("form.form button[type=submit]");
+    }
+
+    /// <summary>The account the demo bound a sign-in to, read from the database.</summary>
+    public async Task<long> AccountOfAsync(string email)
+    {
+        await using var db = Database.CreateContext();
+        return await db.Users.Where(u => u.Email == email).Select(u => u.AccountId!.Value).SingleAsync();
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        Playwright?.Dispose();
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    /// <summary>The repository's root: the folder holding Renewals.slnx above the test assembly.</summary>
+    public static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Renewals.slnx")))
+        {
+            folder = folder.Parent;
+        }
+
+        return folder?.FullName ?? throw new InvalidOperationException("Renewals.slnx not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string WebProjectFolder() => Path.Combine(RepositoryRoot(), "src", "Renewals.Web");
+
+    /// <summary>The web project's own build output, in the configuration these tests were built in.</summary>
+    public static string WebDll()
+    {
+        // .../tests/Renewals.Web.Tests/bin/Release/net10.0/ -> Release
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var dll = Path.Combine(WebProjectFolder(), "bin", configuration, "net10.0", "Renewals.Web.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build src/Renewals.Web first", dll);
+    }
+
+    public Process Start(string dll, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+
+    private async Task WaitUntilServingAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(4))
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"The web application stopped with exit code {_process.ExitCode}:\n{Log}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync(BaseUrl + "/signin")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet: the demo book is still being written.
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException("The web application did not answer within 4 minutes:\n" + Log);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class WebAppGroup : ICollectionFixture<WebApp>
+{
+    public const string Name = "web application";
+}
