@@ -133,6 +133,9 @@ public sealed class BookImport(RenewalsDatabase database, IClock clock)
             "subscription_id", "product_id", "quantity", "valid_from", "valid_until", "term_number", "available_in_web_account");
         await using var audit = RowWriter.Insert(connection, tx, provider, "audit", "at", "actor", "action", "entity", "entity_id", "details");
         await using var milestoneRows = EffectSet.MilestoneInserter(connection, tx, provider);
+        // Parents before children: PostgreSQL's COPY buffers flush on their own when full, so
+        // every chunk is flushed in this order before a child buffer can fill up alone.
+        RowWriter[] writers = [accounts, contacts, subs, lines, terms, entitlements, milestoneRows, audit];
 
         var milestones = 0;
         var s = 0;
@@ -183,16 +186,28 @@ public sealed class BookImport(RenewalsDatabase database, IClock clock)
                 }
 
                 await audit.AddAsync(ct, now, actor, "subscription.imported", "subscription", id, subscription.Reference);
+                if (s % ChunkSize == 0)
+                {
+                    await FlushAsync(writers, ct);
+                }
             }
         }
 
-        foreach (var writer in new[] { accounts, contacts, subs, lines, terms, entitlements, milestoneRows, audit })
-        {
-            await writer.FlushAsync(ct);
-        }
+        await FlushAsync(writers, ct);
 
         await transaction.CommitAsync(ct);
         return milestones;
+    }
+
+    /// <summary>Subscriptions written between two flushes: their milestones stay well under a COPY buffer.</summary>
+    private const int ChunkSize = 5000;
+
+    private static async Task FlushAsync(RowWriter[] writers, CancellationToken ct)
+    {
+        foreach (var writer in writers)
+        {
+            await writer.FlushAsync(ct);
+        }
     }
 
     internal sealed record ProductRef(long Id, string Code, string Name, long FamilyId, string Family, decimal? Price, string? Currency);
