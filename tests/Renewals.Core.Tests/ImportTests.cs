@@ -80,6 +80,7 @@ public abstract class ImportTests(DatabaseProvider provider) : DatabaseTest(prov
         { "empty.csv", ["1  Import.FileEmpty"] },
         { "header-only.csv", ["1  Import.NoRows"] },
         { "field-count.csv", ["3  Import.FieldCount"] },
+        { "unclosed-quote.csv", ["3  Import.FieldCount", "4  Import.Malformed"] },
     };
 
     [Theory]
