@@ -264,6 +264,22 @@ public abstract class ImportTests(DatabaseProvider provider) : DatabaseTest(prov
             + "claire@durand.example,,,S1,2024-02-29,2,yearly,extend,DSN-PRO,10,1200.00,EUR", exported[1]);
     }
 
+    [Fact]
+    public async Task The_invoices_export_writes_each_numbered_invoice_with_the_last_day_it_covers()
+    {
+        var subscription = await Book.ExampleAsync();
+        await RunOnAsync(Date("2027-01-15"));
+
+        var lines = await ExportAsync(Database, ExportKind.Invoices);
+
+        // Day one of the product.md example: 10 x 1000 for the first year (to 14 January 2028), 20 % VAT, due 30 days later.
+        Assert.Equal(
+        [
+            "number,kind,issued_on,due_on,account,subscription,period_start,period_end,net,vat_rate,total,currency,purchase_order",
+            $"INV-2027-000001,initial,2027-01-15,2027-02-14,Acme,{subscription.Id},2027-01-15,2028-01-14,10000.00,0.20,12000.00,EUR,",
+        ], lines);
+    }
+
     private static async Task<List<string>> MilestoneTextAsync(TestDatabase database)
     {
         await using var db = database.Context();
