@@ -96,6 +96,8 @@ public static class RenewalsCli
         root.Subcommands.Add(SubscriptionsCommand.Create(context));
         root.Subcommands.Add(NoticesCommand.Create(context));
         root.Subcommands.Add(TasksCommand.Create(context));
+        root.Subcommands.Add(ImportCommand.Create(context));
+        root.Subcommands.Add(ExportCommand.Create(context));
         return root;
     }
 
