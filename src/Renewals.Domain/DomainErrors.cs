@@ -89,4 +89,12 @@ public static class DomainErrors
     public const string ReissueAlreadyCredited = "Error.ReissueAlreadyCredited";
     public const string ReissueSamePurchaseOrder = "Error.ReissueSamePurchaseOrder";
     public const string ReissueNoPurchaseOrder = "Error.ReissueNoPurchaseOrder";
+
+    // Advisor workspace, partner portal and administration (issue 10)
+    public const string AdvisorTaskTaken = "Error.AdvisorTaskTaken";
+    public const string AdvisorTaskClosed = "Error.AdvisorTaskClosed";
+    public const string AdvisorTaskOutcomeRequired = "Error.AdvisorTaskOutcomeRequired";
+    public const string AdministratorsOnly = "Error.AdministratorsOnly";
+    public const string AdvisorNameRequired = "Error.AdvisorNameRequired";
+    public const string AdvisorEmailInvalid = "Error.AdvisorEmailInvalid";
 }

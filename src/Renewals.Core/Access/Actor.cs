@@ -1,0 +1,84 @@
+using Renewals.Data.Model;
+using Renewals.Domain;
+
+namespace Renewals.Core.Access;
+
+/// <summary>
+/// Who is asking. Services that show or change data take one and check ownership themselves,
+/// so a page cannot forget to: an advisor reaches its book and the unassigned queue, a partner
+/// its own customers, an administrator or the operator everything.
+/// </summary>
+public abstract record Actor
+{
+    private Actor()
+    {
+    }
+
+    /// <summary>How the audit trail names the actor: "advisor:3", "partner:7", "admin:alice", "operator".</summary>
+    public abstract string AuditName { get; }
+
+    /// <summary>Sees every account: the people who run the system.</summary>
+    public bool SeesEverything => this is Admin or OperatorConsole;
+
+    /// <summary>A renewal advisor; its book is the accounts whose advisor it is.</summary>
+    public sealed record Advisor(long Id) : Actor
+    {
+        public override string AuditName => $"advisor:{Id}";
+    }
+
+    /// <summary>A reseller; its customers are the accounts it sold to.</summary>
+    public sealed record Partner(long Id) : Actor
+    {
+        public override string AuditName => $"partner:{Id}";
+    }
+
+    /// <summary>A person administering the system, named by the user name they signed in with.</summary>
+    public sealed record Admin(string User) : Actor
+    {
+        public override string AuditName => $"admin:{User}";
+    }
+
+    /// <summary>The operator at the command line, and background jobs (CA1716 keeps "Operator" off a type name).</summary>
+    public sealed record OperatorConsole() : Actor
+    {
+        public override string AuditName => "operator";
+    }
+
+    /// <summary>Refuses anyone but an administrator or the operator.</summary>
+    public void RequireAdministrator()
+    {
+        if (!SeesEverything)
+        {
+            throw new DomainException(DomainErrors.AdministratorsOnly);
+        }
+    }
+}
+
+/// <summary>The accounts an actor may see: the one filter every service applies.</summary>
+public static class ActorScope
+{
+    public static IQueryable<Account> VisibleTo(this IQueryable<Account> accounts, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return actor switch
+        {
+            Actor.Advisor advisor => accounts.Where(a => a.AdvisorId == advisor.Id),
+            Actor.Partner partner => accounts.Where(a => a.PartnerId == partner.Id),
+            Actor.Admin or Actor.OperatorConsole => accounts,
+            _ => throw new ArgumentOutOfRangeException(nameof(actor), actor, null),
+        };
+    }
+
+    /// <summary>Whether the actor may see <paramref name="account"/>.</summary>
+    public static bool CanSee(this Actor actor, Account account)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(account);
+        return actor switch
+        {
+            Actor.Advisor advisor => account.AdvisorId == advisor.Id,
+            Actor.Partner partner => account.PartnerId == partner.Id,
+            _ => actor.SeesEverything,
+        };
+    }
+}

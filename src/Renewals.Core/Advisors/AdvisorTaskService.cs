@@ -1,0 +1,136 @@
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Renewals.Core.Access;
+using Renewals.Core.Subscriptions;
+using Renewals.Data;
+using Renewals.Data.Model;
+using Renewals.Domain;
+
+namespace Renewals.Core.Advisors;
+
+/// <summary>A task as the workspace lists it; <see cref="Unassigned"/>: in the queue any advisor may take from.</summary>
+public sealed record AdvisorTaskView(
+    long Id, string Kind, long? AdvisorId, bool Unassigned, long AccountId, string Account, long? SubscriptionId, LocalDate DueOn,
+    AdvisorTaskStatus Status, bool RecommendedValidation, NewToCustomer NewToCustomer, string? Details, Instant? ClosedAt, string? Outcome);
+
+/// <summary>
+/// The advisor's tasks: its own and the unassigned queue; taking one from the queue, closing
+/// one with its outcome. An advisor reaches no other advisor's task: those answer "unknown".
+/// </summary>
+public sealed class AdvisorTaskService(RenewalsDbContext db, IClock clock)
+{
+    public const int MaxOutcomeLength = 2000;
+
+    /// <param name="kind">One of <see cref="AdvisorTaskKinds"/>, or null for every kind.</param>
+    public async Task<IReadOnlyList<AdvisorTaskView>> ListAsync(Actor actor, bool includeClosed = false, string? kind = null, CancellationToken ct = default)
+    {
+        var query = Visible(actor);
+        if (!includeClosed)
+        {
+            query = query.Where(t => t.Status == AdvisorTaskStatus.Open);
+        }
+
+        if (kind is not null)
+        {
+            query = query.Where(t => t.Kind == kind);
+        }
+
+        var rows = await query.Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { Task = t, Account = a.Name })
+            .OrderBy(x => x.Task.DueOn).ThenBy(x => x.Task.Id).ToListAsync(ct);
+        return [.. rows.Select(x => ToView(x.Task, x.Account))];
+    }
+
+    /// <summary>One task the actor may see; null otherwise.</summary>
+    public async Task<AdvisorTaskView?> FindAsync(Actor actor, long taskId, CancellationToken ct = default)
+    {
+        var row = await Visible(actor).Where(t => t.Id == taskId)
+            .Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { Task = t, Account = a.Name }).SingleOrDefaultAsync(ct);
+        return row is null ? null : ToView(row.Task, row.Account);
+    }
+
+    /// <summary>
+    /// Takes a task from the unassigned queue. One conditional UPDATE (still unassigned and
+    /// open) decides between two advisors taking it at once: the second is told it was taken.
+    /// </summary>
+    public async Task<AdvisorTaskView> TakeAsync(Actor.Advisor advisor, long taskId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(advisor);
+        var now = clock.GetCurrentInstant();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var taken = await db.AdvisorTasks
+            .Where(t => t.Id == taskId && t.AdvisorId == null && t.Status == AdvisorTaskStatus.Open)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.AdvisorId, advisor.Id), ct);
+        if (taken == 0)
+        {
+            var current = await db.AdvisorTasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => new { t.AdvisorId, t.Status }).SingleOrDefaultAsync(ct);
+            if (current is { AdvisorId: { } owner, Status: AdvisorTaskStatus.Open } && owner == advisor.Id)
+            {
+                // Taken twice by the same advisor (a double click): it is already theirs.
+                return (await FindAsync(advisor, taskId, ct))!;
+            }
+
+            throw current switch
+            {
+                null => new DomainException(DomainErrors.AdvisorTaskUnknown, taskId),
+                { AdvisorId: { } other } when other != advisor.Id => new DomainException(DomainErrors.AdvisorTaskTaken, taskId),
+                _ => new DomainException(DomainErrors.AdvisorTaskClosed, taskId),
+            };
+        }
+
+        db.Audit.Add(new AuditEntry { At = now, Actor = advisor.AuditName, Action = "advisor-task.taken", Entity = "advisor-task", EntityId = taskId });
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return (await FindAsync(advisor, taskId, ct))!;
+    }
+
+    /// <summary>Closes an open task of the actor's with what was done; the same conditional UPDATE keeps a second close from overwriting the first.</summary>
+    public async Task<AdvisorTaskView> CloseAsync(Actor actor, long taskId, string outcome, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var text = outcome?.Trim() ?? "";
+        if (text.Length == 0 || text.Length > MaxOutcomeLength)
+        {
+            throw new DomainException(DomainErrors.AdvisorTaskOutcomeRequired, MaxOutcomeLength);
+        }
+
+        // An advisor closes its own tasks (take an unassigned one first); an administrator any.
+        var mine = actor is Actor.Advisor advisor
+            ? db.AdvisorTasks.Where(t => t.AdvisorId == advisor.Id)
+            : actor.SeesEverything ? db.AdvisorTasks : db.AdvisorTasks.Where(t => false);
+        if (!await mine.AnyAsync(t => t.Id == taskId, ct))
+        {
+            throw new DomainException(DomainErrors.AdvisorTaskUnknown, taskId);
+        }
+
+        var now = clock.GetCurrentInstant();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var closed = await mine.Where(t => t.Id == taskId && t.Status == AdvisorTaskStatus.Open)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.Status, AdvisorTaskStatus.Done).SetProperty(t => t.ClosedAt, now).SetProperty(t => t.Outcome, text), ct);
+        if (closed == 0)
+        {
+            throw new DomainException(DomainErrors.AdvisorTaskClosed, taskId);
+        }
+
+        db.Audit.Add(new AuditEntry { At = now, Actor = actor.AuditName, Action = "advisor-task.closed", Entity = "advisor-task", EntityId = taskId, Details = text });
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return (await FindAsync(actor, taskId, ct))!;
+    }
+
+    /// <summary>An advisor's own tasks and the unassigned queue; everything for an administrator; nothing for a partner.</summary>
+    private IQueryable<AdvisorTask> Visible(Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var tasks = db.AdvisorTasks.AsNoTracking();
+        return actor switch
+        {
+            Actor.Advisor advisor => tasks.Where(t => t.AdvisorId == advisor.Id || t.AdvisorId == null),
+            _ when actor.SeesEverything => tasks,
+            _ => tasks.Where(t => false),
+        };
+    }
+
+    private static AdvisorTaskView ToView(AdvisorTask t, string account) =>
+        new(t.Id, t.Kind, t.AdvisorId, t.AdvisorId is null, t.AccountId, account, t.SubscriptionId, t.DueOn, t.Status, t.RecommendedValidation,
+            t.Kind == AdvisorTaskKinds.CheckIn ? NewToCustomer.Parse(t.Details) : NewToCustomer.None, t.Details, t.ClosedAt, t.Outcome);
+}
