@@ -89,4 +89,8 @@ public static class DomainErrors
     public const string ReissueAlreadyCredited = "Error.ReissueAlreadyCredited";
     public const string ReissueSamePurchaseOrder = "Error.ReissueSamePurchaseOrder";
     public const string ReissueNoPurchaseOrder = "Error.ReissueNoPurchaseOrder";
+
+    // Selling against the clock
+    public const string SaleStartInPast = "Error.SaleStartInPast";
+    public const string ImportStartInFuture = "Error.ImportStartInFuture";
 }

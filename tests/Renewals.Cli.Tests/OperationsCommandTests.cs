@@ -130,6 +130,8 @@ public sealed class OperationsCommandTests : IAsyncLifetime
     [InlineData("en", "error: There is no renewal advisor 99.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--advisor", "99")]
     [InlineData("fr", "erreur : Il n'existe aucun partenaire numéro 5.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--partner", "5")]
     [InlineData("en", "error: There is no partner contract 9.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2027-01-15", "--years", "1", "--partner-contract", "9")]
+    [InlineData("en", "error: A new sale cannot start on 1 December 2026, before today (2 December 2026 in the customer's time zone): for a contract that is already running, add it with --import.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2026-12-01", "--years", "1")]
+    [InlineData("fr", "erreur : Un contrat importé est un contrat déjà en cours, or celui-ci commencerait le 3 décembre 2026, après aujourd'hui (le 2 décembre 2026 dans le fuseau horaire du client) : vendez-le sans --import.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2026-12-03", "--years", "1", "--import")]
     public async Task Bad_input_is_refused_in_one_line_of_the_users_language_with_exit_code_2_and_nothing_changed(string language, string expected, params string[] args)
     {
         var before = await CountsAsync();
@@ -151,7 +153,7 @@ public sealed class OperationsCommandTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        await Cli("subscriptions", "add", "--account", "1", "--line", "ANL-CORE:4", "--start", "2026-12-01", "--years", "1");
+        await Cli("subscriptions", "add", "--account", "1", "--line", "ANL-CORE:4", "--start", "2026-12-02", "--years", "1");
         await Cli("run", "--as-of", "2027-03-02T12:00:00Z", "--no-send");
 
         var mine = await Cli("tasks", "list", "--advisor", "1", "--format", "json");
@@ -161,7 +163,7 @@ public sealed class OperationsCommandTests : IAsyncLifetime
         Assert.Equal((0, 0, 2), (mine.ExitCode, table.ExitCode, both.ExitCode));
         using var json = JsonDocument.Parse(mine.Output);
         var task = Assert.Single(json.RootElement.GetProperty("tasks").EnumerateArray());
-        Assert.Equal(("schedule-review-meeting", true, JsonValueKind.Null, "2027-03-01"),
+        Assert.Equal(("schedule-review-meeting", true, JsonValueKind.Null, "2027-03-02"),
             (task.GetProperty("kind").GetString(), task.GetProperty("unassigned").GetBoolean(), task.GetProperty("advisorId").ValueKind, task.GetProperty("dueOn").GetString()));
         Assert.Contains("unassigned", table.Output, StringComparison.Ordinal);
         Assert.Contains("new products: Analytics Core", Flat(table.Output), StringComparison.Ordinal);

@@ -106,6 +106,45 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Equal(before, await CountsAsync());
     }
 
+    // The clock reads 12:00 UTC on 1 December 2026: already 2 December in Auckland, still 1 December in Paris and Honolulu.
+    [Theory]
+    [InlineData("Europe/Paris", "2026-11-30", false, DomainErrors.SaleStartInPast)]
+    [InlineData("Pacific/Auckland", "2026-12-01", false, DomainErrors.SaleStartInPast)]
+    [InlineData("Pacific/Honolulu", "2026-11-30", false, DomainErrors.SaleStartInPast)]
+    [InlineData("Europe/Paris", "2026-12-02", true, DomainErrors.ImportStartInFuture)]
+    [InlineData("Pacific/Honolulu", "2026-12-02", true, DomainErrors.ImportStartInFuture)]
+    [InlineData("Pacific/Auckland", "2026-12-03", true, DomainErrors.ImportStartInFuture)]
+    public async Task A_sale_before_the_accounts_today_or_an_import_after_it_is_refused_and_nothing_is_stored(string zone, string start, bool import, string code)
+    {
+        var account = await Book.AccountAsync(zone: zone);
+        await Book.ProductAsync();
+        var before = await CountsAsync();
+        await using var db = Database.Context();
+        var service = new SubscriptionService(db, Clock);
+        var input = new NewSubscription(account.Id, Date(start), 1, [new NewLine("DSN-PRO", 1, 100, "EUR")]);
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => import ? service.ImportAsync(input) : service.SellAsync(input));
+
+        Assert.Equal(code, refused.Code);
+        Assert.Equal(before, await CountsAsync());
+    }
+
+    [Theory]
+    [InlineData("Europe/Paris", "2026-12-01")]
+    [InlineData("Pacific/Auckland", "2026-12-02")]
+    public async Task A_sale_starting_on_the_accounts_today_is_accepted_and_so_is_an_import_that_started_that_day(string zone, string today)
+    {
+        var account = await Book.AccountAsync(zone: zone);
+        await Book.ProductAsync();
+        await using var db = Database.Context();
+        var service = new SubscriptionService(db, Clock);
+
+        var sold = await service.SellAsync(new NewSubscription(account.Id, Date(today), 1, [new NewLine("DSN-PRO", 1, 100, "EUR")]));
+        var imported = await service.ImportAsync(new NewSubscription(account.Id, Date(today), 1, [new NewLine("DSN-PRO", 1, 100, "EUR")]));
+
+        Assert.Equal((Date(today), Date(today)), (sold.Start, imported.Start));
+    }
+
     [Theory]
     [InlineData("EUR", DomainErrors.LineProductRepeated)]
     [InlineData("USD", DomainErrors.LinesCurrencyMixed)]
