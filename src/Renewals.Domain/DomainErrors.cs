@@ -93,4 +93,9 @@ public static class DomainErrors
     // Selling against the clock
     public const string SaleStartInPast = "Error.SaleStartInPast";
     public const string ImportStartInFuture = "Error.ImportStartInFuture";
+
+    // Names and codes the command line let through
+    public const string AccountNameRequired = "Error.AccountNameRequired";
+    public const string ContactNameRequired = "Error.ContactNameRequired";
+    public const string CurrencyUnknown = "Error.CurrencyUnknown";
 }

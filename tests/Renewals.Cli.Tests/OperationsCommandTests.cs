@@ -132,6 +132,10 @@ public sealed class OperationsCommandTests : IAsyncLifetime
     [InlineData("en", "error: There is no partner contract 9.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2027-01-15", "--years", "1", "--partner-contract", "9")]
     [InlineData("en", "error: A new sale cannot start on 1 December 2026, before today (2 December 2026 in the customer's time zone): for a contract that is already running, add it with --import.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2026-12-01", "--years", "1")]
     [InlineData("fr", "erreur : Un contrat importé est un contrat déjà en cours, or celui-ci commencerait le 3 décembre 2026, après aujourd'hui (le 2 décembre 2026 dans le fuseau horaire du client) : vendez-le sans --import.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2026-12-03", "--years", "1", "--import")]
+    [InlineData("en", "error: An account needs a name.", "accounts", "add", "--name", "", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--billing-address", "1 rue de la Paix")]
+    [InlineData("fr", "erreur : Un contact doit avoir un nom.", "contacts", "add", "--account", "1", "--name", " ", "--email", "lea@kiwi.example")]
+    [InlineData("fr", "erreur : « XYZ » n'est pas une devise de la norme ISO 4217 (comme EUR, USD ou GBP).", "products", "add", "--code", "NEW-ONE", "--name", "New", "--family", "Design", "--price", "10", "--currency", "XYZ")]
+    [InlineData("en", "error: There is no account 99.", "subscriptions", "list", "--account", "99")]
     public async Task Bad_input_is_refused_in_one_line_of_the_users_language_with_exit_code_2_and_nothing_changed(string language, string expected, params string[] args)
     {
         var before = await CountsAsync();

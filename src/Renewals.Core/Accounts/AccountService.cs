@@ -82,7 +82,7 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
         ArgumentNullException.ThrowIfNull(input);
         if (string.IsNullOrWhiteSpace(input.Name))
         {
-            throw new DomainException(DomainErrors.CustomerRequired);
+            throw new DomainException(DomainErrors.AccountNameRequired);
         }
 
         LanguageMustBeKnown(input.Language);
@@ -137,11 +137,6 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
         ArgumentNullException.ThrowIfNull(input);
         var account = await db.Accounts.Include(a => a.Contacts).SingleOrDefaultAsync(a => a.Id == accountId, ct)
             ?? throw new DomainException(DomainErrors.AccountUnknown, accountId);
-        if (string.IsNullOrWhiteSpace(input.Name))
-        {
-            throw new DomainException(DomainErrors.CustomerRequired);
-        }
-
         ContactMustBeValid(input);
         if (input.Role != ContactRole.Other && account.Contacts.Any(c => c.Role == input.Role))
         {
@@ -179,6 +174,11 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
 
     private static void ContactMustBeValid(NewContact contact)
     {
+        if (string.IsNullOrWhiteSpace(contact.Name))
+        {
+            throw new DomainException(DomainErrors.ContactNameRequired);
+        }
+
         if (!MailAddress.TryCreate(contact.Email, out var address) || address.Address != contact.Email.Trim())
         {
             throw new DomainException(DomainErrors.ContactEmailInvalid, contact.Email);
