@@ -98,4 +98,5 @@ public static class DomainErrors
     public const string AccountNameRequired = "Error.AccountNameRequired";
     public const string ContactNameRequired = "Error.ContactNameRequired";
     public const string CurrencyUnknown = "Error.CurrencyUnknown";
+    public const string BillingAddressRequired = "Error.BillingAddressRequired";
 }

@@ -126,9 +126,9 @@ public sealed class OperationsCommandTests : IAsyncLifetime
     [InlineData("en", "error: --line expects CODE:QUANTITY or CODE:QUANTITY:PRICE", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO", "--start", "2027-01-15", "--years", "1")]
     [InlineData("en", "error: There is already a product with code DSN-PRO.", "products", "add", "--code", "DSN-PRO", "--name", "Again", "--family", "Design")]
     [InlineData("en", "error: --billing expects one of yearly, upfront; 'monthly' is not one.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2027-01-15", "--years", "1", "--billing", "monthly")]
-    [InlineData("en", "error: 'FR' is not a VAT number", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--vat-number", "FR")]
-    [InlineData("en", "error: There is no renewal advisor 99.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--advisor", "99")]
-    [InlineData("fr", "erreur : Il n'existe aucun partenaire numéro 5.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--partner", "5")]
+    [InlineData("en", "error: 'FR' is not a VAT number", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--vat-number", "FR", "--billing-address", "1 rue de la Paix")]
+    [InlineData("en", "error: There is no renewal advisor 99.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--advisor", "99", "--billing-address", "1 rue de la Paix")]
+    [InlineData("fr", "erreur : Il n'existe aucun partenaire numéro 5.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--partner", "5", "--billing-address", "1 rue de la Paix")]
     [InlineData("en", "error: There is no partner contract 9.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2027-01-15", "--years", "1", "--partner-contract", "9")]
     [InlineData("en", "error: A new sale cannot start on 1 December 2026, before today (2 December 2026 in the customer's time zone): for a contract that is already running, add it with --import.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2026-12-01", "--years", "1")]
     [InlineData("fr", "erreur : Un contrat importé est un contrat déjà en cours, or celui-ci commencerait le 3 décembre 2026, après aujourd'hui (le 2 décembre 2026 dans le fuseau horaire du client) : vendez-le sans --import.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2026-12-03", "--years", "1", "--import")]
@@ -136,6 +136,8 @@ public sealed class OperationsCommandTests : IAsyncLifetime
     [InlineData("fr", "erreur : Un contact doit avoir un nom.", "contacts", "add", "--account", "1", "--name", " ", "--email", "lea@kiwi.example")]
     [InlineData("fr", "erreur : « XYZ » n'est pas une devise de la norme ISO 4217 (comme EUR, USD ou GBP).", "products", "add", "--code", "NEW-ONE", "--name", "New", "--family", "Design", "--price", "10", "--currency", "XYZ")]
     [InlineData("en", "error: There is no account 99.", "subscriptions", "list", "--account", "99")]
+    [InlineData("en", "error: An account needs a billing address", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example")]
+    [InlineData("fr", "erreur : « NOT A VAT » n'est pas un numéro de TVA", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--billing-address", "1 rue de la Paix", "--vat-number", "NOT A VAT")]
     public async Task Bad_input_is_refused_in_one_line_of_the_users_language_with_exit_code_2_and_nothing_changed(string language, string expected, params string[] args)
     {
         var before = await CountsAsync();

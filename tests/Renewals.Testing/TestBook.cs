@@ -82,7 +82,7 @@ public sealed class TestBook(RenewalsDatabase database, FakeClock clock)
         }
 
         return await new AccountService(db, clock).CreateAsync(
-            new NewAccount(name, language, zone, contacts, requiresPurchaseOrder, vatRate, advisorId));
+            new NewAccount(name, language, zone, contacts, requiresPurchaseOrder, vatRate, advisorId, BillingAddress: $"1 {name} Street\n75001 Paris"));
     }
 
     /// <summary>A sale as the tests replay it: its start may be past (the engine then catches up), so it goes through the backdated path.</summary>

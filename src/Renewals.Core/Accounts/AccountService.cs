@@ -113,8 +113,7 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
         if (input.VatNumber is { } vat)
         {
             var compact = NormalizeVatNumber(vat)!;
-            if (compact.Length is < 4 or > 15 || !char.IsAsciiLetterUpper(compact[0]) || !char.IsAsciiLetterUpper(compact[1])
-                || !compact.Skip(2).All(char.IsAsciiLetterOrDigit))
+            if (!Renewals.Domain.Invoicing.VatNumbers.IsWellFormed(compact))
             {
                 throw new DomainException(DomainErrors.VatNumberInvalid, vat);
             }
@@ -128,6 +127,12 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
         foreach (var contact in input.Contacts)
         {
             ContactMustBeValid(contact);
+        }
+
+        // Rule 10: an invoice a finance department accepts carries the buyer's address.
+        if (string.IsNullOrWhiteSpace(input.BillingAddress))
+        {
+            throw new DomainException(DomainErrors.BillingAddressRequired);
         }
     }
 
