@@ -96,6 +96,7 @@ public static class RenewalsCli
         root.Subcommands.Add(SubscriptionsCommand.Create(context));
         root.Subcommands.Add(NoticesCommand.Create(context));
         root.Subcommands.Add(TasksCommand.Create(context));
+        root.Subcommands.Add(AdvisorsCommand.Create(context));
         return root;
     }
 

@@ -99,4 +99,5 @@ public static class DomainErrors
     public const string ContactNameRequired = "Error.ContactNameRequired";
     public const string CurrencyUnknown = "Error.CurrencyUnknown";
     public const string BillingAddressRequired = "Error.BillingAddressRequired";
+    public const string AdvisorNameRequired = "Error.AdvisorNameRequired";
 }

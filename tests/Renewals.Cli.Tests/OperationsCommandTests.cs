@@ -177,6 +177,27 @@ public sealed class OperationsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_advisor_added_at_the_command_line_can_be_named_by_a_new_account_and_is_listed_with_it()
+    {
+        var added = await Cli("--lang", "fr", "advisors", "add", "--name", "Camille Laurent", "--email", "camille@vendor.example", "--language", "fr");
+        var account = await Cli("accounts", "add", "--name", "Dupont SA", "--time-zone", "Europe/Paris", "--contact-name", "Claire Dupont",
+            "--contact-email", "claire@dupont.example", "--billing-address", "3 place Bellecour", "--billing-address", "69002 Lyon", "--advisor", "1");
+        var list = await Cli("advisors", "list", "--format", "json");
+        var badEmail = await Cli("advisors", "add", "--name", "X", "--email", "not-an-address");
+
+        Assert.Equal((0, 0, 0, 2), (added.ExitCode, account.ExitCode, list.ExitCode, badEmail.ExitCode));
+        Assert.Equal("Conseiller 1 ajouté : Camille Laurent <camille@vendor.example>, langue fr ; désignez-le avec accounts add --advisor 1.",
+            Nbsp(Flat(added.Output).Trim()));
+        Assert.Contains("Camille Laurent", account.Output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(list.Output);
+        var advisor = Assert.Single(json.RootElement.GetProperty("advisors").EnumerateArray());
+        Assert.Equal((1, "Camille Laurent", "camille@vendor.example", "fr", 1),
+            (advisor.GetProperty("id").GetInt32(), advisor.GetProperty("name").GetString(), advisor.GetProperty("email").GetString(),
+             advisor.GetProperty("language").GetString(), advisor.GetProperty("accounts").GetInt32()));
+        Assert.Equal("error: 'not-an-address' is not an email address.", badEmail.Error.TrimEnd());
+    }
+
+    [Fact]
     public async Task Partners_and_contacts_are_added_and_listed()
     {
         var partner = await Cli("partners", "add", "--name", "Northwind Resellers", "--email", "renewals@northwind.example", "--notice-days", "90", "--partner-only");
