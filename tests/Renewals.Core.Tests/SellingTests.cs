@@ -57,6 +57,40 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Equal(0, await db.Accounts.CountAsync());
     }
 
+    [Theory]
+    [InlineData("", null, "FR40303265045", DomainErrors.AccountNameRequired)]
+    [InlineData("Acme", null, "FR40303265045", DomainErrors.BillingAddressRequired)]
+    [InlineData("Acme", " \n ", null, DomainErrors.BillingAddressRequired)]
+    [InlineData("Acme", "1 rue de la Paix", "NOT A VAT", DomainErrors.VatNumberInvalid)]
+    [InlineData("Acme", "1 rue de la Paix", "GR094259216", DomainErrors.VatNumberInvalid)]
+    public async Task An_account_without_a_name_or_a_billing_address_or_with_a_malformed_vat_number_is_refused(string name, string? address, string? vat, string code)
+    {
+        await using var db = Database.Context();
+        var input = new NewAccount(name, "fr", "Europe/Paris", [new NewContact("Jane", "jane@acme.example", ContactRole.Primary)],
+            BillingAddress: address, VatNumber: vat);
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => new AccountService(db, Clock).CreateAsync(input));
+
+        Assert.Equal(code, refused.Code);
+        Assert.Equal(0, await db.Accounts.CountAsync());
+    }
+
+    [Fact]
+    public async Task An_advisor_is_added_and_listed_with_the_accounts_that_name_them_and_a_blank_name_is_refused()
+    {
+        await using var db = Database.Context();
+        var advisors = new AdvisorService(db);
+
+        var added = await advisors.AddAsync(new NewAdvisor(" Camille Laurent ", "camille@vendor.example", "fr"));
+        await new AccountService(db, Clock).CreateAsync(new NewAccount("Acme", "fr", "Europe/Paris", [new NewContact("Jane", "jane@acme.example", ContactRole.Primary)],
+            AdvisorId: added.Id, BillingAddress: "1 rue de la Paix\n75002 Paris"));
+        var blank = await Assert.ThrowsAsync<DomainException>(() => advisors.AddAsync(new NewAdvisor(" ", "x@vendor.example", "fr")));
+
+        Assert.Equal(DomainErrors.AdvisorNameRequired, blank.Code);
+        var listed = Assert.Single(await advisors.ListAsync());
+        Assert.Equal(new AdvisorView(added.Id, "Camille Laurent", "camille@vendor.example", "fr", 1), listed);
+    }
+
     [Fact]
     public async Task An_account_without_contacts_is_refused()
     {
