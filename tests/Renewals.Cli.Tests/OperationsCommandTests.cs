@@ -172,6 +172,8 @@ public sealed class OperationsCommandTests : IAsyncLifetime
         Assert.Equal(("schedule-review-meeting", true, JsonValueKind.Null, "2027-03-02"),
             (task.GetProperty("kind").GetString(), task.GetProperty("unassigned").GetBoolean(), task.GetProperty("advisorId").ValueKind, task.GetProperty("dueOn").GetString()));
         Assert.Contains("unassigned", table.Output, StringComparison.Ordinal);
+        Assert.Contains("schedule", table.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("schedule-review-meeting", table.Output, StringComparison.Ordinal);
         Assert.Contains("new products: Analytics Core", Flat(table.Output), StringComparison.Ordinal);
         Assert.Equal("erreur : indiquez --advisor ou --unassigned, pas les deux.", Nbsp(both.Error.TrimEnd()));
     }
