@@ -101,7 +101,8 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
             throw new DomainException(DomainErrors.ContactsRequired, input.Name);
         }
 
-        if (input.BillingAddress is { } address)
+        // A blank address is a missing one, refused below as such.
+        if (input.BillingAddress is { } address && !string.IsNullOrWhiteSpace(address))
         {
             var lines = address.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (lines.Length is 0 or > MaxAddressLines || lines.Any(l => l.Length > MaxAddressLineLength))
