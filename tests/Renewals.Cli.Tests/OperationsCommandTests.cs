@@ -188,7 +188,7 @@ public sealed class OperationsCommandTests : IAsyncLifetime
         var badEmail = await Cli("advisors", "add", "--name", "X", "--email", "not-an-address");
 
         Assert.Equal((0, 0, 0, 2), (added.ExitCode, account.ExitCode, list.ExitCode, badEmail.ExitCode));
-        Assert.Equal("Conseiller 1 ajouté : Camille Laurent <camille@vendor.example>, langue fr ; désignez-le avec accounts add --advisor 1.",
+        Assert.Equal("Conseiller 1 ajouté : Camille Laurent <camille@vendor.example>, langue fr ; pour l'attribuer à un compte : accounts add --advisor 1.",
             Nbsp(Flat(added.Output).Trim()));
         Assert.Contains("Camille Laurent", account.Output, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(list.Output);
@@ -197,6 +197,19 @@ public sealed class OperationsCommandTests : IAsyncLifetime
             (advisor.GetProperty("id").GetInt32(), advisor.GetProperty("name").GetString(), advisor.GetProperty("email").GetString(),
              advisor.GetProperty("language").GetString(), advisor.GetProperty("accounts").GetInt32()));
         Assert.Equal("error: 'not-an-address' is not an email address.", badEmail.Error.TrimEnd());
+    }
+
+    [Fact]
+    public async Task A_purchase_order_period_is_written_with_its_first_and_last_day_in_words()
+    {
+        var both = await Cli("--lang", "fr", "po", "add", "--account", "1", "--number", "BC-1", "--from", "2028-06-01", "--until", "2029-06-01");
+        var from = await Cli("po", "add", "--account", "1", "--number", "BC-2", "--from", "2028-02-29");
+        var until = await Cli("--lang", "fr", "po", "add", "--account", "1", "--number", "BC-3", "--until", "2028-03-01");
+
+        Assert.Equal((0, 0, 0), (both.ExitCode, from.ExitCode, until.ExitCode));
+        Assert.StartsWith("Bon de commande BC-1 enregistré pour le compte 1, couvrant du 1er juin 2028 au 31 mai 2029 inclus.", Nbsp(Flat(both.Output).Trim()), StringComparison.Ordinal);
+        Assert.StartsWith("Purchase order BC-2 registered for account 1, covering from 29 February 2028 onwards.", Flat(from.Output).Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("Bon de commande BC-3 enregistré pour le compte 1, couvrant jusqu'au 29 février 2028 inclus.", Nbsp(Flat(until.Output).Trim()), StringComparison.Ordinal);
     }
 
     [Fact]
