@@ -98,6 +98,7 @@ public static class RenewalsCli
         root.Subcommands.Add(TasksCommand.Create(context));
         root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(AdvisorsCommand.Create(context));
         return root;
     }
 

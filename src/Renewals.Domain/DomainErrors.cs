@@ -97,4 +97,14 @@ public static class DomainErrors
     public const string AdministratorsOnly = "Error.AdministratorsOnly";
     public const string AdvisorNameRequired = "Error.AdvisorNameRequired";
     public const string AdvisorEmailInvalid = "Error.AdvisorEmailInvalid";
+
+    // Selling against the clock
+    public const string SaleStartInPast = "Error.SaleStartInPast";
+    public const string ImportStartInFuture = "Error.ImportStartInFuture";
+
+    // Names and codes the command line let through
+    public const string AccountNameRequired = "Error.AccountNameRequired";
+    public const string ContactNameRequired = "Error.ContactNameRequired";
+    public const string CurrencyUnknown = "Error.CurrencyUnknown";
+    public const string BillingAddressRequired = "Error.BillingAddressRequired";
 }

@@ -212,9 +212,19 @@ public sealed partial class InvoicesCommandTests : IAsyncLifetime
         var po = await Cli("po", "add", "--account", dupont, "--number", "BC-2027-44", "--db", DbFile);
         var reissue = await Cli("invoices", "reissue", "INV-2027-000002", "--format", "json", "--db", DbFile);
         var list = await Cli("invoices", "list", "--account", dupont, "--db", DbFile);
+        var listJson = await Cli("invoices", "list", "--account", dupont, "--format", "json", "--db", DbFile);
         var pdf = await Cli("invoices", "pdf", "cn-2027-000001", "--out", OutFolder, "--db", DbFile);
 
-        Assert.Equal((0, 0, 0, 0), (po.ExitCode, reissue.ExitCode, list.ExitCode, pdf.ExitCode));
+        Assert.Equal((0, 0, 0, 0, 0), (po.ExitCode, reissue.ExitCode, list.ExitCode, listJson.ExitCode, pdf.ExitCode));
+        // A credit note takes back what the invoice asked for: its total is negative in JSON as in the table.
+        using (var listed = System.Text.Json.JsonDocument.Parse(listJson.Output))
+        {
+            var totals = listed.RootElement.EnumerateArray().Select(e => (e.GetProperty("number").GetString(), e.GetProperty("total").GetDecimal())).ToList();
+            Assert.Contains(("CN-2027-000001", -9000m), totals);
+            Assert.Contains(("INV-2027-000002", 9000m), totals);
+            Assert.Contains(("INV-2027-000003", 9000m), totals);
+        }
+
         var poOutput = Normalise(po.Output);
         Assert.Contains("Purchase order BC-2027-44 covers invoices already issued without one (1):", poOutput);
         Assert.Contains("INV-2027-000002 issued on 15 January 2027, for 15 January 2027 to 14 January 2028, €9,000.00", poOutput);

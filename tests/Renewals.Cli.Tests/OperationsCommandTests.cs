@@ -126,10 +126,18 @@ public sealed class OperationsCommandTests : IAsyncLifetime
     [InlineData("en", "error: --line expects CODE:QUANTITY or CODE:QUANTITY:PRICE", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO", "--start", "2027-01-15", "--years", "1")]
     [InlineData("en", "error: There is already a product with code DSN-PRO.", "products", "add", "--code", "DSN-PRO", "--name", "Again", "--family", "Design")]
     [InlineData("en", "error: --billing expects one of yearly, upfront; 'monthly' is not one.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2027-01-15", "--years", "1", "--billing", "monthly")]
-    [InlineData("en", "error: 'FR' is not a VAT number", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--vat-number", "FR")]
-    [InlineData("en", "error: There is no renewal advisor 99.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--advisor", "99")]
-    [InlineData("fr", "erreur : Il n'existe aucun partenaire numéro 5.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--partner", "5")]
+    [InlineData("en", "error: 'FR' is not a VAT number", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--vat-number", "FR", "--billing-address", "1 rue de la Paix")]
+    [InlineData("en", "error: There is no renewal advisor 99.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--advisor", "99", "--billing-address", "1 rue de la Paix")]
+    [InlineData("fr", "erreur : Il n'existe aucun partenaire numéro 5.", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--partner", "5", "--billing-address", "1 rue de la Paix")]
     [InlineData("en", "error: There is no partner contract 9.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2027-01-15", "--years", "1", "--partner-contract", "9")]
+    [InlineData("en", "error: A new sale cannot start on 1 December 2026, before today (2 December 2026 in the customer's time zone): for a contract that is already running, add it with --import.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2026-12-01", "--years", "1")]
+    [InlineData("fr", "erreur : Un contrat importé est un contrat déjà en cours, or celui-ci commencerait le 3 décembre 2026, après aujourd'hui (le 2 décembre 2026 dans le fuseau horaire du client) : vendez-le sans --import.", "subscriptions", "add", "--account", "1", "--line", "DSN-PRO:1", "--start", "2026-12-03", "--years", "1", "--import")]
+    [InlineData("en", "error: An account needs a name.", "accounts", "add", "--name", "", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--billing-address", "1 rue de la Paix")]
+    [InlineData("fr", "erreur : Un contact doit avoir un nom.", "contacts", "add", "--account", "1", "--name", " ", "--email", "lea@kiwi.example")]
+    [InlineData("fr", "erreur : « XYZ » n'est pas une devise de la norme ISO 4217 (comme EUR, USD ou GBP).", "products", "add", "--code", "NEW-ONE", "--name", "New", "--family", "Design", "--price", "10", "--currency", "XYZ")]
+    [InlineData("en", "error: There is no account 99.", "subscriptions", "list", "--account", "99")]
+    [InlineData("en", "error: An account needs a billing address", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example")]
+    [InlineData("fr", "erreur : « NOT A VAT » n'est pas un numéro de TVA", "accounts", "add", "--name", "X", "--time-zone", "Europe/Paris", "--contact-name", "A", "--contact-email", "a@x.example", "--billing-address", "1 rue de la Paix", "--vat-number", "NOT A VAT")]
     public async Task Bad_input_is_refused_in_one_line_of_the_users_language_with_exit_code_2_and_nothing_changed(string language, string expected, params string[] args)
     {
         var before = await CountsAsync();
@@ -151,7 +159,7 @@ public sealed class OperationsCommandTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        await Cli("subscriptions", "add", "--account", "1", "--line", "ANL-CORE:4", "--start", "2026-12-01", "--years", "1");
+        await Cli("subscriptions", "add", "--account", "1", "--line", "ANL-CORE:4", "--start", "2026-12-02", "--years", "1");
         await Cli("run", "--as-of", "2027-03-02T12:00:00Z", "--no-send");
 
         var mine = await Cli("tasks", "list", "--advisor", "1", "--format", "json");
@@ -161,11 +169,47 @@ public sealed class OperationsCommandTests : IAsyncLifetime
         Assert.Equal((0, 0, 2), (mine.ExitCode, table.ExitCode, both.ExitCode));
         using var json = JsonDocument.Parse(mine.Output);
         var task = Assert.Single(json.RootElement.GetProperty("tasks").EnumerateArray());
-        Assert.Equal(("schedule-review-meeting", true, JsonValueKind.Null, "2027-03-01"),
+        Assert.Equal(("schedule-review-meeting", true, JsonValueKind.Null, "2027-03-02"),
             (task.GetProperty("kind").GetString(), task.GetProperty("unassigned").GetBoolean(), task.GetProperty("advisorId").ValueKind, task.GetProperty("dueOn").GetString()));
         Assert.Contains("unassigned", table.Output, StringComparison.Ordinal);
+        Assert.Contains("schedule", table.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("schedule-review-meeting", table.Output, StringComparison.Ordinal);
         Assert.Contains("new products: Analytics Core", Flat(table.Output), StringComparison.Ordinal);
         Assert.Equal("erreur : indiquez --advisor ou --unassigned, pas les deux.", Nbsp(both.Error.TrimEnd()));
+    }
+
+    [Fact]
+    public async Task An_advisor_added_at_the_command_line_can_be_named_by_a_new_account_and_is_listed_with_it()
+    {
+        var added = await Cli("--lang", "fr", "advisors", "add", "--name", "Camille Laurent", "--email", "camille@vendor.example", "--language", "fr");
+        var account = await Cli("accounts", "add", "--name", "Dupont SA", "--time-zone", "Europe/Paris", "--contact-name", "Claire Dupont",
+            "--contact-email", "claire@dupont.example", "--billing-address", "3 place Bellecour", "--billing-address", "69002 Lyon", "--advisor", "1");
+        var list = await Cli("advisors", "list", "--format", "json");
+        var badEmail = await Cli("advisors", "add", "--name", "X", "--email", "not-an-address");
+
+        Assert.Equal((0, 0, 0, 2), (added.ExitCode, account.ExitCode, list.ExitCode, badEmail.ExitCode));
+        Assert.Equal("Conseiller 1 ajouté : Camille Laurent <camille@vendor.example>, langue fr ; pour l'attribuer à un compte : accounts add --advisor 1.",
+            Nbsp(Flat(added.Output).Trim()));
+        Assert.Contains("Camille Laurent", account.Output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(list.Output);
+        var advisor = Assert.Single(json.RootElement.GetProperty("advisors").EnumerateArray());
+        Assert.Equal((1, "Camille Laurent", "camille@vendor.example", "fr", 1),
+            (advisor.GetProperty("id").GetInt32(), advisor.GetProperty("name").GetString(), advisor.GetProperty("email").GetString(),
+             advisor.GetProperty("language").GetString(), advisor.GetProperty("accounts").GetInt32()));
+        Assert.Equal("error: 'not-an-address' is not an email address.", badEmail.Error.TrimEnd());
+    }
+
+    [Fact]
+    public async Task A_purchase_order_period_is_written_with_its_first_and_last_day_in_words()
+    {
+        var both = await Cli("--lang", "fr", "po", "add", "--account", "1", "--number", "BC-1", "--from", "2028-06-01", "--until", "2029-06-01");
+        var from = await Cli("po", "add", "--account", "1", "--number", "BC-2", "--from", "2028-02-29");
+        var until = await Cli("--lang", "fr", "po", "add", "--account", "1", "--number", "BC-3", "--until", "2028-03-01");
+
+        Assert.Equal((0, 0, 0), (both.ExitCode, from.ExitCode, until.ExitCode));
+        Assert.StartsWith("Bon de commande BC-1 enregistré pour le compte 1, couvrant du 1er juin 2028 au 31 mai 2029 inclus.", Nbsp(Flat(both.Output).Trim()), StringComparison.Ordinal);
+        Assert.StartsWith("Purchase order BC-2 registered for account 1, covering from 29 February 2028 onwards.", Flat(from.Output).Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("Bon de commande BC-3 enregistré pour le compte 1, couvrant jusqu'au 29 février 2028 inclus.", Nbsp(Flat(until.Output).Trim()), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,6 +57,40 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Equal(0, await db.Accounts.CountAsync());
     }
 
+    [Theory]
+    [InlineData("", null, "FR40303265045", DomainErrors.AccountNameRequired)]
+    [InlineData("Acme", null, "FR40303265045", DomainErrors.BillingAddressRequired)]
+    [InlineData("Acme", " \n ", null, DomainErrors.BillingAddressRequired)]
+    [InlineData("Acme", "1 rue de la Paix", "NOT A VAT", DomainErrors.VatNumberInvalid)]
+    [InlineData("Acme", "1 rue de la Paix", "GR094259216", DomainErrors.VatNumberInvalid)]
+    public async Task An_account_without_a_name_or_a_billing_address_or_with_a_malformed_vat_number_is_refused(string name, string? address, string? vat, string code)
+    {
+        await using var db = Database.Context();
+        var input = new NewAccount(name, "fr", "Europe/Paris", [new NewContact("Jane", "jane@acme.example", ContactRole.Primary)],
+            BillingAddress: address, VatNumber: vat);
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => new AccountService(db, Clock).CreateAsync(input));
+
+        Assert.Equal(code, refused.Code);
+        Assert.Equal(0, await db.Accounts.CountAsync());
+    }
+
+    [Fact]
+    public async Task An_advisor_is_added_and_listed_with_the_accounts_that_name_them_and_a_blank_name_is_refused()
+    {
+        await using var db = Database.Context();
+        var advisors = new AdvisorService(db);
+
+        var added = await advisors.AddAsync(new NewAdvisor(" Camille Laurent ", "camille@vendor.example", "fr"));
+        await new AccountService(db, Clock).CreateAsync(new NewAccount("Acme", "fr", "Europe/Paris", [new NewContact("Jane", "jane@acme.example", ContactRole.Primary)],
+            AdvisorId: added.Id, BillingAddress: "1 rue de la Paix\n75002 Paris"));
+        var blank = await Assert.ThrowsAsync<DomainException>(() => advisors.AddAsync(new NewAdvisor(" ", "x@vendor.example", "fr")));
+
+        Assert.Equal(DomainErrors.AdvisorNameRequired, blank.Code);
+        var listed = Assert.Single(await advisors.ListAsync());
+        Assert.Equal(new AdvisorView(added.Id, "Camille Laurent", "camille@vendor.example", "fr", 1), listed);
+    }
+
     [Fact]
     public async Task An_account_without_contacts_is_refused()
     {
@@ -104,6 +138,45 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
 
         Assert.Equal(code, refused.Code);
         Assert.Equal(before, await CountsAsync());
+    }
+
+    // The clock reads 12:00 UTC on 1 December 2026: already 2 December in Auckland, still 1 December in Paris and Honolulu.
+    [Theory]
+    [InlineData("Europe/Paris", "2026-11-30", false, DomainErrors.SaleStartInPast)]
+    [InlineData("Pacific/Auckland", "2026-12-01", false, DomainErrors.SaleStartInPast)]
+    [InlineData("Pacific/Honolulu", "2026-11-30", false, DomainErrors.SaleStartInPast)]
+    [InlineData("Europe/Paris", "2026-12-02", true, DomainErrors.ImportStartInFuture)]
+    [InlineData("Pacific/Honolulu", "2026-12-02", true, DomainErrors.ImportStartInFuture)]
+    [InlineData("Pacific/Auckland", "2026-12-03", true, DomainErrors.ImportStartInFuture)]
+    public async Task A_sale_before_the_accounts_today_or_an_import_after_it_is_refused_and_nothing_is_stored(string zone, string start, bool import, string code)
+    {
+        var account = await Book.AccountAsync(zone: zone);
+        await Book.ProductAsync();
+        var before = await CountsAsync();
+        await using var db = Database.Context();
+        var service = new SubscriptionService(db, Clock);
+        var input = new NewSubscription(account.Id, Date(start), 1, [new NewLine("DSN-PRO", 1, 100, "EUR")]);
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => import ? service.ImportAsync(input) : service.SellAsync(input));
+
+        Assert.Equal(code, refused.Code);
+        Assert.Equal(before, await CountsAsync());
+    }
+
+    [Theory]
+    [InlineData("Europe/Paris", "2026-12-01")]
+    [InlineData("Pacific/Auckland", "2026-12-02")]
+    public async Task A_sale_starting_on_the_accounts_today_is_accepted_and_so_is_an_import_that_started_that_day(string zone, string today)
+    {
+        var account = await Book.AccountAsync(zone: zone);
+        await Book.ProductAsync();
+        await using var db = Database.Context();
+        var service = new SubscriptionService(db, Clock);
+
+        var sold = await service.SellAsync(new NewSubscription(account.Id, Date(today), 1, [new NewLine("DSN-PRO", 1, 100, "EUR")]));
+        var imported = await service.ImportAsync(new NewSubscription(account.Id, Date(today), 1, [new NewLine("DSN-PRO", 1, 100, "EUR")]));
+
+        Assert.Equal((Date(today), Date(today)), (sold.Start, imported.Start));
     }
 
     [Theory]

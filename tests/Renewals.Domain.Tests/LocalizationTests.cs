@@ -62,13 +62,13 @@ public sealed class LocalizationTests
     [Fact]
     public void Anniversary_reason_in_french_gives_the_end_of_the_next_term() =>
         Assert.Equal(
-            "L'abonnement est prolongé de 12 mois, jusqu'au 15 janvier 2031\u00A0; les licences sont prolongées ou mises à disposition dans l'espace client, et la facture part au service comptabilité fournisseurs.",
+            "L'abonnement est prolongé de 12 mois, jusqu'au 14 janvier 2031 inclus\u00A0; les licences sont prolongées ou mises à disposition dans l'espace client, et la facture part au service comptabilité fournisseurs.",
             Term1.Find(MilestoneKind.Anniversary).Describe(French));
 
     [Fact]
     public void Anniversary_reason_in_english_gives_the_end_of_the_next_term() =>
         Assert.Equal(
-            "The subscription renews for 12 more months, until 15 January 2031; licences are extended or made available in the web account, and the invoice goes to accounts payable.",
+            "The subscription renews for 12 more months, up to and including 14 January 2031; licences are extended or made available in the web account, and the invoice goes to accounts payable.",
             Term1.Find(MilestoneKind.Anniversary).Describe(English));
 
     [Fact]

@@ -258,7 +258,7 @@ public sealed class TimelineTests
         Assert.Equal("Reason.Anniversary", reason.Key);
         Assert.Equal(Subscription.RenewalTermMonths, reason.Arguments[0]);
         Assert.Equal(Dates.Parse("2030-01-15"), reason.Arguments[1]);
-        Assert.Equal(Dates.Parse("2031-01-15"), reason.Arguments[2]);
+        Assert.Equal(Dates.Parse("2031-01-14"), reason.Arguments[2]); // the last day of the renewal term, 2030-01-15 to 2031-01-14 included
     }
 
     [Fact]

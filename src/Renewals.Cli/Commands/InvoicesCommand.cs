@@ -78,8 +78,8 @@ internal static class InvoicesCommand
                     Markup.Escape(invoice.Number),
                     LocalDatePattern.Iso.Format(invoice.IssuedOn),
                     Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{invoice.AccountName} (#{invoice.AccountId})")),
-                    // A credit note's total is what it takes back.
-                    Markup.Escape(InvoiceFormat.Money(credit ? -invoice.Total : invoice.Total, invoice.Currency, culture)),
+                    // A credit note's total is already negative: what it takes back.
+                    Markup.Escape(InvoiceFormat.Money(invoice.Total, invoice.Currency, culture)),
                     Markup.Escape(credit ? "" : invoice.PurchaseOrderNumber ?? text["Invoices.NoPurchaseOrder"]),
                     Markup.Escape(Notes(invoice, text)));
             }

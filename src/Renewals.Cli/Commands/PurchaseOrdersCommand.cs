@@ -131,8 +131,12 @@ internal static class PurchaseOrdersCommand
     private sealed record PurchaseOrderJson(
         long Id, long AccountId, long? SubscriptionId, string Number, LocalDate? ValidFrom, LocalDate? ValidUntil, decimal? Amount, Instant RegisteredAt);
 
-    private static string Period(LocalDate? from, LocalDate? until, Text.CliText text) =>
-        from is null && until is null
-            ? text["Po.Period.Open"]
-            : $"{(from is { } f ? LocalDatePattern.Iso.Format(f) : "…")} – {(until is { } u ? LocalDatePattern.Iso.Format(u) : "…")}";
+    /// <summary>The period in prose, first and last day included (rule 8); an open end in words.</summary>
+    private static string Period(LocalDate? from, LocalDate? until, Text.CliText text) => (from, until) switch
+    {
+        ({ } f, { } u) => Renewals.Domain.Text.PeriodText.Format(f, u, text.Culture),
+        ({ } f, null) => text.Format("Po.Period.From", Renewals.Domain.Text.DomainText.LongDate(f, text.Culture)),
+        (null, { } u) => text.Format("Po.Period.Until", Renewals.Domain.Text.DomainText.LongDate(Renewals.Domain.Text.PeriodText.LastDay(u), text.Culture)),
+        _ => text["Po.Period.Open"],
+    };
 }

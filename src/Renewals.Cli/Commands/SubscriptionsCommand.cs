@@ -246,5 +246,5 @@ internal static class SubscriptionsCommand
         endsOn is { } end ? text.Format($"Subscriptions.Status.{status}.On", Long(end, text)) : text[$"Subscriptions.Status.{status}"];
 
     private static string MilestoneStatusText(MilestoneStatus status, string? outcome, Text.CliText text) =>
-        outcome is null ? text[$"Subscriptions.Milestone.{status}"] : $"{text[$"Subscriptions.Milestone.{status}"]} ({outcome})";
+        outcome is null ? text[$"Subscriptions.Milestone.{status}"] : $"{text[$"Subscriptions.Milestone.{status}"]} ({text[$"Outcome.{outcome}"]})";
 }

@@ -36,7 +36,7 @@ internal static class TasksCommand
                 foreach (var t in tasks)
                 {
                     Row(table, Number(t.Id), Iso(t.DueOn), t.Unassigned ? text["Tasks.UnassignedMark"] : t.Advisor, t.Account,
-                        t.SubscriptionId is { } s ? Number(s) : "", t.Kind, Details(t, text));
+                        t.SubscriptionId is { } s ? Number(s) : "", text[$"TaskKind.{t.Kind}"], Details(t, text));
                 }
 
                 Write(context, table);

@@ -82,7 +82,7 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
         ArgumentNullException.ThrowIfNull(input);
         if (string.IsNullOrWhiteSpace(input.Name))
         {
-            throw new DomainException(DomainErrors.CustomerRequired);
+            throw new DomainException(DomainErrors.AccountNameRequired);
         }
 
         LanguageMustBeKnown(input.Language);
@@ -101,7 +101,8 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
             throw new DomainException(DomainErrors.ContactsRequired, input.Name);
         }
 
-        if (input.BillingAddress is { } address)
+        // A blank address is a missing one, refused below as such.
+        if (input.BillingAddress is { } address && !string.IsNullOrWhiteSpace(address))
         {
             var lines = address.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (lines.Length is 0 or > MaxAddressLines || lines.Any(l => l.Length > MaxAddressLineLength))
@@ -113,8 +114,7 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
         if (input.VatNumber is { } vat)
         {
             var compact = NormalizeVatNumber(vat)!;
-            if (compact.Length is < 4 or > 15 || !char.IsAsciiLetterUpper(compact[0]) || !char.IsAsciiLetterUpper(compact[1])
-                || !compact.Skip(2).All(char.IsAsciiLetterOrDigit))
+            if (!Renewals.Domain.Invoicing.VatNumbers.IsWellFormed(compact))
             {
                 throw new DomainException(DomainErrors.VatNumberInvalid, vat);
             }
@@ -129,6 +129,12 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
         {
             ContactMustBeValid(contact);
         }
+
+        // Rule 10: an invoice a finance department accepts carries the buyer's address.
+        if (string.IsNullOrWhiteSpace(input.BillingAddress))
+        {
+            throw new DomainException(DomainErrors.BillingAddressRequired);
+        }
     }
 
     /// <summary>Adds a person to an account; an account has one primary and one accounts-payable contact at most.</summary>
@@ -137,11 +143,6 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
         ArgumentNullException.ThrowIfNull(input);
         var account = await db.Accounts.Include(a => a.Contacts).SingleOrDefaultAsync(a => a.Id == accountId, ct)
             ?? throw new DomainException(DomainErrors.AccountUnknown, accountId);
-        if (string.IsNullOrWhiteSpace(input.Name))
-        {
-            throw new DomainException(DomainErrors.CustomerRequired);
-        }
-
         ContactMustBeValid(input);
         if (input.Role != ContactRole.Other && account.Contacts.Any(c => c.Role == input.Role))
         {
@@ -179,6 +180,11 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
 
     private static void ContactMustBeValid(NewContact contact)
     {
+        if (string.IsNullOrWhiteSpace(contact.Name))
+        {
+            throw new DomainException(DomainErrors.ContactNameRequired);
+        }
+
         if (!MailAddress.TryCreate(contact.Email, out var address) || address.Address != contact.Email.Trim())
         {
             throw new DomainException(DomainErrors.ContactEmailInvalid, contact.Email);

@@ -50,6 +50,11 @@ public sealed class ProductService(RenewalsDbContext db)
             throw new DomainException(DomainErrors.LineCurrency, currency);
         }
 
+        if (input.Currency is { } listCurrency && !Renewals.Domain.Invoicing.Currencies.IsKnown(listCurrency))
+        {
+            throw new DomainException(DomainErrors.CurrencyUnknown, listCurrency);
+        }
+
         if (await db.Products.AnyAsync(p => p.Code == code, ct))
         {
             throw new DomainException(DomainErrors.ProductDuplicate, code);

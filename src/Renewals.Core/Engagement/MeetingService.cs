@@ -45,7 +45,7 @@ public sealed record NewMeeting(
 /// </summary>
 public sealed class MeetingService(RenewalsDbContext db, IClock clock)
 {
-    public const string TaskKind = "schedule-review-meeting";
+    public const string TaskKind = Tasks.TaskKinds.ScheduleReviewMeeting;
     public const string InvitationTemplate = "review-invitation";
     public const string CancellationTemplate = "review-cancelled";
     public const int DefaultMinutes = 45;

@@ -90,7 +90,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             case MilestoneKind.CheckIn:
                 // The advisor sees what the sale brought that is new to the customer (rule 6); an
                 // account without an advisor leaves AdvisorId null: the unassigned queue (rule 9).
-                Task(c, "schedule-review-meeting", c.RecommendedValidation, c.NewToCustomer);
+                Task(c, Tasks.TaskKinds.ScheduleReviewMeeting, c.RecommendedValidation, c.NewToCustomer);
                 Done(c, MilestoneOutcomes.AdvisorTaskCreated);
                 break;
 
@@ -176,7 +176,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
 
         if (purchaseOrderMissing && c.Variant == policy.ReminderDays.Min())
         {
-            Task(c, "purchase-order-missing", recommendedValidation: false);
+            Task(c, Tasks.TaskKinds.PurchaseOrderMissing, recommendedValidation: false);
         }
 
         Done(c, MilestoneOutcomes.Reminded);

@@ -14,7 +14,8 @@ public enum InvoiceDocumentKind
 /// <summary>
 /// One issued invoice or credit note as a list shows it. For an invoice, <paramref name="Replaces"/>
 /// is the invoice it replaces and <paramref name="CancelledBy"/> the credit note that cancelled it;
-/// for a credit note, <paramref name="Cancels"/> is the invoice it cancels (its total is what it credits).
+/// for a credit note, <paramref name="Cancels"/> is the invoice it cancels and its total is negative
+/// (what it takes back), as docs/operations.md says and the table prints.
 /// </summary>
 public sealed record InvoiceSummary(
     string Number, LocalDate IssuedOn, long AccountId, string AccountName, decimal Total, string Currency, string? PurchaseOrderNumber,
@@ -52,7 +53,7 @@ public static class InvoiceList
             r.ReplacesInvoiceId is { } replaced ? numbers.GetValueOrDefault(replaced) : null,
             cancelledBy.GetValueOrDefault(r.Id)));
         var credits = notes.Select(n => new InvoiceSummary(
-            n.Number, n.IssuedOn, n.AccountId, n.AccountName, n.Total, n.Currency, null, InvoiceDocumentKind.CreditNote,
+            n.Number, n.IssuedOn, n.AccountId, n.AccountName, -n.Total, n.Currency, null, InvoiceDocumentKind.CreditNote,
             Cancels: numbers.GetValueOrDefault(n.InvoiceId)));
 
         // Sorted here: SQLite stores dates as text and cannot order decimals; numbers sort as text everywhere.

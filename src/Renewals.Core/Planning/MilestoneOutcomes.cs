@@ -21,4 +21,11 @@ public static class MilestoneOutcomes
     public const string SubscriptionEnded = "skipped:subscription-ended";
     public const string TermOver = "skipped:term-over";
     public const string NoContact = "skipped:no-contact";
+
+    /// <summary>Every outcome, so that each client can be checked to have words for all of them.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        Welcomed, Invoiced, AdvisorTaskCreated, Reminded, RenewalCertain, SubscriptionEnding, Renewed, Ended,
+        BeforeImport, RenewalDatePassed, SupersededByLaterReminder, CancellationFiled, SubscriptionEnded, TermOver, NoContact,
+    ];
 }

@@ -43,13 +43,21 @@ public sealed record SubscriptionDetails(
 /// <summary>Reads subscriptions for the operator: the list, and one subscription in full.</summary>
 public sealed class SubscriptionQueries(RenewalsDbContext db)
 {
-    public async Task<IReadOnlyList<SubscriptionSummary>> ListAsync(long? accountId = null, CancellationToken ct = default) =>
-        await db.Subscriptions.AsNoTracking()
+    public async Task<IReadOnlyList<SubscriptionSummary>> ListAsync(long? accountId = null, CancellationToken ct = default)
+    {
+        // An empty list would read as "no subscriptions" for an account that does not exist.
+        if (accountId is { } id && !await db.Accounts.AnyAsync(a => a.Id == id, ct))
+        {
+            throw new DomainException(DomainErrors.AccountUnknown, id);
+        }
+
+        return await db.Subscriptions.AsNoTracking()
             .Where(s => accountId == null || s.AccountId == accountId)
             .OrderBy(s => s.Id)
             .Select(s => new SubscriptionSummary(s.Id, s.AccountId, s.Account!.Name, s.Status, s.Start, s.InitialTermYears, s.Billing,
                 s.CurrentTermNumber, s.EndsOn, s.PartnerContract!.Partner!.Name))
             .ToListAsync(ct);
+    }
 
     public async Task<SubscriptionDetails> ShowAsync(long subscriptionId, CultureInfo culture, CancellationToken ct = default)
     {

@@ -27,19 +27,37 @@ public sealed record NewSubscription(
 /// </summary>
 public sealed class SubscriptionService(RenewalsDbContext db, IClock clock)
 {
-    /// <summary>A new sale: every milestone of the first term is planned, past ones included (they run on catch-up).</summary>
-    public Task<Subscription> SellAsync(NewSubscription input, CancellationToken ct = default) => CreateAsync(input, isImport: false, ct);
+    /// <summary>
+    /// A new sale: it starts today or later in the account's zone. A contract that began
+    /// earlier is imported instead, so that nothing is sent for the dates already past.
+    /// </summary>
+    public Task<Subscription> SellAsync(NewSubscription input, CancellationToken ct = default) => CreateAsync(input, Sale.New, ct);
+
+    /// <summary>
+    /// A sale recorded after the fact, its start possibly past: every milestone of the first
+    /// term is planned and the past ones run on catch-up. Only for replaying a history (tests,
+    /// tools); the command line and the web sell or import.
+    /// </summary>
+    public Task<Subscription> SellBackdatedAsync(NewSubscription input, CancellationToken ct = default) => CreateAsync(input, Sale.Backdated, ct);
 
     /// <summary>
     /// A contract that already runs, brought in from another system: it starts in the term
     /// that covers today, and the milestones dated before today are stored as skipped: nothing
     /// is sent for dates already past.
     /// </summary>
-    public Task<Subscription> ImportAsync(NewSubscription input, CancellationToken ct = default) => CreateAsync(input, isImport: true, ct);
+    public Task<Subscription> ImportAsync(NewSubscription input, CancellationToken ct = default) => CreateAsync(input, Sale.Import, ct);
 
-    private async Task<Subscription> CreateAsync(NewSubscription input, bool isImport, CancellationToken ct)
+    private enum Sale
+    {
+        New,
+        Backdated,
+        Import,
+    }
+
+    private async Task<Subscription> CreateAsync(NewSubscription input, Sale sale, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var isImport = sale == Sale.Import;
         var account = await db.Accounts.Include(a => a.Contacts).SingleOrDefaultAsync(a => a.Id == input.AccountId, ct)
             ?? throw new DomainException(DomainErrors.AccountUnknown, input.AccountId);
         if (account.Contacts.Count == 0)
@@ -79,6 +97,18 @@ public sealed class SubscriptionService(RenewalsDbContext db, IClock clock)
 
         var now = clock.GetCurrentInstant();
         var today = now.InZone(zone).Date;
+        // A new sale dated in the past would send every past letter and invoice at once on the
+        // next run; a running contract that has not started yet is a sale, not an import.
+        if (sale == Sale.New && input.Start < today)
+        {
+            throw new DomainException(DomainErrors.SaleStartInPast, input.Start, today);
+        }
+
+        if (isImport && input.Start > today)
+        {
+            throw new DomainException(DomainErrors.ImportStartInFuture, input.Start, today);
+        }
+
         var term = isImport && today >= input.Start ? domain.TermContaining(today) : domain.Term(1);
         var subscription = new Subscription
         {

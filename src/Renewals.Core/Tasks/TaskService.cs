@@ -19,7 +19,7 @@ public sealed record TaskView(
 public sealed class TaskService(RenewalsDbContext db)
 {
     /// <summary>The kind of task the check-in creates; its details name what is new to the customer.</summary>
-    public const string CheckInKind = "schedule-review-meeting";
+    public const string CheckInKind = TaskKinds.ScheduleReviewMeeting;
 
     /// <param name="advisorId">This advisor's tasks and the unassigned ones.</param>
     /// <param name="unassignedOnly">Only the unassigned queue.</param>

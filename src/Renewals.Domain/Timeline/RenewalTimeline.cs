@@ -57,8 +57,9 @@ public static class RenewalTimeline
                 : new MilestoneReason("Reason.Deadline", noticeDays, term.RenewalDate)));
 
         milestones.Add(new Milestone(term.Number, MilestoneKind.Anniversary, 0, term.RenewalDate,
+            // The reason names the last day of the new term (rule 8), not its exclusive end.
             new MilestoneReason("Reason.Anniversary", Subscription.RenewalTermMonths, term.RenewalDate,
-                subscription.Anniversary(subscription.InitialTermYears + term.Number))));
+                subscription.Anniversary(subscription.InitialTermYears + term.Number).PlusDays(-1))));
 
         return new TermTimeline(term, [.. milestones.OrderBy(m => m.Date).ThenBy(m => m.Kind)]);
     }
