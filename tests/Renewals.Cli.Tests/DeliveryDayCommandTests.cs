@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using MimeKit;
 using NodaTime;
 using NodaTime.Testing;
 using Renewals.Core.Messaging;
@@ -64,4 +65,31 @@ public abstract class DeliveryDayCommandTests(DatabaseProvider provider) : IAsyn
         Assert.All(messages, m => Assert.Equal(OutboxStatus.Sent, m.Status));
         Assert.Contains($"Messages: {messages.Count} sent, 0 waiting", run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Simulate_sends_each_reminder_on_its_own_day_dated_and_worded_for_that_day()
+    {
+        var clock = new FakeClock(Instant.FromUtc(2027, 1, 14, 9, 0));
+
+        var simulate = await Cli(clock, "simulate", "--until", "2027-12-31");
+
+        Assert.Equal(0, simulate.ExitCode);
+        var reminders = Directory.GetFiles(_pickup, "*.eml")
+            .Select(f => MimeMessage.Load(f))
+            .Where(m => m.Headers["X-Renewals-Template"] == "reminder" && m.To.Mailboxes.Single().Address == "jane@acme.example")
+            .OrderBy(m => m.Date)
+            .ToList();
+        Assert.Equal(2, reminders.Count);
+        // 17 September in Paris begins at 22:00 UTC on the 16th: the simulated day of 16 September
+        // (UTC) carries it out and sends it at that day's last second.
+        Assert.Equal(new DateTimeOffset(2027, 9, 16, 23, 59, 59, TimeSpan.Zero), reminders[0].Date);
+        Assert.Equal("Your subscription renews on 15 January 2028 (in 120 days)", Plain(reminders[0].Subject));
+        Assert.Contains("your written cancellation must reach us by 16 November 2027.", Plain(reminders[0].TextBody), StringComparison.Ordinal);
+        Assert.Equal(new DateTimeOffset(2027, 11, 15, 23, 59, 59, TimeSpan.Zero), reminders[1].Date);
+        Assert.Equal("Your subscription renews on 15 January 2028 (in 60 days)", Plain(reminders[1].Subject));
+        Assert.Contains("must reach us today, 16 November 2027, at the latest.", Plain(reminders[1].TextBody), StringComparison.Ordinal);
+        Assert.All(reminders, r => Assert.DoesNotContain("renewed on", r.TextBody, StringComparison.Ordinal));
+    }
+
+    private static string Plain(string? text) => text is null ? "" : string.Join(' ', text.Replace('\u00A0', ' ').Replace('\u202F', ' ').Split((char[])[' ', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
 }
