@@ -84,6 +84,12 @@ internal static class Delivery
         new(database, new MessageComposer(new MessageRenderer(Templates(context)), Options(context), Core.Messaging.Attachments.For(context.Seller())), transport);
 
     /// <summary>The one line about what a dispatch did.</summary>
-    public static void Report(CliContext context, DispatchResult result, IMailTransport transport) =>
+    public static void Report(CliContext context, DispatchResult result, IMailTransport transport)
+    {
         context.Console.WriteLine(context.Text.Format("Messages.Dispatched", result.Sent, result.Retrying, result.DeadLettered, transport.Describe()));
+        if (result.Discarded > 0)
+        {
+            context.Console.WriteLine(context.Text.Format("Messages.Discarded", result.Discarded));
+        }
+    }
 }

@@ -67,9 +67,7 @@ internal static class SimulateCommand
                 results.Add((day, result));
                 if (dispatcher is not null)
                 {
-                    var sent = await dispatcher.DispatchAsync(EngineDays.EndOf(day), ct);
-                    // Retrying counts what is still waiting after the last day, not each day's waits.
-                    delivered = new DispatchResult(delivered.Sent + sent.Sent, sent.Retrying, delivered.DeadLettered + sent.DeadLettered);
+                    delivered = delivered.Then(await dispatcher.DispatchAsync(EngineDays.EndOf(day), ct));
                 }
 
                 task.Increment(1);
