@@ -126,7 +126,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
 
         var acknowledgement = received.Single(r => Template(r) == MessageKinds.CancellationAcknowledgement);
         Assert.Equal(en.Primary, To(acknowledgement));
-        Assert.Contains("ends on 15 January 2028", Text(acknowledgement), StringComparison.Ordinal);
+        Assert.Contains("its last day is 14 January 2028", Text(acknowledgement), StringComparison.Ordinal);
     }
 
     [Fact]
