@@ -50,6 +50,30 @@ public abstract class MessagePurposeTests(DatabaseProvider provider) : DatabaseT
         Assert.All((await MessagesAsync(subscription.Id)).Where(m => m.Template == MessageKinds.Reminder), m => Assert.Equal((OutboxStatus.Discarded, 1), (m.Status, m.Attempts)));
     }
 
+    [Fact]
+    public async Task A_reminder_waiting_when_a_notice_is_filed_before_the_deadline_is_discarded()
+    {
+        var account = await Book.AccountAsync("Acme", language: "en");
+        var subscription = await Book.SellAsync(account.Id, Date("2027-01-15"), years: 1);
+        // The 120-day reminder (17 September) is written; the deadline (16 November) is still ahead.
+        await RunOnAsync(Date("2027-09-17"));
+        Clock.Reset(Instant.FromUtc(2027, 9, 20, 9, 0));
+        await using (var db = Database.Context())
+        {
+            await new CancellationService(db, Clock).FileAsync(
+                subscription.Id, new WrittenNotice(Clock.GetCurrentInstant(), NoticeChannel.PostalLetter, "Jane Primary", new string('a', 64), NoticeFiler.Customer), "test");
+        }
+
+        var sent = await DispatchAsync(Instant.FromUtc(2027, 9, 20, 10, 0));
+
+        Assert.Contains(sent, m => Template(m) == MessageKinds.CancellationAcknowledgement);
+        Assert.DoesNotContain(sent, m => Template(m) == MessageKinds.Reminder);
+        var reminders = (await MessagesAsync(subscription.Id)).Where(m => m.Template == MessageKinds.Reminder).ToList();
+        Assert.NotEmpty(reminders);
+        Assert.All(reminders, m => Assert.Equal(
+            (OutboxStatus.Discarded, "discarded: a written notice filed on time ends the subscription on 2028-01-15, it does not renew"), (m.Status, m.LastError)));
+    }
+
     [Theory]
     // 14 January 2028 at 23:59 in Paris: the renewal is still ahead.
     [InlineData(2028, 1, 14, 22, 59, OutboxStatus.Sent)]

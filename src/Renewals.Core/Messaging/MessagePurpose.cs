@@ -42,6 +42,15 @@ public static class MessagePurpose
             {
                 return $"discarded: the subscription is {(status == SubscriptionStatus.Ending ? "ending (a written notice was filed on time)" : "ended")}, it does not renew";
             }
+
+            // Filed on time before the deadline was carried out, a notice leaves the subscription
+            // active until then; it still ends at this renewal, which the reminder would deny.
+            if (message.SubscriptionId is { } subscriptionId && Date(payload, "renewal_date") is { } ending
+                && await db.CancellationNotices.AsNoTracking().AnyAsync(
+                    n => n.SubscriptionId == subscriptionId && n.WithdrawnAt == null && n.IsOnTime && n.EffectiveEndDate == ending, ct))
+            {
+                return $"discarded: a written notice filed on time ends the subscription on {Iso(ending)}, it does not renew";
+            }
         }
         else if (Date(payload, "valid_until") is { } until && today >= until)
         {
