@@ -65,7 +65,7 @@ public abstract partial class ReminderTruthTests(DatabaseProvider provider) : Da
 
         Assert.Contains("in 59 days.", Text(reminder), StringComparison.Ordinal);
         Assert.Contains("The notice period for this renewal is over: it ended on 16 November 2027", Text(reminder), StringComparison.Ordinal);
-        Assert.Contains("would end it at the earliest on 15 January 2029", Text(reminder), StringComparison.Ordinal);
+        Assert.Contains("would end it at the earliest at the end of the next term, whose last day is 14 January 2029", Text(reminder), StringComparison.Ordinal);
         Assert.DoesNotContain("must reach us", Text(reminder), StringComparison.Ordinal);
     }
 
@@ -115,7 +115,7 @@ public abstract partial class ReminderTruthTests(DatabaseProvider provider) : Da
         await RunOnAsync(Date("2027-11-16"));
         var after = Text(await ReminderAsync(Instant.FromUtc(2027, 11, 16, 9, 0)));
         Assert.Contains("Le délai de préavis pour ce renouvellement est écoulé : il a pris fin le 17 octobre 2027", after, StringComparison.Ordinal);
-        Assert.Contains("au plus tôt le 15 janvier 2029", after, StringComparison.Ordinal);
+        Assert.Contains("au plus tôt au terme de la période suivante, dont le dernier jour est le 14 janvier 2029", after, StringComparison.Ordinal);
         Assert.Contains("seul votre partenaire Intégra Distribution peut la déposer", after, StringComparison.Ordinal);
         Assert.DoesNotContain("doit nous parvenir", after, StringComparison.Ordinal);
     }
