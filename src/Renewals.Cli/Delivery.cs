@@ -73,10 +73,23 @@ internal static class Delivery
     /// <summary>Sends what is due at <paramref name="now"/> and prints one line about it.</summary>
     public static async Task<DispatchResult> DispatchAsync(CliContext context, RenewalsDatabase database, NodaTime.Instant now, CancellationToken ct)
     {
-        var composer = new MessageComposer(new MessageRenderer(Templates(context)), Options(context), Core.Messaging.Attachments.For(context.Seller()));
         await using var transport = Transport(context, database);
-        var result = await new OutboxDispatcher(database, composer, transport).DispatchAsync(now, ct);
-        context.Console.WriteLine(context.Text.Format("Messages.Dispatched", result.Sent, result.Retrying, result.DeadLettered, transport.Describe()));
+        var result = await Dispatcher(context, database, transport).DispatchAsync(now, ct);
+        Report(context, result, transport);
         return result;
+    }
+
+    /// <summary>A dispatcher over <paramref name="transport"/>, for a command that delivers several times (one simulated day after another).</summary>
+    public static OutboxDispatcher Dispatcher(CliContext context, RenewalsDatabase database, IMailTransport transport) =>
+        new(database, new MessageComposer(new MessageRenderer(Templates(context)), Options(context), Core.Messaging.Attachments.For(context.Seller())), transport);
+
+    /// <summary>The one line about what a dispatch did.</summary>
+    public static void Report(CliContext context, DispatchResult result, IMailTransport transport)
+    {
+        context.Console.WriteLine(context.Text.Format("Messages.Dispatched", result.Sent, result.Retrying, result.DeadLettered, transport.Describe()));
+        if (result.Discarded > 0)
+        {
+            context.Console.WriteLine(context.Text.Format("Messages.Discarded", result.Discarded));
+        }
     }
 }

@@ -236,7 +236,7 @@ public sealed class OperationsCommandTests : IAsyncLifetime
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("Résiliation retirée : votre abonnement continue", run.Output, StringComparison.Ordinal);
-        Assert.Contains("ne prendra donc pas fin le 15 janvier 2030 : il se poursuit", Flat(run.Output), StringComparison.Ordinal);
+        Assert.Contains("ne s'arrêtera donc pas après le 14 janvier 2030 : il se poursuit", Flat(run.Output), StringComparison.Ordinal);
     }
 
     /// <summary>Console tables and long lines wrap: compare text with its line breaks and runs of spaces folded.</summary>

@@ -14,8 +14,8 @@ public sealed class MessageRendererTests
     }
 
     [Theory]
-    [InlineData("fr", "après la date limite du 16 novembre 2029", "prend fin au terme de ce renouvellement, le 15 janvier 2031")]
-    [InlineData("en", "after the deadline of 16 November 2029", "at the end of that renewal, on 15 January 2031")]
+    [InlineData("fr", "après la date limite du 16 novembre 2029", "prend fin au terme de ce renouvellement\u00A0: son dernier jour est le 14 janvier 2031")]
+    [InlineData("en", "after the deadline of 16 November 2029", "at the end of that renewal: its last day is 14 January 2031")]
     public async Task A_late_cancellation_is_acknowledged_with_the_date_it_takes_effect(string language, string late, string effect)
     {
         var model = MessageSamples.Model(MessageKinds.CancellationAcknowledgement, language);
@@ -87,7 +87,8 @@ public sealed class MessageRendererTests
     public async Task The_first_of_the_month_is_written_the_way_each_language_writes_it(string language, string expected)
     {
         var model = MessageSamples.Model(MessageKinds.SubscriptionEnded, language);
-        model["ended_on"] = "2028-03-01";
+        // Ended on 2 March: its last day, the one the message writes, is the 1st.
+        model["ended_on"] = "2028-03-02";
 
         var message = await Renderer.RenderAsync(MessageKinds.SubscriptionEnded, language, model);
 

@@ -21,7 +21,10 @@ public sealed class PostgresMessagingTests() : MessagingTests(DatabaseProvider.P
 /// </summary>
 public abstract partial class MessagingTests(DatabaseProvider provider) : DatabaseTest(provider)
 {
-    private static readonly Instant AfterRenewal = Instant.FromUtc(2028, 1, 16, 8, 0);
+    // Delivered on the renewal's eve (Paris), when every message of the book still serves its
+    // purpose: a reminder delivered once its renewal has come, or a licence announced once it
+    // has run out, would be discarded rather than sent (MessagePurposeTests).
+    private static readonly Instant RenewalEve = Instant.FromUtc(2028, 1, 14, 8, 0);
 
     [Fact]
     public async Task Every_message_the_engine_writes_arrives_by_smtp_in_its_recipients_language_with_text_and_html()
@@ -30,7 +33,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         await using var server = new TestSmtpServer();
         await server.StartAsync();
 
-        var result = await DispatchAsync(server, AfterRenewal, attachments: Messaging.Attachments.All);
+        var result = await DispatchAsync(server, RenewalEve, attachments: Messaging.Attachments.All);
 
         var stored = await MessagesAsync();
         Assert.Equal(stored.Count, result.Sent);
@@ -123,7 +126,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
 
         var acknowledgement = received.Single(r => Template(r) == MessageKinds.CancellationAcknowledgement);
         Assert.Equal(en.Primary, To(acknowledgement));
-        Assert.Contains("ends on 15 January 2028", Text(acknowledgement), StringComparison.Ordinal);
+        Assert.Contains("its last day is 14 January 2028", Text(acknowledgement), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -133,22 +136,22 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         var stored = await MessagesAsync();
         await using var server = new TestSmtpServer(); // not started: connections are refused
 
-        var down = await DispatchAsync(server, AfterRenewal);
+        var down = await DispatchAsync(server, RenewalEve);
 
         Assert.Equal((0, stored.Count, 0), (down.Sent, down.Retrying, down.DeadLettered));
         var waiting = await MessagesAsync();
-        Assert.All(waiting, m => Assert.Equal((OutboxStatus.Pending, 1, AfterRenewal + Duration.FromMinutes(1)), (m.Status, m.Attempts, m.NextAttemptAt)));
+        Assert.All(waiting, m => Assert.Equal((OutboxStatus.Pending, 1, RenewalEve + Duration.FromMinutes(1)), (m.Status, m.Attempts, m.NextAttemptAt)));
         Assert.All(waiting, m => Assert.False(string.IsNullOrEmpty(m.LastError)));
         // Not due again before its delay.
-        Assert.Equal(0, (await DispatchAsync(server, AfterRenewal + Duration.FromSeconds(59))).Retrying);
+        Assert.Equal(0, (await DispatchAsync(server, RenewalEve + Duration.FromSeconds(59))).Retrying);
 
         await server.StartAsync();
-        var back = await DispatchAsync(server, AfterRenewal + Duration.FromMinutes(1));
+        var back = await DispatchAsync(server, RenewalEve + Duration.FromMinutes(1));
 
         Assert.Equal(stored.Count, back.Sent);
         Assert.Equal(stored.Select(m => Wire(m.MessageId)).Order(StringComparer.Ordinal), server.Received.Select(r => r.MessageId).Order(StringComparer.Ordinal));
         Assert.All(await MessagesAsync(), m => Assert.Equal((OutboxStatus.Sent, 2), (m.Status, m.Attempts)));
-        Assert.Equal(0, (await DispatchAsync(server, AfterRenewal + Duration.FromDays(1))).Sent);
+        Assert.Equal(0, (await DispatchAsync(server, RenewalEve + Duration.FromDays(1))).Sent);
     }
 
     [Fact]
@@ -159,7 +162,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         await using var server = new TestSmtpServer();
         var options = new DeliveryOptions { MaxAttempts = 3 };
 
-        var at = AfterRenewal;
+        var at = RenewalEve;
         var first = await DispatchAsync(server, at, options);
         at += Duration.FromMinutes(1);
         var second = await DispatchAsync(server, at, options);
@@ -175,13 +178,13 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
             Assert.Equal(count, await db.Audit.CountAsync(a => a.Action == "message.dead-lettered"));
         }
 
-        Assert.Equal(0, (await DispatchAsync(server, at + Duration.FromDays(30), options)).Sent);
+        Assert.Equal(0, (await DispatchAsync(server, at + Duration.FromHours(12), options)).Sent);
 
         await server.StartAsync();
-        Clock.Reset(at + Duration.FromDays(30));
+        Clock.Reset(at + Duration.FromHours(12));
         var retried = await new OutboxAdmin(Database.Database, Clock).RetryAsync([], "operator");
         Assert.Equal(count, retried.Count);
-        var delivered = await DispatchAsync(server, at + Duration.FromDays(30), options);
+        var delivered = await DispatchAsync(server, at + Duration.FromHours(12), options);
 
         Assert.Equal(count, delivered.Sent);
         Assert.Equal(dead.Select(m => Wire(m.MessageId)).Order(StringComparer.Ordinal), server.Received.Select(r => r.MessageId).Order(StringComparer.Ordinal));
@@ -195,7 +198,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         server.Refuse(fr.AccountsPayable);
         await server.StartAsync();
 
-        var result = await DispatchAsync(server, AfterRenewal);
+        var result = await DispatchAsync(server, RenewalEve);
 
         var messages = await MessagesAsync();
         var refused = messages.Where(m => m.ToEmail == fr.AccountsPayable).ToList();
@@ -220,7 +223,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
 
         await using var server = new TestSmtpServer();
         await server.StartAsync();
-        var result = await DispatchAsync(server, AfterRenewal, templates: broken);
+        var result = await DispatchAsync(server, RenewalEve, templates: broken);
 
         var frenchReminders = (await MessagesAsync()).Where(m => m.Template == MessageKinds.Reminder && m.Language == "fr").ToList();
         Assert.NotEmpty(frenchReminders);
@@ -230,7 +233,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         Assert.Equal(frenchReminders.Count, result.Retrying);
 
         // Fixed: they go out at their next attempt.
-        var fixedResult = await DispatchAsync(server, AfterRenewal + Duration.FromMinutes(1));
+        var fixedResult = await DispatchAsync(server, RenewalEve + Duration.FromMinutes(1));
         Assert.Equal(frenchReminders.Count, fixedResult.Sent);
     }
 
@@ -244,7 +247,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
             await using (var pickup = new PickupFolderTransport(folder))
             {
                 var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
-                var result = await new OutboxDispatcher(Database.Database, composer, pickup).DispatchAsync(AfterRenewal);
+                var result = await new OutboxDispatcher(Database.Database, composer, pickup).DispatchAsync(RenewalEve);
                 Assert.True(result.Sent > 0);
             }
 
@@ -312,7 +315,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
             {
                 Template = template, AccountId = model.AccountId, ContactId = contactId, ToEmail = to, Language = "fr",
                 SubscriptionId = model.SubscriptionId, Payload = payload, MessageId = $"<{id}@renewals>",
-                CreatedAt = AfterRenewal, NextAttemptAt = AfterRenewal,
+                CreatedAt = RenewalEve, NextAttemptAt = RenewalEve,
             };
             var rows = new[]
             {
@@ -326,7 +329,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
             {
                 Template = g.Template, AccountId = g.AccountId, ContactId = g.ContactId, ToEmail = g.ToEmail, Language = g.Language,
                 SubscriptionId = g.SubscriptionId, InvoiceId = g.InvoiceId, Payload = g.Payload, MessageId = $"<later{g.Id}@renewals>",
-                CreatedAt = AfterRenewal, NextAttemptAt = AfterRenewal,
+                CreatedAt = RenewalEve, NextAttemptAt = RenewalEve,
             }).ToList();
             db.Outbox.AddRange(rows);
             db.Outbox.AddRange(later);
@@ -340,7 +343,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         await server.StartAsync();
         var options = new DeliveryOptions { MaxAttempts = 2, BatchSize = 3 };
 
-        var first = await DispatchAsync(server, AfterRenewal, options);
+        var first = await DispatchAsync(server, RenewalEve, options);
 
         Assert.Equal((good.Count, 3, 1), (first.Sent, first.Retrying, first.DeadLettered));
         var after = (await MessagesAsync()).ToDictionary(m => m.Id);
@@ -354,7 +357,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         }
 
         // The retries are spent at the second attempt: dead letters, and nothing sent twice.
-        var second = await DispatchAsync(server, AfterRenewal + Duration.FromMinutes(1), options);
+        var second = await DispatchAsync(server, RenewalEve + Duration.FromMinutes(1), options);
         Assert.Equal((0, 0, 3), (second.Sent, second.Retrying, second.DeadLettered));
         Assert.Equal(good.Count, server.Received.Count);
         Assert.Equal(good.Select(m => Wire(m.MessageId)).Order(StringComparer.Ordinal), server.Received.Select(r => r.MessageId).Order(StringComparer.Ordinal));

@@ -64,8 +64,8 @@ internal static class MessagesCommand
             return RenewalsCli.Ok;
         });
 
-        var status = new Option<string?>("--status") { Description = text["Messages.List.Status"], HelpName = "pending|sent|dead" };
-        status.AcceptOnlyFromAmong("pending", "sent", "dead");
+        var status = new Option<string?>("--status") { Description = text["Messages.List.Status"], HelpName = "pending|sent|dead|discarded" };
+        status.AcceptOnlyFromAmong("pending", "sent", "dead", "discarded");
         var limit = CommonOptions.Number("--limit", text["Messages.List.Limit"], text, 50);
         var list = new Command("list", text["Messages.List.Description"]) { status, limit };
         list.SetAction(async (parse, ct) =>
@@ -83,6 +83,7 @@ internal static class MessagesCommand
                 "pending" => OutboxStatus.Pending,
                 "sent" => OutboxStatus.Sent,
                 "dead" => OutboxStatus.DeadLettered,
+                "discarded" => OutboxStatus.Discarded,
                 _ => (OutboxStatus?)null,
             };
             var messages = await new OutboxAdmin(database, context.Clock).ListAsync(wanted, size, ct);

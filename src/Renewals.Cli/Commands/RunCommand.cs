@@ -56,7 +56,10 @@ internal static class RunCommand
             context.Console.MarkupLine(Markup.Escape(text.Format("Run.Summary", result.Done, result.Skipped, result.Batches)));
             if (!parse.GetValue(noSend))
             {
-                await Delivery.DispatchAsync(context, database, at, ct);
+                // The engine wrote its messages as due at its clock's reading, after `at` was taken:
+                // a fresh reading finds them due. A later --as-of keeps its day's wording.
+                var now = context.Clock.GetCurrentInstant();
+                await Delivery.DispatchAsync(context, database, at > now ? at : now, ct);
             }
 
             return RenewalsCli.Ok;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using NodaTime;
 using NodaTime.Text;
 using Renewals.Core.Engine;
+using Renewals.Core.Messaging;
 using Renewals.Domain.Text;
 using Spectre.Console;
 
@@ -53,14 +54,23 @@ internal static class SimulateCommand
         }
 
         var results = new List<(LocalDate Day, EngineRunResult Result)>();
+        // Each simulated day's messages go out on that day, as of that day's instant, as the
+        // running service would have sent them: dated and worded for the day they are read.
+        await using var transport = dryRun ? null : Delivery.Transport(context, database);
+        var dispatcher = transport is null ? null : Delivery.Dispatcher(context, database, transport);
+        var delivered = new DispatchResult(0, 0, 0);
         await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
         {
             var task = progress.AddTask(Markup.Escape(text["Simulate.Progress"]), maxValue: days.Count);
-            await engine.SimulateAsync(days.Select(d => { clock.Now = d.AsOf; return d; }), dryRun, (day, result) =>
+            await engine.SimulateAsync(days.Select(d => { clock.Now = d.AsOf; return d; }), dryRun, async (day, result) =>
             {
                 results.Add((day, result));
+                if (dispatcher is not null)
+                {
+                    delivered = delivered.Then(await dispatcher.DispatchAsync(EngineDays.EndOf(day), ct));
+                }
+
                 task.Increment(1);
-                return Task.CompletedTask;
             }, ct);
         });
 
@@ -78,10 +88,9 @@ internal static class SimulateCommand
         context.Console.Write(table);
         context.Console.MarkupLine(Markup.Escape(text.Format(dryRun ? "Simulate.SummaryDryRun" : "Simulate.Summary",
             DomainText.LongDate(today, text.Culture), DomainText.LongDate(until, text.Culture), total.Done, total.Skipped, results.Count(r => r.Result.Executed > 0))));
-        if (!dryRun)
+        if (transport is not null)
         {
-            // What the simulated days wrote to the outbox goes out as the service would send it.
-            await Delivery.DispatchAsync(context, database, days[^1].AsOf, ct);
+            Delivery.Report(context, delivered, transport);
         }
     }
 

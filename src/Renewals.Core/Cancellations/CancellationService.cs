@@ -77,6 +77,8 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
             received_on = Iso(received),
             deadline = Iso(cancellation.Deadline),
             effective_end_date = Iso(cancellation.EffectiveEndDate),
+            // Who sent the letter: the acknowledgement names a partner that filed it, not the customer.
+            filed_by = notice.FiledBy.ToString().ToLowerInvariant(),
         });
         db.Audit.Add(new AuditEntry
         {

@@ -66,6 +66,9 @@ public sealed class MessageRenderer(TemplateLibrary templates)
             Text(AsDate(input) is { } start && AsDate(arguments.At(0)) is { } end && end > start
                 ? PeriodText.Format(start, end, context.CultureInfo)
                 : input.ToStringValue()));
+        // Stored ends are exclusive (the first day no longer covered); people read the last day.
+        options.Filters.AddFilter("last_day", (input, _, _) =>
+            Text(AsDate(input) is { } end ? LocalDatePattern.Iso.Format(end.PlusDays(-1)) : input.ToStringValue()));
         options.Filters.AddFilter("percent", (input, _, context) =>
             Text(MoneyText.Percent(input.ToNumberValue(), context.CultureInfo)));
         return options;

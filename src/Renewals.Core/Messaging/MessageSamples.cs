@@ -41,6 +41,12 @@ public static class MessageSamples
 
         // A name that starts with a vowel, so the French texts show whether they elide ("d'Intégra").
         model["partner"] = partner || partnerOnly ? MessageFacts.Partner(french ? "Intégra Distribution" : "Northwind Resellers", 90, partnerOnly) : null;
+        if (partnerOnly && kind == MessageKinds.CancellationAcknowledgement)
+        {
+            // Where only the partner may file, the partner sent the letter.
+            model["filed_by"] = "partner";
+        }
+
         MessageFacts.OfTheDay(model, today ?? UsualDay(kind));
         return model;
     }
@@ -119,6 +125,7 @@ public static class MessageSamples
             ["received_on"] = "2029-11-02",
             ["deadline"] = "2029-11-16",
             ["effective_end_date"] = "2030-01-15",
+            ["filed_by"] = "customer",
         },
         MessageKinds.RenewalConfirmation => new()
         {

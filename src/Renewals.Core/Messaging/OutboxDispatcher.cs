@@ -8,7 +8,12 @@ using Renewals.Data.Model;
 namespace Renewals.Core.Messaging;
 
 /// <summary>What one dispatch did.</summary>
-public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered);
+public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, int Discarded = 0)
+{
+    /// <summary>Two passes' counts together; what still waits is the later pass's.</summary>
+    public DispatchResult Then(DispatchResult later) =>
+        new(Sent + later.Sent, later.Retrying, DeadLettered + later.DeadLettered, Discarded + later.Discarded);
+}
 
 /// <summary>
 /// Delivers the outbox: at least once, with the Message-ID written when the message was
@@ -30,7 +35,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
     public async Task<DispatchResult> DispatchAsync(Instant now, CancellationToken ct = default)
     {
         using var workerLock = EngineLock.Acquire(database, "dispatcher");
-        int sent = 0, retrying = 0, dead = 0;
+        int sent = 0, retrying = 0, dead = 0, discarded = 0;
         // Walking the ids upwards tries each message at most once in a pass, even one whose
         // failure could not be recorded (it stays due, and must not be tried in a loop).
         var after = 0L;
@@ -66,11 +71,14 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
                     case OutboxStatus.Pending:
                         retrying++;
                         break;
+                    case OutboxStatus.Discarded:
+                        discarded++;
+                        break;
                 }
             }
         }
 
-        return new DispatchResult(sent, retrying, dead);
+        return new DispatchResult(sent, retrying, dead, discarded);
     }
 
     /// <summary>Claims, sends and records one message; null when another dispatcher has it or it is no longer due.</summary>
@@ -109,6 +117,23 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         var permanent = false;
         try
         {
+            if (await MessagePurpose.OutdatedAsync(db, message, now, ct) is { } outdated)
+            {
+                // Sending it would tell the customer something no longer true: record why, send nothing.
+                message.Status = OutboxStatus.Discarded;
+                message.LastError = outdated;
+                db.Audit.Add(new AuditEntry
+                {
+                    At = now,
+                    Actor = "dispatcher",
+                    Action = "message.discarded",
+                    Entity = "outbox",
+                    EntityId = message.Id,
+                    Details = outdated,
+                });
+                return message.Status;
+            }
+
             var mime = await composer.ComposeAsync(db, message, now, ct);
             await transport.SendAsync(mime, ct);
             message.Status = OutboxStatus.Sent;

@@ -19,4 +19,5 @@ public sealed record PortalPurchaseOrder(
     IReadOnlyList<string> Invoices);
 
 /// <summary>What the customer typed in the purchase-order form, unchecked.</summary>
+/// <summary>What the customer typed; <paramref name="ValidUntil"/> is exclusive as stored (the form asks for the last day and adds one).</summary>
 public sealed record PurchaseOrderForm(string? Number, long? SubscriptionId, LocalDate? ValidFrom, LocalDate? ValidUntil, decimal? Amount);

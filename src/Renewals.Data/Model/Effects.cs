@@ -170,6 +170,9 @@ public enum OutboxStatus
     Pending,
     Sent,
     DeadLettered,
+
+    /// <summary>Past its purpose when it came to be delivered (a renewal gone by, a notice filed since): not sent, never retried.</summary>
+    Discarded,
 }
 
 /// <summary>

@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+using Renewals.Data;
+using Renewals.Data.Model;
+
+namespace Renewals.Core.Messaging;
+
+/// <summary>
+/// Whether a message still serves its purpose on the day it would be delivered (the account's
+/// own date). A reminder is written for a renewal still ahead and a subscription still renewing;
+/// a licence announcement for a licence still valid. Delivered after that (downtime, a notice
+/// filed in between), it would tell the customer something false, so it is not sent.
+/// </summary>
+public static class MessagePurpose
+{
+    /// <summary>Why <paramref name="message"/> is past its purpose at <paramref name="now"/>; null when it still serves it.</summary>
+    public static async Task<string?> OutdatedAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Template is not (MessageKinds.Reminder or MessageKinds.LicenceAvailable))
+        {
+            return null;
+        }
+
+        var zoneId = await db.Accounts.AsNoTracking().Where(a => a.Id == message.AccountId).Select(a => a.TimeZoneId).SingleAsync(ct);
+        var today = now.InZone(DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc).Date;
+        var payload = MessageModel.FromPayload(message.Payload);
+        if (message.Template == MessageKinds.Reminder)
+        {
+            // On the renewal date the renewal has happened: a reminder of it comes too late.
+            if (Date(payload, "renewal_date") is { } renewal && today >= renewal)
+            {
+                return $"discarded: the renewal of {Iso(renewal)} has passed (the account's date is {Iso(today)})";
+            }
+
+            var status = message.SubscriptionId is { } id
+                ? await db.Subscriptions.AsNoTracking().Where(s => s.Id == id).Select(s => (SubscriptionStatus?)s.Status).SingleOrDefaultAsync(ct)
+                : null;
+            if (status is SubscriptionStatus.Ending or SubscriptionStatus.Ended)
+            {
+                return $"discarded: the subscription is {(status == SubscriptionStatus.Ending ? "ending (a written notice was filed on time)" : "ended")}, it does not renew";
+            }
+
+            // Filed on time before the deadline was carried out, a notice leaves the subscription
+            // active until then; it still ends at this renewal, which the reminder would deny.
+            if (message.SubscriptionId is { } subscriptionId && Date(payload, "renewal_date") is { } ending
+                && await db.CancellationNotices.AsNoTracking().AnyAsync(
+                    n => n.SubscriptionId == subscriptionId && n.WithdrawnAt == null && n.IsOnTime && n.EffectiveEndDate == ending, ct))
+            {
+                return $"discarded: a written notice filed on time ends the subscription on {Iso(ending)}, it does not renew";
+            }
+        }
+        else if (Date(payload, "valid_until") is { } until && today >= until)
+        {
+            // valid_until is the first day the licence no longer covers.
+            return $"discarded: the licence's period ended on {Iso(until.PlusDays(-1))} (the account's date is {Iso(today)})";
+        }
+
+        return null;
+    }
+
+    private static LocalDate? Date(Dictionary<string, object?> payload, string name) =>
+        payload.GetValueOrDefault(name) is string text && LocalDatePattern.Iso.Parse(text) is { Success: true } parsed ? parsed.Value : null;
+
+    private static string Iso(LocalDate date) => LocalDatePattern.Iso.Format(date);
+}
