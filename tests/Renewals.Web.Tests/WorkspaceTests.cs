@@ -124,6 +124,42 @@ public sealed class WorkspaceTests(WebApp app)
     }
 
     [Fact]
+    public async Task Partner_files_a_notice_with_its_pdf_for_its_customer_and_a_file_that_is_no_pdf_stores_nothing()
+    {
+        await using var db = app.Database.CreateContext();
+        var ours = await db.Users.Where(u => u.Email == Partner).Select(u => u.PartnerId!.Value).SingleAsync();
+        var subscription = await db.Subscriptions
+            .Where(s => s.Account!.PartnerId == ours && s.PartnerContractId != null && s.Status == SubscriptionStatus.Active && !db.CancellationNotices.Any(n => n.SubscriptionId == s.Id && n.WithdrawnAt == null))
+            .OrderByDescending(s => s.Id).Select(s => new { s.Id, s.AccountId }).FirstAsync();
+        int Count() => db.CancellationNotices.Count(n => n.SubscriptionId == subscription.Id);
+        var before = Count();
+
+        var page = await app.SignedInPageAsync(Partner, "en-GB", "**/partner");
+        await page.GotoAsync($"/partner/customers/{subscription.AccountId}");
+        await page.SelectOptionAsync("#subscription", subscription.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.FillAsync("#signed-by", "Northwind Resellers");
+        await page.SetInputFilesAsync("#letter", new FilePayload { Name = "letter.pdf", MimeType = "application/pdf", Buffer = "not a pdf at all"u8.ToArray() });
+        await page.ClickAsync("form.form button[type=submit]");
+        await page.WaitForSelectorAsync("p.error");
+        Assert.Equal("This file is not a PDF: upload the signed letter as a PDF.", await page.InnerTextAsync("p.error"));
+        Assert.Equal(before, Count());
+
+        await page.SelectOptionAsync("#subscription", subscription.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.FillAsync("#signed-by", "Northwind Resellers");
+        await page.SetInputFilesAsync("#letter", new FilePayload { Name = "letter.pdf", MimeType = "application/pdf", Buffer = "%PDF-1.4\n% partner letter\n%%EOF\n"u8.ToArray() });
+        await page.ClickAsync("form.form button[type=submit]");
+        await page.WaitForSelectorAsync("p.done");
+        await WebApp.ScreenshotAsync(page, "partner-notice-filed");
+        var notice = await db.CancellationNotices.AsNoTracking().SingleAsync(n => n.SubscriptionId == subscription.Id && n.WithdrawnAt == null);
+        Assert.Equal(Renewals.Domain.Cancellations.NoticeFiler.Partner, notice.FiledBy);
+        Assert.Equal("Northwind Resellers", notice.SignedBy);
+        Assert.NotNull(notice.LetterFile);
+
+        await page.GotoAsync("/partner");
+        Assert.Equal(1, await page.Locator("table.notices tbody tr", new PageLocatorOptions { HasText = $"Subscription {subscription.Id}" }).CountAsync());
+    }
+
+    [Fact]
     public async Task Every_new_page_has_no_serious_accessibility_violation_in_both_languages()
     {
         foreach (var language in new[] { "en", "fr" })
