@@ -84,20 +84,41 @@ public sealed class WebApp : IAsyncLifetime
     }
 
     /// <summary>A browser page signed in as <paramref name="email"/> (signing in once per user: the sign-in form is rate-limited).</summary>
-    public async Task<IPage> SignedInPageAsync(string email, string acceptLanguage = "en-GB")
+    /// <param name="landing">Where the sign-in sends this user: customers to /portal, advisors to /advisor, partners to /partner.</param>
+    public async Task<IPage> SignedInPageAsync(string email, string acceptLanguage = "en-GB", string landing = "**/portal")
+    {
+        var state = await SignedInStateAsync(email, acceptLanguage, landing);
+        var signedIn = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, StorageState = state, Locale = acceptLanguage, AcceptDownloads = true });
+        return await signedIn.NewPageAsync();
+    }
+
+    private async Task<string> SignedInStateAsync(string email, string acceptLanguage, string landing)
     {
         if (!_signedIn.TryGetValue(email, out var state))
         {
             await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = acceptLanguage });
             var page = await context.NewPageAsync();
             await SignInAsync(page, email, Password);
-            await page.WaitForURLAsync("**/portal");
+            await page.WaitForURLAsync(landing);
             state = await context.StorageStateAsync();
             _signedIn[email] = state;
         }
 
-        var signedIn = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, StorageState = state, Locale = acceptLanguage, AcceptDownloads = true });
-        return await signedIn.NewPageAsync();
+        return state;
+    }
+
+    /// <summary>An HTTP client carrying <paramref name="email"/>'s sign-in cookies, following no redirect (to see each answer as it is).</summary>
+    public async Task<HttpClient> SignedInClientAsync(string email, string landing)
+    {
+        var state = await SignedInStateAsync(email, "en-GB", landing);
+        var cookies = new CookieContainer();
+        using var json = System.Text.Json.JsonDocument.Parse(state);
+        foreach (var c in json.RootElement.GetProperty("cookies").EnumerateArray())
+        {
+            cookies.Add(new System.Net.Cookie(c.GetProperty("name").GetString()!, c.GetProperty("value").GetString(), c.GetProperty("path").GetString(), c.GetProperty("domain").GetString()));
+        }
+
+        return new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }, disposeHandler: true) { BaseAddress = new Uri(BaseUrl) };
     }
 
     public async Task<IPage> AnonymousPageAsync(string acceptLanguage = "en-GB")

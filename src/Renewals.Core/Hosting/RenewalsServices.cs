@@ -70,6 +70,11 @@ public static class RenewalsServices
         services.TryAddScoped<PortalService>();
         services.TryAddScoped<PortalAccountService>();
         services.TryAddScoped<PortalCancellationService>();
+        services.TryAddScoped<Advisors.AdvisorBookService>();
+        services.TryAddScoped<Advisors.AdvisorTaskService>();
+        services.TryAddScoped<Advisors.RenewalPipelineService>();
+        services.TryAddScoped<Advisors.BookPreviewService>();
+        services.TryAddScoped<Partners.PartnerPortalService>();
         return services;
     }
 

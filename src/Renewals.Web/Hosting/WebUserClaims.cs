@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Renewals.Core.Access;
 using Renewals.Core.Portal;
 using Renewals.Data.Model;
 
@@ -42,5 +43,19 @@ public sealed class WebUserClaims(UserManager<WebUser> users, RoleManager<WebRol
         user is not null && user.IsInRole(WebRoles.Customer)
             && long.TryParse(user.FindFirstValue(Account), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             ? new PortalCustomer(id)
+            : null;
+
+    /// <summary>The advisor a signed-in user is, or null when they are not an advisor bound to one.</summary>
+    public static Actor.Advisor? AdvisorOf(ClaimsPrincipal? user) =>
+        user is not null && user.IsInRole(WebRoles.Advisor)
+            && long.TryParse(user.FindFirstValue(Advisor), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? new Actor.Advisor(id)
+            : null;
+
+    /// <summary>The partner a signed-in user is, or null when they are not a partner bound to one.</summary>
+    public static Actor.Partner? PartnerOf(ClaimsPrincipal? user) =>
+        user is not null && user.IsInRole(WebRoles.Partner)
+            && long.TryParse(user.FindFirstValue(Partner), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? new Actor.Partner(id)
             : null;
 }
