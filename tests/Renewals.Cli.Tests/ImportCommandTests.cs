@@ -118,9 +118,9 @@ public abstract class ImportCommandTests(DatabaseProvider provider) : IAsyncLife
     public async Task A_bad_file_prints_every_error_in_french_exits_2_and_stores_nothing()
     {
         var file = WriteBook("bad.csv",
-            "Atelier Durand,fr,Europe/Paris,yes,0.20,,,,,Claire Durand,claire@durand.example,,,D1,2027-02-29,2,yearly,extend,DSN-PRO,10,,",
-            "Atelier Durand,fr,Europe/Paris,yes,0.20,,,,,Claire Durand,claire@durand.example,,,D1,2027-02-29,2,yearly,extend,DSN-ULTRA,10,,",
-            "Kiwi,en,Pacific/Auckland,maybe,0,,,nobody@vendor.example,,Aroha,aroha@kiwi.example,,,K1,2026-01-01,5,monthly,extend,ANL-CORE,0,,");
+            "Atelier Durand,fr,Europe/Paris,yes,0.20,1 rue de la Gare | 75010 Paris,,,,Claire Durand,claire@durand.example,,,D1,2027-02-29,2,yearly,extend,DSN-PRO,10,,",
+            "Atelier Durand,fr,Europe/Paris,yes,0.20,1 rue de la Gare | 75010 Paris,,,,Claire Durand,claire@durand.example,,,D1,2027-02-29,2,yearly,extend,DSN-ULTRA,10,,",
+            "Kiwi,en,Pacific/Auckland,maybe,0,1 Queen Street | Auckland,,nobody@vendor.example,,Aroha,aroha@kiwi.example,,,K1,2026-01-01,5,monthly,extend,ANL-CORE,0,,");
 
         var run = await Cli("import", file, "--lang", "fr");
 
@@ -143,7 +143,7 @@ public abstract class ImportCommandTests(DatabaseProvider provider) : IAsyncLife
     [Fact]
     public async Task Errors_in_json_name_line_column_and_code_and_a_missing_file_is_refused()
     {
-        var file = WriteBook("zone.csv", "Acme,en,Mars/Olympus,no,0.20,,,,,Jane,jane@acme.example,,,A1,2026-01-15,1,,,DSN-PRO,1,,");
+        var file = WriteBook("zone.csv", "Acme,en,Mars/Olympus,no,0.20,1 Main Street | Springfield,,,,Jane,jane@acme.example,,,A1,2026-01-15,1,,,DSN-PRO,1,,");
 
         var run = await Cli("import", file, "--format", "json");
         var missing = await Cli("import", Path.Combine(_folder, "nothing.csv"));

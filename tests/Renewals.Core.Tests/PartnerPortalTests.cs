@@ -92,8 +92,8 @@ public abstract class PartnerPortalTests(DatabaseProvider provider) : DatabaseTe
             northwind = await db.PartnerContracts.Where(c => c.Id == northwindContract).Select(c => c.PartnerId).SingleAsync();
             contoso = await db.PartnerContracts.Where(c => c.Id == contosoContract).Select(c => c.PartnerId).SingleAsync();
             var accounts = new AccountService(db, Clock);
-            acme = (await accounts.CreateAsync(new NewAccount("Acme", "en", "Europe/Paris", [new("Jane Primary", "jane@acme.example", ContactRole.Primary)], PartnerId: northwind))).Id;
-            fabrikam = (await accounts.CreateAsync(new NewAccount("Fabrikam", "fr", "Europe/Paris", [new("Léa Primaire", "lea@fabrikam.example", ContactRole.Primary)], PartnerId: contoso))).Id;
+            acme = (await accounts.CreateAsync(new NewAccount("Acme", "en", "Europe/Paris", [new("Jane Primary", "jane@acme.example", ContactRole.Primary)], PartnerId: northwind, BillingAddress: "1 Acme Street\n75001 Paris"))).Id;
+            fabrikam = (await accounts.CreateAsync(new NewAccount("Fabrikam", "fr", "Europe/Paris", [new("Léa Primaire", "lea@fabrikam.example", ContactRole.Primary)], PartnerId: contoso, BillingAddress: "2 rue Fabrikam\n69003 Lyon"))).Id;
         }
 
         var direct = await Book.AccountAsync("Direct");
