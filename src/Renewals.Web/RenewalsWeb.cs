@@ -49,7 +49,9 @@ public static class RenewalsWeb
             .AddEntityFrameworkStores<RenewalsDbContext>()
             .AddSignInManager()
             .AddClaimsPrincipalFactory<WebUserClaims>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<InvitationTokenProvider>(InvitationTokenProvider.ProviderName);
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = WebAccessService.ResetTokenLifespan);
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies(cookies =>
             cookies.ApplicationCookie?.Configure(o =>
             {
@@ -82,6 +84,7 @@ public static class RenewalsWeb
         services.AddHostedService<EngineWorker>();
         services.AddHostedService<DispatchWorker>();
         services.AddScoped<DemoSignIns>();
+        services.AddScoped<WebAccessService>();
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment())
@@ -97,8 +100,9 @@ public static class RenewalsWeb
             o.DefaultRequestCulture = new RequestCulture("en");
             o.SupportedCultures = Cultures;
             o.SupportedUICultures = Cultures;
-            // The user's choice (a cookie written at sign-in and by the switch), else the browser's language.
-            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            // The user's choice (a cookie written at sign-in and by the switch), else the browser's language;
+            // an emailed link names its reader's language (?culture=fr) before they are signed in.
+            o.RequestCultureProviders = [new QueryStringRequestCultureProvider(), new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
         });
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -108,6 +112,7 @@ public static class RenewalsWeb
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapPortalEndpoints();
+        app.MapInvitationEndpoints();
         app.MapRazorComponents<App>();
         return app;
     }
