@@ -21,7 +21,7 @@ public static class InvitationEndpoints
                 {
                     return await access.InviteContactAsync(customer.AccountId, id, ct) is null
                         ? Results.NotFound()
-                        : Results.LocalRedirect("/portal/contacts?invited=1");
+                        : Results.LocalRedirect("/portal/contacts?invited=true");
                 }
                 catch (InvalidOperationException)
                 {
