@@ -31,7 +31,7 @@ public sealed record WebInvitation(long UserId, long MessageId, string Email);
 /// roles are reset by an administrator. The link's token is never logged: it lives only in the
 /// message's payload.
 /// </summary>
-public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> users, IClock clock)
+public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> users, RoleManager<WebRole> roles, IClock clock)
 {
     /// <summary>
     /// Writes a password-reset message when <paramref name="email"/> is a customer user's and a
@@ -92,6 +92,12 @@ public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> 
         if (await users.FindByEmailAsync(contact.Email) is not null)
         {
             throw new InvalidOperationException("This contact already has a sign-in.");
+        }
+
+        // Outside demo mode nothing has made the roles yet: the first invitation makes the customer's.
+        if (!await roles.RoleExistsAsync(WebRoles.Customer))
+        {
+            Check(await roles.CreateAsync(new WebRole(WebRoles.Customer)));
         }
 
         var user = new WebUser { UserName = contact.Email, Email = contact.Email, AccountId = accountId, Language = contact.Language };
