@@ -70,9 +70,10 @@ public static class RenewalsWeb
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Per form (sign-in, forgotten password) and address: asking for a reset link does not use up sign-in tries.
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/signin")
-                    ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                    ? RateLimitPartition.GetFixedWindowLimiter(FormOf(http) + "|" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _ => new FixedWindowRateLimiterOptions
                     {
                         PermitLimit = SignInAttemptsPerMinute,
                         Window = TimeSpan.FromMinutes(1),
@@ -116,6 +117,9 @@ public static class RenewalsWeb
         app.MapRazorComponents<App>();
         return app;
     }
+
+    /// <summary>The form a post goes to, whatever its case or trailing slash (which would otherwise open fresh windows).</summary>
+    private static string FormOf(HttpContext http) => (http.Request.Path.Value ?? "").TrimEnd('/').ToUpperInvariant();
 
     /// <summary>Before serving: the schema, and in demo mode the demo book and sign-ins, printed for the person who started it.</summary>
     public static async Task PrepareAsync(WebApplication app, CancellationToken ct)
