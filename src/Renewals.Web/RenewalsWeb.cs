@@ -49,7 +49,9 @@ public static class RenewalsWeb
             .AddEntityFrameworkStores<RenewalsDbContext>()
             .AddSignInManager()
             .AddClaimsPrincipalFactory<WebUserClaims>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<InvitationTokenProvider>(InvitationTokenProvider.ProviderName);
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = WebAccessService.ResetTokenLifespan);
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies(cookies =>
             cookies.ApplicationCookie?.Configure(o =>
             {
@@ -68,9 +70,10 @@ public static class RenewalsWeb
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Per form (sign-in, forgotten password) and address: asking for a reset link does not use up sign-in tries.
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/signin")
-                    ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                    ? RateLimitPartition.GetFixedWindowLimiter(FormOf(http) + "|" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _ => new FixedWindowRateLimiterOptions
                     {
                         PermitLimit = SignInAttemptsPerMinute,
                         Window = TimeSpan.FromMinutes(1),
@@ -82,6 +85,7 @@ public static class RenewalsWeb
         services.AddHostedService<EngineWorker>();
         services.AddHostedService<DispatchWorker>();
         services.AddScoped<DemoSignIns>();
+        services.AddScoped<WebAccessService>();
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment())
@@ -97,8 +101,9 @@ public static class RenewalsWeb
             o.DefaultRequestCulture = new RequestCulture("en");
             o.SupportedCultures = Cultures;
             o.SupportedUICultures = Cultures;
-            // The user's choice (a cookie written at sign-in and by the switch), else the browser's language.
-            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            // The user's choice (a cookie written at sign-in and by the switch), else the browser's language;
+            // an emailed link names its reader's language (?culture=fr) before they are signed in.
+            o.RequestCultureProviders = [new QueryStringRequestCultureProvider(), new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
         });
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -108,9 +113,13 @@ public static class RenewalsWeb
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapPortalEndpoints();
+        app.MapInvitationEndpoints();
         app.MapRazorComponents<App>();
         return app;
     }
+
+    /// <summary>The form a post goes to, whatever its case or trailing slash (which would otherwise open fresh windows).</summary>
+    private static string FormOf(HttpContext http) => (http.Request.Path.Value ?? "").TrimEnd('/').ToUpperInvariant();
 
     /// <summary>Before serving: the schema, and in demo mode the demo book and sign-ins, printed for the person who started it.</summary>
     public static async Task PrepareAsync(WebApplication app, CancellationToken ct)

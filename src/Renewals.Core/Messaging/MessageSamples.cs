@@ -167,6 +167,16 @@ public static class MessageSamples
             ["replaced_by"] = "INV-2030-000057",
             ["po_number"] = "PO-77812",
         },
+        MessageKinds.PasswordReset => new()
+        {
+            ["link_path"] = "/account/reset?user=1042&token=sample-token&culture=en",
+            ["link_valid_hours"] = 24m,
+        },
+        MessageKinds.WebInvitation => new()
+        {
+            ["link_path"] = "/account/invitation?user=1042&token=sample-token&culture=en",
+            ["link_valid_days"] = 7m,
+        },
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
 

@@ -33,6 +33,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.RenewalConfirmation, MessageKinds.LicenceAvailable, MessageKinds.SubscriptionEnded,
         MessageKinds.CancellationWithdrawn,
         MessageKinds.CreditNote,
+        MessageKinds.PasswordReset, MessageKinds.WebInvitation,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -151,4 +152,10 @@ public static class MessageKinds
     public const string SubscriptionEnded = "subscription-ended";
     public const string CancellationWithdrawn = "cancellation-withdrawn";
     public const string CreditNote = "credit-note";
+
+    /// <summary>A link to choose a new password (a customer user who forgot theirs).</summary>
+    public const string PasswordReset = "password-reset";
+
+    /// <summary>A contact's first sign-in to the web account: a link to choose a password.</summary>
+    public const string WebInvitation = "web-invitation";
 }

@@ -4,7 +4,7 @@ using Renewals.Data.Model;
 namespace Renewals.Core.Portal;
 
 /// <summary>A person of the account and what they receive.</summary>
-public sealed record PortalContact(string Name, string Email, ContactRole Role, string Language);
+public sealed record PortalContact(string Name, string Email, ContactRole Role, string Language, long Id);
 
 /// <summary>A message the account received, as the message centre lists it.</summary>
 public sealed record PortalMessage(long Id, LocalDateTime SentAt, string To, string Subject, string Kind);

@@ -20,7 +20,7 @@ public sealed class PortalAccountService(RenewalsDbContext db, MessageComposer c
     {
         ArgumentNullException.ThrowIfNull(customer);
         var contacts = await db.Contacts.AsNoTracking().Where(c => c.AccountId == customer.AccountId)
-            .Select(c => new PortalContact(c.Name, c.Email, c.Role, c.Language)).ToListAsync(ct);
+            .Select(c => new PortalContact(c.Name, c.Email, c.Role, c.Language, c.Id)).ToListAsync(ct);
         return [.. contacts.OrderBy(c => c.Role).ThenBy(c => c.Name, StringComparer.CurrentCulture)];
     }
 
