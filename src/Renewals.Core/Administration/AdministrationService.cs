@@ -89,27 +89,17 @@ public sealed class AdministrationService(RenewalsDbContext db, IClock clock)
     {
         Require(actor);
         ArgumentNullException.ThrowIfNull(input);
-        if (string.IsNullOrWhiteSpace(input.Name))
-        {
-            throw new DomainException(DomainErrors.AdvisorNameRequired);
-        }
-
+        // The admin's form names the advisor in its error; the rest of the rules and the row are AdvisorService's.
         var email = input.Email?.Trim() ?? "";
         if (!MailAddress.TryCreate(email, out var address) || address.Address != email)
         {
             throw new DomainException(DomainErrors.AdvisorEmailInvalid, input.Email ?? "");
         }
 
-        if (!AccountService.Languages.Contains(input.Language))
-        {
-            throw new DomainException(DomainErrors.LanguageUnknown, input.Language ?? "");
-        }
-
-        var advisor = new Advisor { Name = input.Name.Trim(), Email = email, Language = input.Language };
-        db.Advisors.Add(advisor);
-        await db.SaveChangesAsync(ct);
+        var added = await new AdvisorService(db).AddAsync(new Accounts.NewAdvisor(input.Name, email, input.Language), ct);
+        var advisor = new AdvisorView(added.Id, added.Name, added.Email, added.Language, added.Accounts);
         await AuditAsync(actor, "advisor.added", AuditEntities.Advisor, advisor.Id, $"{advisor.Name} <{advisor.Email}>", ct);
-        return new AdvisorView(advisor.Id, advisor.Name, advisor.Email, advisor.Language, 0);
+        return advisor;
     }
 
     public async Task<IReadOnlyList<AdvisorView>> AdvisorsAsync(Actor actor, CancellationToken ct = default)
