@@ -282,6 +282,9 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
             e.Property(a => a.Entity).HasMaxLength(64);
             e.HasIndex(a => new { a.Entity, a.EntityId });
         });
+
+        // Each later area keeps its tables' mapping beside its rows (IEntityTypeConfiguration).
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(RenewalsDbContext).Assembly);
     }
 }
 
