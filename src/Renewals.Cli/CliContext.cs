@@ -1,20 +1,28 @@
 using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NodaTime;
 using Renewals.Cli.Text;
+using Renewals.Core.Hosting;
 using Renewals.Data;
 using Spectre.Console;
 
 namespace Renewals.Cli;
 
-/// <summary>What every command shares: the user's language, the console, the clock and the database setting.</summary>
+/// <summary>
+/// What every command shares: the user's language and the console, known before the command
+/// line is read, and the services of the host built for the command once it is read
+/// (<c>AddRenewals</c>: the same wiring as the web's).
+/// </summary>
 internal sealed class CliContext
 {
-    public CliContext(CliText text, IAnsiConsole console, IClock clock, Func<string, string?> environment)
+    private IServiceProvider? _services;
+
+    public CliContext(CliText text, IAnsiConsole console)
     {
         Text = text;
         Console = console;
-        Clock = clock;
-        Environment = environment;
         DatabaseOption = new Option<string?>("--db")
         {
             Description = text.Format("Option.Db", RenewalsDatabase.EnvironmentVariable, RenewalsDatabase.DefaultSqliteFile),
@@ -27,18 +35,37 @@ internal sealed class CliContext
 
     public IAnsiConsole Console { get; }
 
-    public IClock Clock { get; }
-
-    public Func<string, string?> Environment { get; }
-
     public Option<string?> DatabaseOption { get; }
 
-    /// <summary>The seller printed on invoices and credit notes: RENEWALS_SELLER_* when set (all four), else the placeholder vendor.</summary>
-    public Core.Invoicing.Seller Seller() =>
-        Core.Invoicing.Seller.FromSettings(Environment, out var missing)
-        ?? throw new UsageException(Text.Format("Error.SellerIncomplete", missing!, string.Join(", ", Core.Invoicing.Seller.Variables)));
+    /// <summary>The host's services; set once the command line is parsed, before any command runs.</summary>
+    public IServiceProvider Services
+    {
+        get => _services ?? throw new InvalidOperationException("The host is built once the command line is parsed.");
+        set => _services = value;
+    }
 
-    /// <summary>--db, else the RENEWALS_DB environment variable, else renewals.db in the working folder.</summary>
-    public RenewalsDatabase Database(ParseResult parse) =>
-        RenewalsDatabase.FromSetting(parse.GetValue(DatabaseOption) ?? Environment(RenewalsDatabase.EnvironmentVariable));
+    public IClock Clock => Services.GetRequiredService<IClock>();
+
+    /// <summary>--db, else RENEWALS_DB (or Renewals:Database), else renewals.db in the working folder.</summary>
+    public RenewalsDatabase Database => Services.GetRequiredService<RenewalsDatabase>();
+
+    public RenewalsOptions Options => Services.GetRequiredService<IOptions<RenewalsOptions>>().Value;
+
+    /// <summary>The seller printed on invoices and credit notes: RENEWALS_SELLER_* when set (all four), else the placeholder vendor.</summary>
+    public Core.Invoicing.Seller Seller => Services.GetRequiredService<Core.Invoicing.Seller>();
+
+    public MailDelivery Delivery => Services.GetRequiredService<MailDelivery>();
+
+    /// <summary>A new context from the host's factory; its caller disposes it.</summary>
+    public Task<RenewalsDbContext> NewDbContextAsync(CancellationToken ct) =>
+        Services.GetRequiredService<IDbContextFactory<RenewalsDbContext>>().CreateDbContextAsync(ct);
+
+    /// <summary>A Core service resolved for one use, with its own database context, disposed after it.</summary>
+    public async Task<T> UseAsync<TService, T>(Func<TService, Task<T>> use)
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        await using var scope = Services.CreateAsyncScope();
+        return await use(scope.ServiceProvider.GetRequiredService<TService>());
+    }
 }

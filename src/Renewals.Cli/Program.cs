@@ -1,4 +1,4 @@
 using Renewals.Cli;
 
-// The composition root: the host's time provider is the one clock every command is given.
-return await RenewalsCli.RunAsync(args, Console.Out, Console.Error, new TimeProviderClock(TimeProvider.System));
+// The composition root is the host each command builds (CliHost over AddRenewals): its clock, settings and services.
+return await RenewalsCli.RunAsync(args, Console.Out, Console.Error);

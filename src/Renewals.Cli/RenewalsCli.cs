@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using NodaTime;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Renewals.Cli.Commands;
+using Renewals.Core.Hosting;
+using Renewals.Core.Messaging;
 using Renewals.Core.Engine;
 using Renewals.Cli.Text;
 using Renewals.Domain;
@@ -20,10 +24,9 @@ public static class RenewalsCli
     public const int BadInput = 2;
 
     public static async Task<int> RunAsync(
-        string[] args, TextWriter output, TextWriter error, IClock clock, IReadOnlyDictionary<string, string?>? environment = null,
+        string[] args, TextWriter output, TextWriter error, IClock? clock = null, IReadOnlyDictionary<string, string?>? environment = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
@@ -40,7 +43,7 @@ public static class RenewalsCli
         CultureInfo.CurrentUICulture = culture;
         var text = new CliText(culture);
         var console = CreateConsole(output);
-        var context = new CliContext(text, console, clock, name => environment is null ? Environment.GetEnvironmentVariable(name) : environment.GetValueOrDefault(name));
+        var context = new CliContext(text, console);
         var root = BuildRoot(context);
 
         var parsed = root.Parse(args);
@@ -50,6 +53,28 @@ public static class RenewalsCli
             return BadInput;
         }
 
+        // The host is built for the parsed command: --db is one of its settings. Settings are
+        // checked before any command touches the database or the outbox.
+        IHost host;
+        try
+        {
+            host = CliHost.Build(context, parsed, clock, environment, error);
+            host.Services.CheckRenewalsSettings();
+            await host.StartAsync(cancellationToken);
+        }
+        catch (SettingsException bad)
+        {
+            await error.WriteLineAsync(text.ErrorLine(Describe(bad, text)));
+            return BadInput;
+        }
+        catch (OptionsValidationException bad)
+        {
+            await error.WriteLineAsync(text.ErrorLine(bad.Message));
+            return BadInput;
+        }
+
+        using var _ = host;
+        context.Services = host.Services;
         try
         {
             return await parsed.InvokeAsync(
@@ -71,7 +96,21 @@ public static class RenewalsCli
             await error.WriteLineAsync(text.ErrorLine(text.Format("Error.EngineBusy", busy.Database)));
             return Failed;
         }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
     }
+
+    /// <summary>A bad setting in the user's language, named by the variable an operator sets (RENEWALS_SMTP_PORT).</summary>
+    private static string Describe(SettingsException bad, CliText text) => bad.Key switch
+    {
+        "Renewals:Smtp:Port" => text.Format("Error.SmtpPort", SmtpSettings.PortVariable, bad.Value ?? ""),
+        "Renewals:Smtp:Tls" => text.Format("Error.SmtpTls", SmtpSettings.TlsVariable, bad.Value ?? "", string.Join(", ", Enum.GetNames<SmtpTls>())),
+        "Renewals:MailFrom" => text.Format("Error.MailFrom", "RENEWALS_MAIL_FROM", bad.Value ?? ""),
+        "Renewals:Seller" => text.Format("Error.SellerIncomplete", bad.Value ?? "", string.Join(", ", Core.Invoicing.Seller.Variables)),
+        _ => bad.Message,
+    };
 
     internal static RootCommand BuildRoot(CliContext context)
     {

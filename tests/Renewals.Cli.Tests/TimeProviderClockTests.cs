@@ -1,4 +1,5 @@
 using NodaTime;
+using Renewals.Core.Hosting;
 
 namespace Renewals.Cli.Tests;
 

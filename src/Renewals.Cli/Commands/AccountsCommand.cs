@@ -29,7 +29,7 @@ internal static class AccountsCommand
         CommonOptions.Require(add, text, account, name, email);
         add.SetAction(async (parse, ct) =>
         {
-            var contact = await WithDbAsync(context, parse, db => new AccountService(db, context.Clock).AddContactAsync(
+            var contact = await WithAsync(context, (AccountService service) => service.AddContactAsync(
                 parse.GetValue(account)!.Value,
                 new NewContact(parse.GetValue(name)!, parse.GetValue(email)!, Role(parse.GetValue(role)!), NullIfEmpty(parse.GetValue(language))), ct), ct);
             if (!WroteJson(parse, format, contact))
@@ -98,9 +98,8 @@ internal static class AccountsCommand
             var input = new NewAccount(parse.GetValue(name)!, parse.GetValue(language)!, parse.GetValue(zone)!, contacts,
                 parse.GetValue(poRequired), parse.GetValue(vatRate) ?? 0.20m, parse.GetValue(advisor), parse.GetValue(partner),
                 lines.Length == 0 ? null : string.Join('\n', lines), parse.GetValue(vatNumber));
-            var details = await WithDbAsync(context, parse, async db =>
+            var details = await WithAsync(context, async (AccountService service) =>
             {
-                var service = new AccountService(db, context.Clock);
                 var created = await service.CreateAsync(input, ct);
                 return await service.ShowAsync(created.Id, ct);
             }, ct);
@@ -122,7 +121,7 @@ internal static class AccountsCommand
         var list = new Command("list", text["Accounts.List.Description"]) { format };
         list.SetAction(async (parse, ct) =>
         {
-            var accounts = await WithDbAsync(context, parse, db => new AccountService(db, context.Clock).ListAsync(ct), ct);
+            var accounts = await WithAsync(context, (AccountService service) => service.ListAsync(ct), ct);
             if (!WroteJson(parse, format, new { accounts }))
             {
                 var table = Table(text, "Accounts.Column.Id", "Accounts.Column.Name", "Accounts.Column.Language", "Accounts.Column.TimeZone",
@@ -148,7 +147,7 @@ internal static class AccountsCommand
         var show = new Command("show", text["Accounts.Show.Description"]) { id, format };
         show.SetAction(async (parse, ct) =>
         {
-            var a = await WithDbAsync(context, parse, db => new AccountService(db, context.Clock).ShowAsync(parse.GetValue(id), ct), ct);
+            var a = await WithAsync(context, (AccountService service) => service.ShowAsync(parse.GetValue(id), ct), ct);
             if (!WroteJson(parse, format, a))
             {
                 Say(context, text.Format("Accounts.Heading", a.Id, a.Name, a.Language, a.TimeZoneId));

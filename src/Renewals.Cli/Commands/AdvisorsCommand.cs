@@ -18,7 +18,7 @@ internal static class AdvisorsCommand
         CommonOptions.Require(add, text, name, email);
         add.SetAction(async (parse, ct) =>
         {
-            var advisor = await WithDbAsync(context, parse, db => new AdvisorService(db).AddAsync(
+            var advisor = await WithAsync(context, (AdvisorService service) => service.AddAsync(
                 new NewAdvisor(parse.GetValue(name)!, parse.GetValue(email)!, parse.GetValue(language)!), ct), ct);
             if (!WroteJson(parse, addFormat, advisor))
             {
@@ -32,7 +32,7 @@ internal static class AdvisorsCommand
         var list = new Command("list", text["Advisors.List.Description"]) { listFormat };
         list.SetAction(async (parse, ct) =>
         {
-            var advisors = await WithDbAsync(context, parse, db => new AdvisorService(db).ListAsync(ct), ct);
+            var advisors = await WithAsync(context, (AdvisorService service) => service.ListAsync(ct), ct);
             if (!WroteJson(parse, listFormat, new { advisors }))
             {
                 var table = Table(text, "Advisors.Column.Id", "Advisors.Column.Name", "Advisors.Column.Email", "Advisors.Column.Language", "Advisors.Column.Accounts");

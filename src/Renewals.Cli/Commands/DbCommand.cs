@@ -11,7 +11,7 @@ internal static class DbCommand
         var migrate = new Command("migrate", context.Text["Db.Migrate.Description"]);
         migrate.SetAction(async (parse, ct) =>
         {
-            var database = context.Database(parse);
+            var database = context.Database;
             await database.MigrateAsync(ct);
             context.Console.MarkupLine(Markup.Escape(context.Text.Format("Db.Migrated", Describe(database))));
             return RenewalsCli.Ok;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Renewals.Core.Demo;
 using Spectre.Console;
@@ -35,10 +36,10 @@ internal static class DemoCommand
                 throw new UsageException(text.Format("Error.Range", "--simulate-days", 0, SimulateCommand.MaxDays, simulate));
             }
 
-            var database = context.Database(parse);
+            var database = context.Database;
             await database.MigrateAsync(ct);
             int existing;
-            await using (var db = database.CreateContext())
+            await using (var db = await context.NewDbContextAsync(ct))
             {
                 existing = await db.Subscriptions.CountAsync(ct);
             }
@@ -53,7 +54,7 @@ internal static class DemoCommand
                 await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
                 {
                     var task = progress.AddTask(Markup.Escape(text["Demo.Progress"]), maxValue: n);
-                    result = await new DemoBook(database, context.Clock).GenerateAsync(
+                    result = await context.Services.GetRequiredService<DemoBook>().GenerateAsync(
                         n, parse.GetValue(seed), new Progress<int>(done => task.Value = done), ct);
                 });
                 context.Console.MarkupLine(Markup.Escape(text.Format("Demo.Created", result!.Subscriptions, result.Milestones, DbCommand.Describe(database))));

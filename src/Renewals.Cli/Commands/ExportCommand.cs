@@ -30,9 +30,9 @@ internal static class ExportCommand
         {
             var path = parse.GetValue(output);
             await using var buffer = new MemoryStream();
-            await WithDbAsync(context, parse, async db =>
+            await WithAsync(context, async (BookExport export) =>
             {
-                await new BookExport(db, context.Clock).WriteAsync(kind, buffer, ct);
+                await export.WriteAsync(kind, buffer, ct);
                 return true;
             }, ct);
             if (path is null)

@@ -26,12 +26,12 @@ internal static class ImportCommand
                 throw new UsageException(text.Format("Import.Error.NoFile", path));
             }
 
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
             ImportResult result;
             await using (var stream = File.OpenRead(path))
             {
-                result = await new BookImport(database, context.Clock).ImportAsync(stream, parse.GetValue(dryRun), Actor(), ct);
+                result = await context.UseAsync((BookImport import) => import.ImportAsync(stream, parse.GetValue(dryRun), Actor(), ct));
             }
 
             var written = WroteJson(parse, format, new

@@ -46,9 +46,9 @@ internal static class InvoicesCommand
         var command = new Command("list", text["Invoices.List.Description"]) { account, format };
         command.SetAction(async (parse, ct) =>
         {
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
-            await using var db = database.CreateContext();
+            await using var db = await context.NewDbContextAsync(ct);
             var accountId = parse.GetValue(account);
             if (accountId is { } id && !await db.Accounts.AnyAsync(a => a.Id == id, ct))
             {
@@ -130,12 +130,12 @@ internal static class InvoicesCommand
                 throw new UsageException(text.Format("Error.DocumentNumber", requested));
             }
 
-            var seller = context.Seller();
-            var database = context.Database(parse);
+            var seller = context.Seller;
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
             string documentNumber;
             byte[] pdf;
-            await using (var db = database.CreateContext())
+            await using (var db = await context.NewDbContextAsync(ct))
             {
                 // Rendered before the file is opened: a failure leaves nothing on disk.
                 if (isInvoice)
@@ -183,10 +183,9 @@ internal static class InvoicesCommand
                 throw new UsageException(text.Format("Error.InvoiceNumber", requested));
             }
 
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
-            await using var db = database.CreateContext();
-            var done = await new InvoiceReissue(db, context.Clock).ReissueAsync(requested, "operator", ct);
+            var done = await context.UseAsync((InvoiceReissue reissue) => reissue.ReissueAsync(requested, "operator", ct));
             if (parse.GetValue(format) == "json")
             {
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(done, Json));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Renewals.Core.Licensing;
 using Renewals.Domain.Text;
 
@@ -36,10 +37,10 @@ internal static class LicenceCommand
                 throw new UsageException(text.Format("Error.Range", "--term", 1, int.MaxValue, termNumber));
             }
 
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
             var keyPath = parse.GetValue(key)?.FullName
-                ?? (context.Environment(LicenceSigningKey.EnvironmentVariable) is { Length: > 0 } fromEnvironment ? Path.GetFullPath(fromEnvironment) : null)
+                ?? (context.Options.LicenceKey is { } configured ? Path.GetFullPath(configured) : null)
                 ?? LicenceSigningKey.DefaultPath(database);
 
             var outputFile = parse.GetValue(output);
@@ -50,8 +51,8 @@ internal static class LicenceCommand
 
             try
             {
-                await using var db = database.CreateContext();
-                var service = new LicenceService(db, context.Clock);
+                await using var scope = context.Services.CreateAsyncScope();
+                var service = scope.ServiceProvider.GetRequiredService<LicenceService>();
                 // What to license first: a bad subscription or term leaves no key file behind.
                 var described = await service.DescribeAsync(parse.GetValue(subscription)!.Value, termNumber, ct);
                 using var signingKey = LicenceSigningKey.LoadOrCreate(keyPath);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Text;
 using Renewals.Cli.Text;
@@ -134,10 +135,10 @@ internal static class MeetingsCommand
     private static async Task<T> WithServiceAsync<T>(
         CliContext context, ParseResult parse, Func<MeetingService, CancellationToken, Task<T>> use, CancellationToken ct)
     {
-        var database = context.Database(parse);
+        var database = context.Database;
         await EngineDays.RequireMigratedAsync(database, context.Text, ct);
-        await using var db = database.CreateContext();
-        return await use(new MeetingService(db, context.Clock), ct);
+        await using var scope = context.Services.CreateAsyncScope();
+        return await use(scope.ServiceProvider.GetRequiredService<MeetingService>(), ct);
     }
 
     /// <summary>Who the audit trail names: the operator at the command line.</summary>

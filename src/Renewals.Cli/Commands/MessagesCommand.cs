@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Text;
 using Renewals.Core.Messaging;
 using Renewals.Data.Model;
@@ -30,7 +31,7 @@ internal static class MessagesCommand
             }
 
             var language = text.Culture.TwoLetterISOLanguageName;
-            var rendered = await Render(Delivery.Templates(context, parse.GetValue(templates)), name, language, context);
+            var rendered = await Render(Templates(context, parse.GetValue(templates)), name, language, context);
             // Raw text, not through the console's line wrapping: the message as it will be sent.
             var output = context.Console.Profile.Out.Writer;
             await output.WriteLineAsync(text.Format("Messages.Preview.Subject", rendered.Subject));
@@ -42,7 +43,7 @@ internal static class MessagesCommand
         var check = new Command("check", text["Messages.Check.Description"]) { templates };
         check.SetAction(parse =>
         {
-            var library = Delivery.Templates(context, parse.GetValue(templates));
+            var library = Templates(context, parse.GetValue(templates));
             var errors = library.Check();
             foreach (var error in errors)
             {
@@ -58,9 +59,9 @@ internal static class MessagesCommand
         var send = new Command("send", text["Messages.Send.Description"]);
         send.SetAction(async (parse, ct) =>
         {
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
-            await Delivery.DispatchAsync(context, database, context.Clock.GetCurrentInstant(), ct);
+            await DispatchAsync(context, context.Clock.GetCurrentInstant(), ct);
             return RenewalsCli.Ok;
         });
 
@@ -76,7 +77,7 @@ internal static class MessagesCommand
                 throw new UsageException(text.Format("Error.Range", "--limit", 1, 10_000, size));
             }
 
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
             var wanted = parse.GetValue(status) switch
             {
@@ -86,7 +87,7 @@ internal static class MessagesCommand
                 "discarded" => OutboxStatus.Discarded,
                 _ => (OutboxStatus?)null,
             };
-            var messages = await new OutboxAdmin(database, context.Clock).ListAsync(wanted, size, ct);
+            var messages = await context.Services.GetRequiredService<OutboxAdmin>().ListAsync(wanted, size, ct);
             var table = new Table().AddColumns(
                 text["Messages.Column.Id"], text["Messages.Column.Kind"], text["Messages.Column.To"], text["Messages.Column.Status"],
                 text["Messages.Column.Attempts"], text["Messages.Column.Next"], text["Messages.Column.Error"]);
@@ -114,11 +115,11 @@ internal static class MessagesCommand
                 throw new UsageException(text["Error.RetryWhich"]);
             }
 
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
             try
             {
-                var retried = await new OutboxAdmin(database, context.Clock).RetryAsync(chosen, "operator", ct);
+                var retried = await context.Services.GetRequiredService<OutboxAdmin>().RetryAsync(chosen, "operator", ct);
                 context.Console.WriteLine(text.Format("Messages.Retried", retried.Count));
             }
             catch (NotDeadLetteredException refused)
@@ -132,11 +133,34 @@ internal static class MessagesCommand
         return new Command("messages", text["Messages.Description"]) { preview, check, send, list, retry };
     }
 
+    /// <summary>--templates when given, else the configured templates (RENEWALS_TEMPLATES), else the shipped ones.</summary>
+    private static TemplateLibrary Templates(CliContext context, string? option) =>
+        option is null ? context.Services.GetRequiredService<TemplateLibrary>() : TemplateLibrary.FromSetting(option);
+
+    /// <summary>Sends what is due at <paramref name="now"/> and prints one line about it.</summary>
+    public static async Task<DispatchResult> DispatchAsync(CliContext context, NodaTime.Instant now, CancellationToken ct)
+    {
+        await using var transport = context.Delivery.CreateTransport();
+        var result = await context.Delivery.Dispatcher(transport).DispatchAsync(now, ct);
+        Report(context, result, transport);
+        return result;
+    }
+
+    /// <summary>The one line about what a dispatch did.</summary>
+    public static void Report(CliContext context, DispatchResult result, IMailTransport transport)
+    {
+        context.Console.WriteLine(context.Text.Format("Messages.Dispatched", result.Sent, result.Retrying, result.DeadLettered, transport.Describe()));
+        if (result.Discarded > 0)
+        {
+            context.Console.WriteLine(context.Text.Format("Messages.Discarded", result.Discarded));
+        }
+    }
+
     private static async Task<RenderedMessage> Render(TemplateLibrary library, string kind, string language, CliContext context)
     {
         try
         {
-            return await new MessageRenderer(library).RenderAsync(kind, language, MessageSamples.Model(kind, language, Delivery.Options(context).PortalUrl));
+            return await new MessageRenderer(library).RenderAsync(kind, language, MessageSamples.Model(kind, language, context.Options.PortalUrl));
         }
         catch (TemplateException broken)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Renewals.Core.Cancellations;
 using Renewals.Core.Subscriptions;
@@ -53,9 +54,10 @@ internal static class NoticesCommand
                 throw new UsageException(text.Format("Error.FileMissing", letterFile.FullName));
             }
 
-            var database = context.Database(parse);
-            var notice = await WithDbAsync(context, parse, async db =>
+            var database = context.Database;
+            var notice = await WithScopeAsync(context, async services =>
             {
+                var db = services.GetRequiredService<Data.RenewalsDbContext>();
                 var who = await db.Subscriptions.AsNoTracking().Where(s => s.Id == subscriptionId)
                         .Select(s => new
                         {
@@ -75,7 +77,7 @@ internal static class NoticesCommand
                 try
                 {
                     var written = new WrittenNotice(receivedOn.AtStartOfDayInZone(zone).ToInstant(), how, signer, hash, filer);
-                    return await new CancellationService(db, context.Clock).FileAsync(subscriptionId, written, Actor(), stored?.FileName, ct);
+                    return await services.GetRequiredService<CancellationService>().FileAsync(subscriptionId, written, Actor(), stored?.FileName, ct);
                 }
                 catch
                 {
@@ -105,7 +107,7 @@ internal static class NoticesCommand
         var command = new Command("withdraw", text["Notices.Withdraw.Description"]) { id, format };
         command.SetAction(async (parse, ct) =>
         {
-            var notice = await WithDbAsync(context, parse, db => new CancellationService(db, context.Clock).WithdrawAsync(parse.GetValue(id), Actor(), ct), ct);
+            var notice = await WithAsync(context, (CancellationService service) => service.WithdrawAsync(parse.GetValue(id), Actor(), ct), ct);
             if (!WroteJson(parse, format, notice))
             {
                 Say(context, text.Format("Notices.Withdrawn", notice.Id, notice.SubscriptionId, SubscriptionsCommand.Long(notice.EffectiveEndDate, text)));
@@ -124,7 +126,7 @@ internal static class NoticesCommand
         var command = new Command("list", text["Notices.List.Description"]) { subscription, format };
         command.SetAction(async (parse, ct) =>
         {
-            var notices = await WithDbAsync(context, parse, db => new CancellationService(db, context.Clock).ListAsync(parse.GetValue(subscription), ct), ct);
+            var notices = await WithAsync(context, (CancellationService service) => service.ListAsync(parse.GetValue(subscription), ct), ct);
             if (!WroteJson(parse, format, new { notices }))
             {
                 var table = Table(text, "Notices.Column.Id", "Notices.Column.Subscription", "Notices.Column.Received", "Notices.Column.FiledBy",

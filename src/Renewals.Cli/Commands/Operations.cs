@@ -7,7 +7,7 @@ using NodaTime;
 using NodaTime.Serialization.SystemTextJson;
 using NodaTime.Text;
 using Renewals.Cli.Text;
-using Renewals.Data;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace Renewals.Cli.Commands;
@@ -44,12 +44,21 @@ internal static class Operations
         return true;
     }
 
-    public static async Task<T> WithDbAsync<T>(CliContext context, ParseResult parse, Func<RenewalsDbContext, Task<T>> use, CancellationToken ct)
+    /// <summary>A Core service from the host, over its own context, once the database is known to be set up.</summary>
+    public static async Task<T> WithAsync<TService, T>(CliContext context, Func<TService, Task<T>> use, CancellationToken ct)
+        where TService : notnull
     {
-        var database = context.Database(parse);
-        await EngineDays.RequireMigratedAsync(database, context.Text, ct);
-        await using var db = database.CreateContext();
-        return await use(db);
+        await EngineDays.RequireMigratedAsync(context.Database, context.Text, ct);
+        return await context.UseAsync(use);
+    }
+
+    /// <summary>Several Core services of one scope (one shared context), once the database is known to be set up.</summary>
+    public static async Task<T> WithScopeAsync<T>(CliContext context, Func<IServiceProvider, Task<T>> use, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        await EngineDays.RequireMigratedAsync(context.Database, context.Text, ct);
+        await using var scope = context.Services.CreateAsyncScope();
+        return await use(scope.ServiceProvider);
     }
 
     /// <summary>Who the audit trail names: the operator at the command line.</summary>

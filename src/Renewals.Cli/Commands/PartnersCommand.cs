@@ -19,7 +19,7 @@ internal static class PartnersCommand
         CommonOptions.Require(add, text, name, email, noticeDays);
         add.SetAction(async (parse, ct) =>
         {
-            var contract = await WithDbAsync(context, parse, db => new PartnerService(db).AddAsync(new NewPartnerContract(
+            var contract = await WithAsync(context, (PartnerService service) => service.AddAsync(new NewPartnerContract(
                 parse.GetValue(name)!, parse.GetValue(email)!, parse.GetValue(noticeDays), parse.GetValue(partnerOnly)), ct), ct);
             if (!WroteJson(parse, addFormat, contract))
             {
@@ -34,7 +34,7 @@ internal static class PartnersCommand
         var list = new Command("list", text["Partners.List.Description"]) { listFormat };
         list.SetAction(async (parse, ct) =>
         {
-            var contracts = await WithDbAsync(context, parse, db => new PartnerService(db).ListAsync(ct), ct);
+            var contracts = await WithAsync(context, (PartnerService service) => service.ListAsync(ct), ct);
             if (!WroteJson(parse, listFormat, new { contracts }))
             {
                 var table = Table(text, "Partners.Column.Contract", "Partners.Column.Partner", "Partners.Column.Email",

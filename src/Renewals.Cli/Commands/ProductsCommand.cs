@@ -23,7 +23,7 @@ internal static class ProductsCommand
         {
             var givenPrice = parse.GetValue(price);
             var givenCurrency = parse.GetValue(currency);
-            var product = await WithDbAsync(context, parse, db => new ProductService(db).AddAsync(new NewProduct(
+            var product = await WithAsync(context, (ProductService service) => service.AddAsync(new NewProduct(
                 parse.GetValue(code)!, parse.GetValue(name)!, parse.GetValue(family)!, givenPrice,
                 givenPrice is not null && givenCurrency is null ? "EUR" : givenCurrency), ct), ct);
             if (!WroteJson(parse, addFormat, product))
@@ -38,7 +38,7 @@ internal static class ProductsCommand
         var list = new Command("list", text["Products.List.Description"]) { listFormat };
         list.SetAction(async (parse, ct) =>
         {
-            var products = await WithDbAsync(context, parse, db => new ProductService(db).ListAsync(ct), ct);
+            var products = await WithAsync(context, (ProductService service) => service.ListAsync(ct), ct);
             if (!WroteJson(parse, listFormat, new { products }))
             {
                 var table = Table(text, "Products.Column.Code", "Products.Column.Name", "Products.Column.Family", "Products.Column.Price");

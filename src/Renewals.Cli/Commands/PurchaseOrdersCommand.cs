@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Serialization.SystemTextJson;
 using NodaTime.Text;
@@ -43,17 +44,17 @@ internal static class PurchaseOrdersCommand
         CommonOptions.Require(add, text, account, number);
         add.SetAction(async (parse, ct) =>
         {
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
-            await using var db = database.CreateContext();
-            var order = await new PurchaseOrderService(db, context.Clock).RegisterAsync(new NewPurchaseOrder(
+            await using var scope = context.Services.CreateAsyncScope();
+            var order = await scope.ServiceProvider.GetRequiredService<PurchaseOrderService>().RegisterAsync(new NewPurchaseOrder(
                 parse.GetValue(account)!.Value,
                 parse.GetValue(number)!,
                 parse.GetValue(subscription),
                 parse.GetResult(from) is null ? null : parse.GetValue(from),
                 parse.GetResult(until) is null ? null : parse.GetValue(until),
                 parse.GetValue(amount)), "operator", ct);
-            var covered = await new InvoiceReissue(db, context.Clock).CoveredByAsync(order.Id, ct);
+            var covered = await scope.ServiceProvider.GetRequiredService<InvoiceReissue>().CoveredByAsync(order.Id, ct);
             if (parse.GetValue(format) == "json")
             {
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new { PurchaseOrder = Json(order), Reissuable = covered }, JsonOptions));
@@ -86,9 +87,9 @@ internal static class PurchaseOrdersCommand
         CommonOptions.Require(list, text, listAccount);
         list.SetAction(async (parse, ct) =>
         {
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
-            await using var db = database.CreateContext();
+            await using var db = await context.NewDbContextAsync(ct);
             var id = parse.GetValue(listAccount)!.Value;
             var orders = await db.PurchaseOrders.AsNoTracking().Where(p => p.AccountId == id).OrderBy(p => p.Id).ToListAsync(ct);
             if (parse.GetValue(listFormat) == "json")

@@ -45,7 +45,7 @@ internal static class RunCommand
                 throw new UsageException(text.Format("Error.Range", "--batch-size", 1, 100_000, size));
             }
 
-            var database = context.Database(parse);
+            var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
             var at = parse.GetValue(asOf) ?? context.Clock.GetCurrentInstant();
             var result = await new RenewalEngine(database, context.Clock, new EngineOptions { BatchSize = size }).RunAsync(at, ct);
@@ -59,7 +59,7 @@ internal static class RunCommand
                 // The engine wrote its messages as due at its clock's reading, after `at` was taken:
                 // a fresh reading finds them due. A later --as-of keeps its day's wording.
                 var now = context.Clock.GetCurrentInstant();
-                await Delivery.DispatchAsync(context, database, at > now ? at : now, ct);
+                await MessagesCommand.DispatchAsync(context, at > now ? at : now, ct);
             }
 
             return RenewalsCli.Ok;

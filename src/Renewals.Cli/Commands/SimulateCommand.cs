@@ -26,7 +26,7 @@ internal static class SimulateCommand
         CommonOptions.Require(command, text, until);
         command.SetAction(async (parse, ct) =>
         {
-            var database = context.Database(parse);
+            var database = context.Database;
             var today = context.Clock.GetCurrentInstant().InUtc().Date;
             var last = parse.GetValue(until);
             await SimulateAsync(context, database, today, last, parse.GetValue(dryRun), parse.GetValue(quiet), ct);
@@ -56,8 +56,8 @@ internal static class SimulateCommand
         var results = new List<(LocalDate Day, EngineRunResult Result)>();
         // Each simulated day's messages go out on that day, as of that day's instant, as the
         // running service would have sent them: dated and worded for the day they are read.
-        await using var transport = dryRun ? null : Delivery.Transport(context, database);
-        var dispatcher = transport is null ? null : Delivery.Dispatcher(context, database, transport);
+        await using var transport = dryRun ? null : context.Delivery.CreateTransport();
+        var dispatcher = transport is null ? null : context.Delivery.Dispatcher(transport);
         var delivered = new DispatchResult(0, 0, 0);
         await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
         {
@@ -90,7 +90,7 @@ internal static class SimulateCommand
             DomainText.LongDate(today, text.Culture), DomainText.LongDate(until, text.Culture), total.Done, total.Skipped, results.Count(r => r.Result.Executed > 0))));
         if (transport is not null)
         {
-            Delivery.Report(context, delivered, transport);
+            MessagesCommand.Report(context, delivered, transport);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Renewals.Core.Subscriptions;
 using Renewals.Data.Model;
 using Renewals.Domain.Text;
@@ -67,11 +68,11 @@ internal static class SubscriptionsCommand
                 parse.GetValue(delivery) == "web-account" ? LicenceDelivery.AvailableInWebAccount : LicenceDelivery.ExtendAutomatically,
                 PartnerContractId: parse.GetValue(contract));
             var isImport = parse.GetValue(import);
-            var details = await WithDbAsync(context, parse, async db =>
+            var details = await WithScopeAsync(context, async services =>
             {
-                var service = new SubscriptionService(db, context.Clock);
+                var service = services.GetRequiredService<SubscriptionService>();
                 var sold = isImport ? await service.ImportAsync(input, ct) : await service.SellAsync(input, ct);
-                return await new SubscriptionQueries(db).ShowAsync(sold.Id, text.Culture, ct);
+                return await services.GetRequiredService<SubscriptionQueries>().ShowAsync(sold.Id, text.Culture, ct);
             }, ct);
             if (!WroteJson(parse, format, details))
             {
@@ -97,7 +98,7 @@ internal static class SubscriptionsCommand
         var list = new Command("list", text["Subscriptions.List.Description"]) { account, format };
         list.SetAction(async (parse, ct) =>
         {
-            var subscriptions = await WithDbAsync(context, parse, db => new SubscriptionQueries(db).ListAsync(parse.GetValue(account), ct), ct);
+            var subscriptions = await WithAsync(context, (SubscriptionQueries service) => service.ListAsync(parse.GetValue(account), ct), ct);
             if (!WroteJson(parse, format, new { subscriptions }))
             {
                 var table = Table(text, "Subscriptions.Column.Id", "Subscriptions.Column.Account", "Subscriptions.Column.Start",
@@ -125,7 +126,7 @@ internal static class SubscriptionsCommand
         var show = new Command("show", text["Subscriptions.Show.Description"]) { id, format };
         show.SetAction(async (parse, ct) =>
         {
-            var d = await WithDbAsync(context, parse, db => new SubscriptionQueries(db).ShowAsync(parse.GetValue(id), text.Culture, ct), ct);
+            var d = await WithAsync(context, (SubscriptionQueries service) => service.ShowAsync(parse.GetValue(id), text.Culture, ct), ct);
             if (WroteJson(parse, format, d))
             {
                 return RenewalsCli.Ok;

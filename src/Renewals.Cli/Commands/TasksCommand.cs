@@ -27,7 +27,7 @@ internal static class TasksCommand
         });
         list.SetAction(async (parse, ct) =>
         {
-            var tasks = await WithDbAsync(context, parse, db => new TaskService(db).ListAsync(
+            var tasks = await WithAsync(context, (TaskService service) => service.ListAsync(
                 parse.GetValue(advisor), parse.GetValue(unassigned), parse.GetValue(all), ct), ct);
             if (!WroteJson(parse, format, new { tasks }))
             {

@@ -23,6 +23,9 @@ public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<Smt
             : new SmtpTransport(new SmtpSettings(s.Host, s.Port, s.Tls, s.User, s.Password));
     }
 
+    /// <summary>A dispatcher over <paramref name="transport"/>, for a caller that delivers several times over one transport.</summary>
+    public OutboxDispatcher Dispatcher(IMailTransport transport) => new(database, composer, transport);
+
     /// <summary>Sends what is due at <paramref name="now"/>.</summary>
     public async Task<DispatchResult> DispatchAsync(Instant now, CancellationToken ct)
     {

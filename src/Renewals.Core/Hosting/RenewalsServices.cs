@@ -50,7 +50,8 @@ public static class RenewalsServices
             var o = sp.GetRequiredService<IOptions<RenewalsOptions>>().Value;
             return new DeliveryOptions { FromName = o.MailFromName, FromAddress = o.MailFromAddress, PortalUrl = o.PortalUrl };
         });
-        services.TryAddSingleton(sp => new MessageComposer(sp.GetRequiredService<MessageRenderer>(), sp.GetRequiredService<DeliveryOptions>(), Attachments.All));
+        services.TryAddSingleton(_ => RenewalsSettings.Seller(configuration));
+        services.TryAddSingleton(sp => new MessageComposer(sp.GetRequiredService<MessageRenderer>(), sp.GetRequiredService<DeliveryOptions>(), Attachments.For(sp.GetRequiredService<Invoicing.Seller>())));
         services.TryAddSingleton<MailDelivery>();
         services.TryAddSingleton<OutboxAdmin>();
 
@@ -75,6 +76,14 @@ public static class RenewalsServices
         services.TryAddScoped<Advisors.RenewalPipelineService>();
         services.TryAddScoped<Advisors.BookPreviewService>();
         services.TryAddScoped<Partners.PartnerPortalService>();
+        services.TryAddScoped<AdvisorService>();
+        services.TryAddScoped<Partners.PartnerService>();
+        services.TryAddScoped<Catalog.ProductService>();
+        services.TryAddScoped<Tasks.TaskService>();
+        services.TryAddScoped<InvoiceReissue>();
+        services.TryAddScoped<Export.BookExport>();
+        services.TryAddScoped<Import.BookImport>();
+        services.TryAddScoped<SubscriptionQueries>();
         return services;
     }
 
@@ -89,6 +98,7 @@ public static class RenewalsServices
         _ = services.GetRequiredService<IOptions<SmtpOptions>>().Value;
         _ = services.GetRequiredService<IOptions<DemoOptions>>().Value;
         _ = services.GetRequiredService<IOptions<EngineScheduleOptions>>().Value;
+        _ = services.GetRequiredService<Invoicing.Seller>();
     }
 }
 

@@ -7,7 +7,14 @@ using Renewals.Data;
 namespace Renewals.Core.Hosting;
 
 /// <summary>A setting that cannot be used; its message is one line naming the setting and what it should be.</summary>
-public sealed class SettingsException(string message) : Exception(message);
+public sealed class SettingsException(string message) : Exception(message)
+{
+    /// <summary>The configuration key at fault ("Renewals:Smtp:Port"), so a face can word the error in its user's language.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>The value it was given, or for the seller the variable that is missing.</summary>
+    public string? Value { get; init; }
+}
 
 /// <summary>
 /// Reads the settings. The environment variables documented in docs/operations.md
@@ -33,6 +40,10 @@ public static class RenewalsSettings
         ("RENEWALS_LETTERS", "Renewals:LettersFolder"),
         ("RENEWALS_DEMO", "Renewals:Demo:Enabled"),
         ("RENEWALS_ENGINE_INTERVAL", "Renewals:Engine:IntervalMinutes"),
+        (Invoicing.Seller.NameVariable, "Renewals:Seller:Name"),
+        (Invoicing.Seller.AddressVariable, "Renewals:Seller:Address"),
+        (Invoicing.Seller.VatNumberVariable, "Renewals:Seller:Vat"),
+        (Invoicing.Seller.EmailVariable, "Renewals:Seller:Email"),
     ];
 
     /// <summary>
@@ -179,5 +190,22 @@ public static class RenewalsSettings
         Variables.FirstOrDefault(v => v.Key == key).Variable is { } variable ? $"{variable} ({key})" : key;
 
     private static SettingsException Bad(string key, string expected, string value) =>
-        new($"{Name(key)} must be {expected}, not '{value}'.");
+        new($"{Name(key)} must be {expected}, not '{value}'.") { Key = key, Value = value };
+
+    /// <summary>
+    /// The vendor printed on invoices and credit notes: all four seller settings, or none for
+    /// the placeholder vendor (an invoice without the seller's address or VAT number is refused).
+    /// </summary>
+    public static Invoicing.Seller Seller(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var seller = Invoicing.Seller.FromSettings(
+            variable => configuration[Variables.First(v => v.Variable == variable).Key], out var missing);
+        return seller ?? throw new SettingsException(
+            $"the seller's settings are incomplete: {missing} is not set (invoices need all of {string.Join(", ", Invoicing.Seller.Variables)}, or none for the placeholder vendor).")
+        {
+            Key = "Renewals:Seller",
+            Value = missing,
+        };
+    }
 }
