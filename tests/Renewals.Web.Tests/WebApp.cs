@@ -20,10 +20,23 @@ public sealed class WebApp : IAsyncLifetime
     public const string French = "client.fr@example.com";
     public const string English = "client.en@example.com";
 
+    private readonly DatabaseProvider _provider;
     private readonly StringBuilder _log = new();
     private readonly Dictionary<string, string> _signedIn = new(StringComparer.Ordinal);
     private Process? _process;
     private TestDatabase? _database;
+    private string? _postgresFolder;
+
+    /// <summary>The application over a SQLite file, as every test of the shared group uses it.</summary>
+    public WebApp()
+        : this(DatabaseProvider.Sqlite)
+    {
+    }
+
+    /// <summary>The application over <paramref name="provider"/>: PostgreSQL on the tests' throwaway cluster.</summary>
+    internal WebApp(DatabaseProvider provider) => _provider = provider;
+
+    public DatabaseProvider Provider => _provider;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -58,20 +71,37 @@ public sealed class WebApp : IAsyncLifetime
         }
 
         Directory.CreateDirectory(Screenshots);
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        Folder = Path.GetDirectoryName(Database.SqliteFile!)!;
+        _database = await TestDatabase.CreateAsync(_provider);
+        if (_provider == DatabaseProvider.Sqlite)
+        {
+            Folder = Path.GetDirectoryName(Database.SqliteFile!)!;
+        }
+        else
+        {
+            // No file to sit beside: the application's folders (pickup, key, letters) go in a folder of this run's own.
+            _postgresFolder = Path.Combine(Path.GetTempPath(), "renewals-web-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(_postgresFolder);
+            Folder = _postgresFolder;
+        }
+
         var port = FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
-        _process = Start(WebDll(), [
+        List<string> args = [
             "--urls", BaseUrl,
             "--contentRoot", WebProjectFolder(),
-            "--Renewals:Database=" + Database.SqliteFile,
+            "--Renewals:Database=" + (Database.SqliteFile ?? Database.ConnectionString),
             "--Renewals:PickupFolder=" + Path.Combine(Folder, "pickup"),
             "--Renewals:LicenceKey=" + Path.Combine(Folder, "licence-signing-key.pem"),
             "--Renewals:Demo:Enabled=true",
             "--Renewals:Demo:Subscriptions=150",
             "--Renewals:Demo:HistoryDays=400",
-        ]);
+        ];
+        if (_postgresFolder is not null)
+        {
+            args.Add("--Renewals:LettersFolder=" + Path.Combine(Folder, "letters"));
+        }
+
+        _process = Start(WebDll(), args);
         await WaitUntilServingAsync();
 
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
@@ -164,6 +194,11 @@ public sealed class WebApp : IAsyncLifetime
         if (_database is not null)
         {
             await _database.DisposeAsync();
+        }
+
+        if (_postgresFolder is not null && Directory.Exists(_postgresFolder))
+        {
+            Directory.Delete(_postgresFolder, recursive: true);
         }
     }
 

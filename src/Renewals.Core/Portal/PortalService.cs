@@ -147,6 +147,19 @@ public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceSer
         return document is null ? null : new PortalFile($"{document.Number}.pdf", "application/pdf", InvoicePdf.Render(document));
     }
 
+    /// <summary>The credit note's PDF, as the email carried it; null when it is not this customer's.</summary>
+    public async Task<PortalFile?> CreditNotePdfAsync(PortalCustomer customer, string number, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        if (!await db.CreditNotes.AnyAsync(c => c.Number == number && c.AccountId == customer.AccountId, ct))
+        {
+            return null;
+        }
+
+        var document = await CreditNoteDocuments.LoadByNumberAsync(db, number, ct);
+        return document is null ? null : new PortalFile($"{document.Number}.pdf", "application/pdf", CreditNotePdf.Render(document));
+    }
+
     /// <summary>
     /// The signed licence file of the subscription's current term (recorded in the audit trail
     /// as issued to the customer); null when the subscription is not this customer's.

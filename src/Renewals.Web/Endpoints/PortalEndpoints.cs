@@ -22,6 +22,12 @@ public static class PortalEndpoints
                 ? Results.File(file.Bytes, file.ContentType, file.FileName)
                 : Results.NotFound());
 
+        // By number (CN-yyyy-nnnnnn), as the invoices page lists credit notes; another account's answers 404.
+        portal.MapGet("/credit-notes/{number}/pdf", async (string number, HttpContext http, PortalService service, CancellationToken ct) =>
+            WebUserClaims.Customer(http.User) is { } customer && await service.CreditNotePdfAsync(customer, number, ct) is { } file
+                ? Results.File(file.Bytes, file.ContentType, file.FileName)
+                : Results.NotFound());
+
         portal.MapGet("/subscriptions/{id:long}/licence", async (long id, HttpContext http, PortalService service, CancellationToken ct) =>
         {
             if (WebUserClaims.Customer(http.User) is not { } customer)
