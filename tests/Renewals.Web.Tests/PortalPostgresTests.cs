@@ -120,11 +120,12 @@ public sealed class PortalPostgresTests(PostgresWebApp fixture) : IClassFixture<
         }
 
         Assert.Equal(OutboxStatus.Sent, ack?.Status);
-        var mails = Directory.GetFiles(Path.Combine(App.Folder, "pickup"), "*.eml")
-            .Select(f => MimeKit.MimeMessage.Load(f))
-            .Where(m => m.TextBody?.Contains(sha, StringComparison.Ordinal) == true).ToList();
-        Assert.Single(mails);
+        // The email as delivered to the pickup folder, found by its Message-ID (sent at the sender's domain, vendor.example by default).
+        var wire = ack!.MessageId.Trim('<', '>').Split('@')[0] + "@vendor.example";
+        var mail = await MimeKit.MimeMessage.LoadAsync(Path.Combine(App.Folder, "pickup", Core.Messaging.PickupFolderTransport.FileName(wire)));
+        Assert.Equal(ack.ToEmail, mail.To.Mailboxes.Single().Address);
+        Assert.Contains("We received the written cancellation", mail.TextBody, StringComparison.Ordinal);
         await page.GotoAsync("/portal/messages");
-        Assert.Equal(1, await page.Locator($"a[href='/portal/messages/{ack!.Id}']").CountAsync());
+        Assert.Equal(1, await page.Locator($"a[href='/portal/messages/{ack.Id}']").CountAsync());
     }
 }
