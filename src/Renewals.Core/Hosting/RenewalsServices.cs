@@ -75,6 +75,11 @@ public static class RenewalsServices
         services.TryAddScoped<Advisors.RenewalPipelineService>();
         services.TryAddScoped<Advisors.BookPreviewService>();
         services.TryAddScoped<Partners.PartnerPortalService>();
+        services.TryAddScoped<Administration.AdministrationService>();
+        services.TryAddScoped<Administration.AdministrationEditService>();
+        services.TryAddScoped<Administration.AuditTrailService>();
+        services.TryAddScoped<Administration.OutboxSearchService>();
+        services.TryAddScoped<Administration.EngineStateService>();
         return services;
     }
 
