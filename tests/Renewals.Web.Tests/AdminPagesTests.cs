@@ -221,6 +221,106 @@ public sealed class AdminPagesTests(WebApp app)
     }
 
     [Fact]
+    public async Task The_admin_invites_a_contact_through_the_outbox_and_a_staff_advisor_who_follows_the_link_then_locks_and_unlocks_that_sign_in()
+    {
+        await using var db = app.Database.CreateContext();
+        var demoAccounts = await db.Users.Where(u => u.AccountId != null).Select(u => u.AccountId!.Value).ToListAsync();
+        var contact = await db.Contacts.AsNoTracking().Where(c => !demoAccounts.Contains(c.AccountId) && !db.Users.Any(u => u.Email == c.Email))
+            .OrderByDescending(c => c.AccountId).FirstAsync();
+        var advisor = await db.Users.Where(u => u.Email == Advisor).Select(u => u.AdvisorId!.Value).SingleAsync();
+
+        var page = await app.SignedInPageAsync(Admin, "en-GB", "**/admin");
+        await page.GotoAsync("/admin/users");
+        await page.FillAsync("form.invite-contact #contact-account", contact.AccountId.ToString(CultureInfo.InvariantCulture));
+        await page.FillAsync("form.invite-contact #contact-email", "nobody@nowhere.example");
+        await page.ClickAsync("form.invite-contact button[type=submit]");
+        await page.WaitForSelectorAsync("p.error");
+        Assert.Equal("This account has no contact with that email address.", await page.InnerTextAsync("p.error"));
+        await page.FillAsync("form.invite-contact #contact-account", contact.AccountId.ToString(CultureInfo.InvariantCulture));
+        await page.FillAsync("form.invite-contact #contact-email", contact.Email.ToUpperInvariant());
+        await page.ClickAsync("form.invite-contact button[type=submit]");
+        await page.WaitForSelectorAsync("p.done");
+        var invited = await db.Users.AsNoTracking().SingleAsync(u => u.Email == contact.Email);
+        Assert.Equal(contact.AccountId, invited.AccountId);
+        Assert.Equal(contact.Email, (await db.Outbox.AsNoTracking().SingleAsync(m => m.Template == "web-invitation" && m.ContactId == contact.Id)).ToEmail);
+
+        const string staff = "new.advisor@vendor.example";
+        await page.FillAsync("form.invite-staff #staff-email", staff);
+        await page.SelectOptionAsync("form.invite-staff #staff-role", WebRoles.Advisor);
+        await page.SelectOptionAsync("form.invite-staff #staff-advisor", advisor.ToString(CultureInfo.InvariantCulture));
+        await page.SelectOptionAsync("form.invite-staff #staff-language", "en");
+        await page.ClickAsync("form.invite-staff button[type=submit]");
+        await page.WaitForSelectorAsync("p.invitation-link code");
+        var link = await page.InnerTextAsync("p.invitation-link code");
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Email == staff);
+        Assert.Equal((advisor, (string?)null), (user.AdvisorId!.Value, user.PasswordHash));
+        Assert.StartsWith($"{app.BaseUrl}/account/invitation?user={user.Id}&token=", link, StringComparison.Ordinal);
+
+        var newcomer = await app.AnonymousPageAsync();
+        await newcomer.GotoAsync(link);
+        await newcomer.FillAsync("#password", "Glycine-en-mai-2029");
+        await newcomer.FillAsync("#confirm", "Glycine-en-mai-2029");
+        await newcomer.ClickAsync("form.form button[type=submit]");
+        await newcomer.WaitForURLAsync("**/advisor");
+
+        await page.GotoAsync("/admin/users");
+        await page.ClickAsync($"#user-{user.Id} button.lock");
+        await page.WaitForSelectorAsync("p.done");
+        Assert.Equal("locked", await page.InnerTextAsync($"#user-{user.Id} td.state"));
+        Assert.NotNull(await db.Users.AsNoTracking().Where(u => u.Id == user.Id).Select(u => u.LockoutEnd).SingleAsync());
+        // No sign-in is tried here: the sign-in form is rate-limited for the whole test run (Identity's lockout refuses a locked user).
+
+        await page.ClickAsync($"#user-{user.Id} button.unlock");
+        await page.WaitForSelectorAsync("p.done");
+        Assert.Equal("active", await page.InnerTextAsync($"#user-{user.Id} td.state"));
+        Assert.Null(await db.Users.AsNoTracking().Where(u => u.Id == user.Id).Select(u => u.LockoutEnd).SingleAsync());
+        var audit = await db.Audit.AsNoTracking().Where(a => a.Entity == "web-user" && (a.EntityId == user.Id || a.EntityId == invited.Id)).OrderBy(a => a.Id)
+            .Select(a => new { a.Actor, a.Action }).ToListAsync();
+        Assert.Equal(["web-user.invited", "web-user.invited", "web-user.locked", "web-user.unlocked"], audit.Select(a => a.Action));
+        Assert.All(audit, a => Assert.Equal(AdminActor, a.Actor));
+    }
+
+    [Fact]
+    public async Task The_admin_adds_a_partner_contract_and_changes_its_notice_and_an_advisor()
+    {
+        var page = await app.SignedInPageAsync(Admin, "en-GB", "**/admin");
+        await page.GotoAsync("/admin/partners");
+        await page.FillAsync("form.add-contract #partner", "Admin Test Resellers");
+        await page.FillAsync("form.add-contract #email", "renewals@admin-test.example");
+        await page.FillAsync("form.add-contract #notice", "90");
+        await page.ClickAsync("form.add-contract button[type=submit]");
+        await page.WaitForSelectorAsync("p.done");
+        await using var db = app.Database.CreateContext();
+        var contract = await db.PartnerContracts.AsNoTracking().SingleAsync(c => c.Partner!.Name == "Admin Test Resellers");
+        Assert.Equal((90, false), (contract.NoticeDays, contract.CancellationFiledByPartnerOnly));
+
+        await page.GotoAsync($"/admin/partners/contracts/{contract.Id}");
+        await page.FillAsync("form.edit-contract #notice", "365");
+        await page.ClickAsync("form.edit-contract button[type=submit]");
+        await page.WaitForSelectorAsync("p.error");
+        Assert.Equal("The notice period must be between 1 and 364 days so that it fits in a 12-month term, not 365.", await page.InnerTextAsync("p.error"));
+        await page.FillAsync("form.edit-contract #notice", "120");
+        await page.CheckAsync("form.edit-contract #partner-only");
+        await page.ClickAsync("form.edit-contract button[type=submit]");
+        await page.WaitForSelectorAsync("p.done");
+        var changed = await db.PartnerContracts.AsNoTracking().SingleAsync(c => c.Id == contract.Id);
+        Assert.Equal((120, true), (changed.NoticeDays, changed.CancellationFiledByPartnerOnly));
+
+        await page.GotoAsync("/admin/advisors");
+        await page.FillAsync("form.add-advisor #name", "Dominique Admin-Test");
+        await page.FillAsync("form.add-advisor #email", "dominique@");
+        await page.ClickAsync("form.add-advisor button[type=submit]");
+        await page.WaitForSelectorAsync("p.error");
+        Assert.Equal("'dominique@' is not an email address for the advisor.", await page.InnerTextAsync("p.error"));
+        await page.FillAsync("form.add-advisor #name", "Dominique Admin-Test");
+        await page.FillAsync("form.add-advisor #email", "dominique@vendor.example");
+        await page.ClickAsync("form.add-advisor button[type=submit]");
+        await page.WaitForSelectorAsync("p.done");
+        Assert.Equal(1, await page.Locator("table.advisors tbody tr", new PageLocatorOptions { HasText = "Dominique Admin-Test" }).CountAsync());
+        Assert.True(await db.Advisors.AnyAsync(a => a.Email == "dominique@vendor.example"));
+    }
+
+    [Fact]
     public async Task Every_admin_page_has_no_serious_accessibility_violation_in_both_languages()
     {
         foreach (var language in new[] { "en", "fr" })

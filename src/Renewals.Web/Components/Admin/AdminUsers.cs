@@ -36,6 +36,7 @@ public sealed class AdminUserService(RenewalsDbContext db, UserManager<WebUser> 
     public const string BindingMissing = "binding-missing";
     public const string NotYourself = "not-yourself";
     public const string Unknown = "unknown";
+    public const string NoSuchContact = "no-such-contact";
 
     /// <summary>The roles staff are invited to; customers come in as contacts of their account.</summary>
     public static IReadOnlyList<string> StaffRoles { get; } = [WebRoles.Advisor, WebRoles.Partner, WebRoles.Admin];
@@ -61,17 +62,22 @@ public sealed class AdminUserService(RenewalsDbContext db, UserManager<WebUser> 
             u.LockoutEnd is { } end && end > now, u.Invited))];
     }
 
-    /// <summary>Invites the contact to its account's web account; the invitation goes through the outbox in the contact's language.</summary>
-    public async Task<WebInvitation> InviteContactAsync(Actor actor, long contactId, CancellationToken ct = default)
+    /// <summary>
+    /// Invites the contact of <paramref name="accountId"/> with that address to the account's web
+    /// account; the invitation goes through the outbox in the contact's language.
+    /// </summary>
+    public async Task<WebInvitation> InviteContactAsync(Actor actor, long accountId, string email, CancellationToken ct = default)
     {
         Require(actor);
-        var contact = await db.Contacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == contactId, ct) ?? throw new WebUserRefusedException(Unknown);
+        var normalized = users.NormalizeEmail(email?.Trim() ?? "");
+        var contacts = await db.Contacts.AsNoTracking().Where(c => c.AccountId == accountId).ToListAsync(ct);
+        var contact = contacts.FirstOrDefault(c => users.NormalizeEmail(c.Email) == normalized) ?? throw new WebUserRefusedException(NoSuchContact);
         if (await users.FindByEmailAsync(contact.Email) is not null)
         {
             throw new WebUserRefusedException(EmailTaken);
         }
 
-        var invitation = await access.InviteContactAsync(contact.AccountId, contact.Id, ct) ?? throw new WebUserRefusedException(Unknown);
+        var invitation = await access.InviteContactAsync(contact.AccountId, contact.Id, ct) ?? throw new WebUserRefusedException(NoSuchContact);
         await AuditAsync(actor, "web-user.invited", invitation.UserId, $"{invitation.Email} as {WebRoles.Customer} of account {contact.AccountId}, message {invitation.MessageId}", ct);
         return invitation;
     }
