@@ -265,13 +265,13 @@ public sealed class AdminPagesTests(WebApp app)
 
         await page.GotoAsync("/admin/users");
         await page.ClickAsync($"#user-{user.Id} button.lock");
-        await page.WaitForSelectorAsync("p.done");
+        await page.WaitForSelectorAsync($"#user-{user.Id} button.unlock");
         Assert.Equal("locked", await page.InnerTextAsync($"#user-{user.Id} td.state"));
         Assert.NotNull(await db.Users.AsNoTracking().Where(u => u.Id == user.Id).Select(u => u.LockoutEnd).SingleAsync());
         // No sign-in is tried here: the sign-in form is rate-limited for the whole test run (Identity's lockout refuses a locked user).
 
         await page.ClickAsync($"#user-{user.Id} button.unlock");
-        await page.WaitForSelectorAsync("p.done");
+        await page.WaitForSelectorAsync($"#user-{user.Id} button.lock");
         Assert.Equal("active", await page.InnerTextAsync($"#user-{user.Id} td.state"));
         Assert.Null(await db.Users.AsNoTracking().Where(u => u.Id == user.Id).Select(u => u.LockoutEnd).SingleAsync());
         var audit = await db.Audit.AsNoTracking().Where(a => a.Entity == "web-user" && (a.EntityId == user.Id || a.EntityId == invited.Id)).OrderBy(a => a.Id)
