@@ -86,6 +86,7 @@ public static class RenewalsWeb
         services.AddHostedService<DispatchWorker>();
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
+        services.AddScoped<Components.Admin.AdminUserService>();
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment())

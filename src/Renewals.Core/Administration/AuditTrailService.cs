@@ -20,6 +20,8 @@ public static class AuditEntities
     public const string Product = "product";
     public const string ProductFamily = "product-family";
     public const string PartnerContract = "partner-contract";
+    public const string Policy = "policy";
+    public const string WebUser = "web-user";
 }
 
 /// <summary>

@@ -84,6 +84,11 @@ public static class RenewalsServices
         services.TryAddScoped<Export.BookExport>();
         services.TryAddScoped<Import.BookImport>();
         services.TryAddScoped<SubscriptionQueries>();
+        services.TryAddScoped<Administration.AdministrationService>();
+        services.TryAddScoped<Administration.AdministrationEditService>();
+        services.TryAddScoped<Administration.AuditTrailService>();
+        services.TryAddScoped<Administration.OutboxSearchService>();
+        services.TryAddScoped<Administration.EngineStateService>();
         return services;
     }
 

@@ -116,7 +116,8 @@ public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> 
     /// <summary>The invited contact's first password; the link then stops working (the security stamp changes).</summary>
     public async Task<PasswordChoice> AcceptInvitationAsync(long userId, string? token, string? password)
     {
-        if (await FindAsync(userId) is not { } user || DecodeToken(token) is not { } decoded
+        // Any invited sign-in, staff too (an administrator invites them from /admin/users): the token proves the invitation.
+        if (await users.FindByIdAsync(userId.ToString(CultureInfo.InvariantCulture)) is not { } user || DecodeToken(token) is not { } decoded
             || await users.HasPasswordAsync(user)
             || !await users.VerifyUserTokenAsync(user, InvitationTokenProvider.ProviderName, InvitationPurpose, decoded))
         {
