@@ -75,6 +75,7 @@ public static class RenewalsServices
         services.TryAddScoped<Advisors.RenewalPipelineService>();
         services.TryAddScoped<Advisors.BookPreviewService>();
         services.TryAddScoped<Partners.PartnerPortalService>();
+        services.TryAddScoped<TemplateAdminService>();
         return services;
     }
 
