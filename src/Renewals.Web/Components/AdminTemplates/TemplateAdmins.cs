@@ -16,6 +16,13 @@ public static class TemplateAdmins
             ? new Actor.Admin(name)
             : null;
 
+    /// <summary>
+    /// The site's policy, with inline styles: the preview frame (srcdoc, sandboxed, no script)
+    /// inherits the page's policy, and an email's look is all inline styles. Scripts stay blocked.
+    /// </summary>
+    public static readonly string PreviewPagePolicy =
+        Hosting.SecurityHeaders.ContentSecurityPolicy.Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
+
     /// <summary>An instant in UTC, in the page's language: the admins may sit in any time zone.</summary>
     public static string At(Instant at) => Words.DateTime(at.InUtc().LocalDateTime);
 
