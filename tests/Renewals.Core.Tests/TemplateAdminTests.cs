@@ -175,6 +175,23 @@ public abstract class TemplateAdminTests(DatabaseProvider provider) : DatabaseTe
         Assert.Equal("There is no message template 'no-such-kind' in 'en'.", unknown.Describe(English));
     }
 
+    [Fact]
+    public async Task Two_admins_saving_the_same_part_at_once_both_get_a_version_of_their_own()
+    {
+        await using var first = Database.Context();
+        await using var second = Database.Context();
+
+        var saves = await Task.WhenAll(
+            Service(first).SaveAsync(Alice, MessageKinds.Invoice, "en", Draft(subject: "Invoice, as Alice writes it")),
+            Service(second).SaveAsync(new Actor.Admin("bob"), MessageKinds.Invoice, "en", Draft(subject: "Invoice, as Bob writes it")));
+
+        Assert.Equal([1, 2], saves.Select(s => Assert.Single(s).Number).Order());
+        await using var check = Database.Context();
+        var stored = await check.MessageTemplateVersions.AsNoTracking().OrderBy(v => v.Number).Select(v => v.Body).ToListAsync();
+        Assert.Equal(["Invoice, as Alice writes it", "Invoice, as Bob writes it"], stored.Order(StringComparer.Ordinal));
+        Assert.Equal(2, await check.Audit.CountAsync(a => a.Entity == TemplateAdminService.AuditEntity));
+    }
+
     private TemplateAdminService Service(RenewalsDbContext db) =>
         new(db, Clock, new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
 

@@ -152,6 +152,23 @@ public sealed partial class TemplateAdminService(RenewalsDbContext db, IClock cl
     private async Task<IReadOnlyList<SavedTemplateVersion>> AddVersionsAsync(
         Actor actor, string kind, string language, IReadOnlyList<(TemplatePart Part, string Body, int? RestoredFrom)> parts, CancellationToken ct)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryAddVersionsAsync(actor, kind, language, parts, ct);
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // Another admin took the same version number (the unique index refused ours): number again.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<SavedTemplateVersion>> TryAddVersionsAsync(
+        Actor actor, string kind, string language, IReadOnlyList<(TemplatePart Part, string Body, int? RestoredFrom)> parts, CancellationToken ct)
+    {
         var now = clock.GetCurrentInstant();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var rows = new List<MessageTemplateVersion>();
