@@ -66,6 +66,8 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<ReviewMeeting> ReviewMeetings => Set<ReviewMeeting>();
 
+    public DbSet<MessageTemplateVersion> MessageTemplateVersions => Set<MessageTemplateVersion>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

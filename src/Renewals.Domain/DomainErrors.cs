@@ -107,4 +107,14 @@ public static class DomainErrors
     public const string ContactNameRequired = "Error.ContactNameRequired";
     public const string CurrencyUnknown = "Error.CurrencyUnknown";
     public const string BillingAddressRequired = "Error.BillingAddressRequired";
+
+    // Message templates edited by administrators (issue 10)
+    public const string TemplateUnknown = "Error.TemplateUnknown";
+    public const string TemplateSubjectDoesNotParse = "Error.TemplateSubjectDoesNotParse";
+    public const string TemplateTextDoesNotParse = "Error.TemplateTextDoesNotParse";
+    public const string TemplateHtmlDoesNotParse = "Error.TemplateHtmlDoesNotParse";
+    public const string TemplateDoesNotRender = "Error.TemplateDoesNotRender";
+    public const string TemplateSubjectEmpty = "Error.TemplateSubjectEmpty";
+    public const string TemplateVersionUnknown = "Error.TemplateVersionUnknown";
+    public const string TemplateTooLong = "Error.TemplateTooLong";
 }

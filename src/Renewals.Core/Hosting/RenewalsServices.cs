@@ -89,6 +89,7 @@ public static class RenewalsServices
         services.TryAddScoped<Administration.AuditTrailService>();
         services.TryAddScoped<Administration.OutboxSearchService>();
         services.TryAddScoped<Administration.EngineStateService>();
+        services.TryAddScoped<TemplateAdminService>();
         return services;
     }
 

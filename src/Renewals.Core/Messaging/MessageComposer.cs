@@ -80,7 +80,9 @@ public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions op
     {
         ArgumentNullException.ThrowIfNull(message);
         var model = await MessageModel.LoadAsync(db, message, Options.PortalUrl, now, ct);
-        var rendered = await renderer.RenderAsync(message.Template, message.Language, model);
+        // Rendered at delivery with what an admin saved last: a change reaches messages already waiting.
+        var stored = await StoredTemplates.CurrentAsync(db, message.Template, message.Language, ct);
+        var rendered = await renderer.RenderAsync(message.Template, message.Language, model, stored);
         var recipient = model["recipient"] is Dictionary<string, object?> r ? r["name"] as string : null;
 
         var body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html };

@@ -24,15 +24,16 @@ public sealed class MessageRenderer(TemplateLibrary templates)
 
     public TemplateLibrary Templates { get; } = templates;
 
-    public async Task<RenderedMessage> RenderAsync(string kind, string language, IReadOnlyDictionary<string, object?> model)
+    /// <param name="stored">The current versions an admin saved, used before the shipped files (none: the files alone).</param>
+    public async Task<RenderedMessage> RenderAsync(string kind, string language, IReadOnlyDictionary<string, object?> model, StoredTemplates? stored = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var culture = CultureInfo.GetCultureInfo(language);
         // Every part is parsed before anything is rendered: a broken file stops the whole message.
-        var subjectTemplate = Templates.Get(kind, language, TemplatePart.Subject);
-        var htmlTemplate = Templates.Get(kind, language, TemplatePart.Html);
-        var textTemplate = Templates.Get(kind, language, TemplatePart.Text);
-        var layout = Templates.Get(TemplateLibrary.LayoutName, language, TemplatePart.Html);
+        var subjectTemplate = Templates.Get(kind, language, TemplatePart.Subject, stored);
+        var htmlTemplate = Templates.Get(kind, language, TemplatePart.Html, stored);
+        var textTemplate = Templates.Get(kind, language, TemplatePart.Text, stored);
+        var layout = Templates.Get(TemplateLibrary.LayoutName, language, TemplatePart.Html, stored);
 
         var subject = await RenderPartAsync(subjectTemplate, model, culture, NullEncoder.Default);
         var body = await RenderPartAsync(htmlTemplate, model, culture, HtmlEncoder.Default);

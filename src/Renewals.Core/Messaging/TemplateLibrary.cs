@@ -41,6 +41,11 @@ public sealed partial class TemplateLibrary
     private static readonly FluidParser Parser = new();
     private readonly ConcurrentDictionary<string, Lazy<ParsedTemplate>> _cache = new(StringComparer.Ordinal);
 
+    // Stored versions, parsed once per body: keyed by the text itself, so a new version is a
+    // new key and nothing stale can be served, in this process or another.
+    private readonly ConcurrentDictionary<(string Name, string Source), Lazy<ParsedTemplate>> _stored = new();
+    private const int MaxStoredParsed = 1000;
+
     public TemplateLibrary(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -67,6 +72,39 @@ public sealed partial class TemplateLibrary
         var parsed = _cache.GetOrAdd(name, n => new Lazy<ParsedTemplate>(() => Parse(n))).Value;
         return parsed.Template ?? throw parsed.Error!;
     }
+
+    /// <summary>
+    /// The part as it will be used: the current stored version in <paramref name="stored"/> when
+    /// there is one, else the shipped file.
+    /// </summary>
+    public IFluidTemplate Get(string kind, string language, TemplatePart part, StoredTemplates? stored)
+    {
+        if (stored?.Body(kind, language, part) is not { } body)
+        {
+            return Get(kind, language, part);
+        }
+
+        if (_stored.Count >= MaxStoredParsed)
+        {
+            // Old versions pile up as admins save; drop them all and parse again what is still used.
+            _stored.Clear();
+        }
+
+        var name = FileName(kind, language, part);
+        var parsed = _stored.GetOrAdd((name, body), k => new Lazy<ParsedTemplate>(() => ParseSource(k.Name, k.Source))).Value;
+        return parsed.Template ?? throw parsed.Error!;
+    }
+
+    /// <summary>The shipped text of a part (what an admin starts from), or a <see cref="TemplateException"/> when the file is missing.</summary>
+    public string ShippedSource(string kind, string language, TemplatePart part)
+    {
+        var name = FileName(kind, language, part);
+        var path = Path.Combine(Directory, name);
+        return File.Exists(path) ? File.ReadAllText(path) : throw new TemplateException(name, null, $"the file is missing from {Directory}");
+    }
+
+    /// <summary>Parses a text as the part <paramref name="name"/>; null when it parses, else what is wrong and where.</summary>
+    public static TemplateException? Check(string name, string source) => ParseSource(name, source).Error;
 
     /// <summary>Parses every template of every kind and language; returns what is wrong, empty when all is well.</summary>
     public IReadOnlyList<TemplateException> Check()
@@ -99,7 +137,11 @@ public sealed partial class TemplateLibrary
             return new ParsedTemplate(null, new TemplateException(name, null, $"the file is missing from {Directory}"));
         }
 
-        var source = File.ReadAllText(path);
+        return ParseSource(name, File.ReadAllText(path));
+    }
+
+    private static ParsedTemplate ParseSource(string name, string source)
+    {
         if (Parser.TryParse(source, out var template, out var error))
         {
             return new ParsedTemplate(template, null);
@@ -108,7 +150,8 @@ public sealed partial class TemplateLibrary
         // Fluid words its errors "... at (line:column)".
         var position = Position().Match(error);
         int? line = position.Success ? int.Parse(position.Groups[1].Value, CultureInfo.InvariantCulture) : null;
-        return new ParsedTemplate(null, new TemplateException(name, line, error));
+        int? column = position.Success ? int.Parse(position.Groups[2].Value, CultureInfo.InvariantCulture) : null;
+        return new ParsedTemplate(null, new TemplateException(name, line, error, column));
     }
 
     private static string Extension(TemplatePart part) => part switch
@@ -125,7 +168,7 @@ public sealed partial class TemplateLibrary
 }
 
 /// <summary>A template that cannot be used: its file name, the line where it breaks, and why.</summary>
-public sealed class TemplateException(string template, int? line, string reason)
+public sealed class TemplateException(string template, int? line, string reason, int? column = null)
     : Exception(line is { } l
         ? string.Create(CultureInfo.InvariantCulture, $"template {template}, line {l}: {reason}")
         : $"template {template}: {reason}")
@@ -133,6 +176,8 @@ public sealed class TemplateException(string template, int? line, string reason)
     public string Template { get; } = template;
 
     public int? Line { get; } = line;
+
+    public int? Column { get; } = column;
 
     public string Reason { get; } = reason;
 }

@@ -830,6 +830,64 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("entitlements", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.MessageTemplateVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<string>("Part")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("part");
+
+                    b.Property<int?>("RestoredFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("restored_from");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("saved_at");
+
+                    b.Property<string>("SavedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("saved_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_message_template_versions");
+
+                    b.HasIndex("Kind", "Language", "Part", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_message_template_versions_kind_language_part_number");
+
+                    b.ToTable("message_template_versions", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Milestone", b =>
                 {
                     b.Property<long>("Id")
