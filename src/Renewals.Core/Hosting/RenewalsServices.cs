@@ -75,6 +75,10 @@ public static class RenewalsServices
         services.TryAddScoped<Advisors.RenewalPipelineService>();
         services.TryAddScoped<Advisors.BookPreviewService>();
         services.TryAddScoped<Partners.PartnerPortalService>();
+        services.TryAddScoped<Advisors.AdvisorMeetingService>();
+        services.TryAddSingleton(sp => new LetterStore(
+            PortalCancellationService.LettersFolderOf(sp.GetRequiredService<IOptions<RenewalsOptions>>().Value, sp.GetRequiredService<RenewalsDatabase>())));
+        services.TryAddScoped<Advisors.PostedNoticeService>();
         return services;
     }
 
