@@ -86,14 +86,16 @@ public sealed class PortalCancellationService(
         var subscription = DomainMapping.ToDomain(account.Name, row.Start, row.InitialTermYears, zone, row.Billing, partner, row.IsFirstInProductFamily);
         var now = clock.GetCurrentInstant();
         // What the rules would decide for a letter received now (the hash does not matter to them).
+        // Filed as the one the contract lets file: the dates are the same whoever files.
+        var filedByPartnerOnly = row.PartnerContract?.CancellationFiledByPartnerOnly == true;
         var today = Cancellation.File(subscription, DomainMapping.ToDomain(row.Policy!),
-            new WrittenNotice(now, NoticeChannel.UploadedLetter, "-", new string('0', 64), NoticeFiler.Customer));
+            new WrittenNotice(now, NoticeChannel.UploadedLetter, "-", new string('0', 64), filedByPartnerOnly ? NoticeFiler.Partner : NoticeFiler.Customer));
         var notice = await db.CancellationNotices.AsNoTracking()
             .Where(n => n.SubscriptionId == row.Id && n.ReceivedInTerm == row.CurrentTermNumber)
             .OrderByDescending(n => n.Id).FirstOrDefaultAsync(ct);
         var localToday = now.InZone(zone).Date;
         return new PortalCancellation(
-            row.Id, localToday, today.Deadline, today.IsOnTime, today.EffectiveEndDate, row.PartnerContract?.CancellationFiledByPartnerOnly == true,
+            row.Id, localToday, today.Deadline, today.IsOnTime, today.EffectiveEndDate, filedByPartnerOnly,
             notice is null ? null : new PortalNotice(
                 notice.Id, notice.ReceivedAt.InZone(zone).Date, notice.SignedBy, notice.DocumentSha256, notice.IsOnTime, notice.EffectiveEndDate,
                 notice.WithdrawnAt?.InZone(zone).Date, notice.WithdrawnAt is null && localToday < notice.EffectiveEndDate));

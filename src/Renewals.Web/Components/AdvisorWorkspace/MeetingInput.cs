@@ -57,7 +57,14 @@ public sealed class MeetingInput
     public LocalDateTime? Start()
     {
         var date = LocalDatePattern.Iso.Parse(Date?.Trim() ?? "");
-        var time = LocalTimePattern.ExtendedIso.Parse(Time?.Trim() ?? "");
+        // Browsers send "10:00", or "10:00:30" when seconds are set.
+        var text = Time?.Trim() ?? "";
+        var time = LocalTimePattern.CreateWithInvariantCulture("HH:mm").Parse(text);
+        if (!time.Success)
+        {
+            time = LocalTimePattern.CreateWithInvariantCulture("HH:mm:ss").Parse(text);
+        }
+
         return date.Success && time.Success ? date.Value + time.Value : null;
     }
 }
