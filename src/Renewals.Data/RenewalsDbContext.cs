@@ -68,6 +68,10 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<MessageTemplateVersion> MessageTemplateVersions => Set<MessageTemplateVersion>();
 
+    public DbSet<AdoptionReview> AdoptionReviews => Set<AdoptionReview>();
+
+    public DbSet<AdoptionReviewTopic> AdoptionReviewTopics => Set<AdoptionReviewTopic>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

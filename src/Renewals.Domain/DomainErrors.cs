@@ -98,6 +98,14 @@ public static class DomainErrors
     public const string AdvisorNameRequired = "Error.AdvisorNameRequired";
     public const string AdvisorEmailInvalid = "Error.AdvisorEmailInvalid";
 
+    // A review meeting's outcome and adoption review
+    public const string MeetingOutcomeTooEarly = "Error.MeetingOutcomeTooEarly";
+    public const string MeetingOutcomeOfCancelled = "Error.MeetingOutcomeOfCancelled";
+    public const string MeetingOutcomeAlreadyRecorded = "Error.MeetingOutcomeAlreadyRecorded";
+    public const string AdoptionReviewEmpty = "Error.AdoptionReviewEmpty";
+    public const string AdoptionReviewTooLong = "Error.AdoptionReviewTooLong";
+    public const string AdoptionReviewTopicUnknown = "Error.AdoptionReviewTopicUnknown";
+
     // Selling against the clock
     public const string SaleStartInPast = "Error.SaleStartInPast";
     public const string ImportStartInFuture = "Error.ImportStartInFuture";

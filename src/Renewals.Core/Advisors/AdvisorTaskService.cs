@@ -130,7 +130,7 @@ public sealed class AdvisorTaskService(RenewalsDbContext db, IClock clock)
         };
     }
 
-    private static AdvisorTaskView ToView(AdvisorTask t, string account) =>
+    internal static AdvisorTaskView ToView(AdvisorTask t, string account) =>
         new(t.Id, t.Kind, t.AdvisorId, t.AdvisorId is null, t.AccountId, account, t.SubscriptionId, t.DueOn, t.Status, t.RecommendedValidation,
             t.Kind == AdvisorTaskKinds.CheckIn ? NewToCustomer.Parse(t.Details) : NewToCustomer.None, t.Details, t.ClosedAt, t.Outcome);
 }

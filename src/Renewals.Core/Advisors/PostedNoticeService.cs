@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Renewals.Core.Access;
 using Renewals.Core.Cancellations;
+using Renewals.Core.Portal;
 using Renewals.Core.Subscriptions;
 using Renewals.Data;
 using Renewals.Domain;
@@ -16,17 +17,51 @@ namespace Renewals.Core.Advisors;
 /// </summary>
 public sealed class PostedNoticeService(RenewalsDbContext db, IClock clock, LetterStore letters)
 {
+    /// <summary>
+    /// The same deadline and on-time preview the customer sees, for a subscription of the
+    /// actor's book; null when it is not one (or it has ended).
+    /// </summary>
+    public Task<PortalCancellation?> DescribeAsync(Actor actor, long subscriptionId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var visible = db.Subscriptions.Where(s => db.Accounts.VisibleTo(actor).Any(a => a.Id == s.AccountId));
+        return PortalCancellationService.DescribeAsync(db, clock, visible, subscriptionId, ct);
+    }
+
+    /// <summary>
+    /// Files a posted letter from its uploaded scan, checked by its content like the customer's
+    /// own upload (a PDF, not empty, 10 MB at most) before anything is stored.
+    /// </summary>
+    /// <exception cref="LetterRefusedException">Not a PDF, empty or too large; nothing stored.</exception>
+    public async Task<NoticeView> FileAsync(Actor actor, long subscriptionId, LocalDate receivedOn, string signedBy, Stream scan, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var zoneId = await ZoneAsync(actor, subscriptionId, ct);
+        var bytes = await PortalCancellationService.CheckLetterAsync(scan, ct);
+        var stored = await letters.StoreAsync(bytes, ".pdf", ct);
+        return await FileStoredAsync(actor, subscriptionId, receivedOn, signedBy, zoneId, stored, ct);
+    }
+
     /// <param name="receivedOn">The day the letter arrived, in the customer's time zone.</param>
     /// <param name="scanFile">The uploaded scan; kept in the letters folder under its SHA-256, taken back if the notice is refused.</param>
     public async Task<NoticeView> FileAsync(Actor actor, long subscriptionId, LocalDate receivedOn, string signedBy, string scanFile, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var zoneId = await db.Subscriptions.AsNoTracking()
+        var zoneId = await ZoneAsync(actor, subscriptionId, ct);
+        var stored = await letters.StoreAsync(scanFile, ct);
+        return await FileStoredAsync(actor, subscriptionId, receivedOn, signedBy, zoneId, stored, ct);
+    }
+
+    private async Task<string> ZoneAsync(Actor actor, long subscriptionId, CancellationToken ct) =>
+        await db.Subscriptions.AsNoTracking()
             .Where(s => s.Id == subscriptionId)
             .Join(db.Accounts.VisibleTo(actor), s => s.AccountId, a => a.Id, (s, a) => a.TimeZoneId)
             .SingleOrDefaultAsync(ct)
             ?? throw new DomainException(DomainErrors.SubscriptionUnknown, subscriptionId);
-        var stored = await letters.StoreAsync(scanFile, ct);
+
+    private async Task<NoticeView> FileStoredAsync(
+        Actor actor, long subscriptionId, LocalDate receivedOn, string signedBy, string zoneId, StoredLetter stored, CancellationToken ct)
+    {
         try
         {
             var receivedAt = receivedOn.AtStartOfDayInZone(DateTimeZoneProviders.Tzdb[zoneId]).ToInstant();

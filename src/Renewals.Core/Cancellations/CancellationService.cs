@@ -79,6 +79,8 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
             effective_end_date = Iso(cancellation.EffectiveEndDate),
             // Who sent the letter: the acknowledgement names a partner that filed it, not the customer.
             filed_by = notice.FiledBy.ToString().ToLowerInvariant(),
+            // The fingerprint of the letter kept: the customer can check it is the one they sent.
+            document_sha256 = notice.DocumentSha256,
         });
         db.Audit.Add(new AuditEntry
         {

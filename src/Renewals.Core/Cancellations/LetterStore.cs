@@ -44,6 +44,25 @@ public sealed class LetterStore(string folder)
         return new StoredLetter(sha, name, target, IsNew: true);
     }
 
+    /// <summary>Keeps an uploaded letter already checked (unless the same bytes are already there) and says where it is.</summary>
+    public async Task<StoredLetter> StoreAsync(byte[] content, string extension, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+        var name = sha + extension.ToLowerInvariant();
+        var target = Path.Combine(Folder, name);
+        if (File.Exists(target))
+        {
+            return new StoredLetter(sha, name, target, IsNew: false);
+        }
+
+        Directory.CreateDirectory(Folder);
+        var temporary = target + ".part";
+        await File.WriteAllBytesAsync(temporary, content, ct);
+        File.Move(temporary, target, overwrite: true);
+        return new StoredLetter(sha, name, target, IsNew: true);
+    }
+
     /// <summary>Takes back a letter this filing stored, when the notice was refused.</summary>
     public static void Forget(StoredLetter letter)
     {

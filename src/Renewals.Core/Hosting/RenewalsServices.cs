@@ -90,6 +90,10 @@ public static class RenewalsServices
         services.TryAddScoped<Administration.OutboxSearchService>();
         services.TryAddScoped<Administration.EngineStateService>();
         services.TryAddScoped<TemplateAdminService>();
+        services.TryAddScoped<Advisors.AdvisorMeetingService>();
+        services.TryAddSingleton(sp => new LetterStore(
+            PortalCancellationService.LettersFolderOf(sp.GetRequiredService<IOptions<RenewalsOptions>>().Value, sp.GetRequiredService<RenewalsDatabase>())));
+        services.TryAddScoped<Advisors.PostedNoticeService>();
         return services;
     }
 

@@ -126,6 +126,7 @@ public static class MessageSamples
             ["deadline"] = "2029-11-16",
             ["effective_end_date"] = "2030-01-15",
             ["filed_by"] = "customer",
+            ["document_sha256"] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         },
         MessageKinds.RenewalConfirmation => new()
         {

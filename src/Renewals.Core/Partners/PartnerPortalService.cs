@@ -55,6 +55,13 @@ public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock)
     public async Task<PartnerCustomer?> CustomerAsync(Actor.Partner partner, long accountId, CancellationToken ct = default) =>
         (await CustomersAsync(partner, ct)).SingleOrDefault(c => c.AccountId == accountId);
 
+    /// <summary>The same deadline and on-time preview the customer sees, for a subscription of one of the partner's customers; null otherwise.</summary>
+    public Task<Portal.PortalCancellation?> DescribeAsync(Actor.Partner partner, long subscriptionId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(partner);
+        return Portal.PortalCancellationService.DescribeAsync(db, clock, db.Subscriptions.Where(s => s.Account!.PartnerId == partner.Id), subscriptionId, ct);
+    }
+
     /// <summary>Every notice filed for the partner's customers, with its acknowledgement, oldest first.</summary>
     public async Task<IReadOnlyList<PartnerNotice>> NoticesAsync(Actor.Partner partner, CancellationToken ct = default)
     {

@@ -47,16 +47,34 @@ public sealed class PortalCancellationService(
 {
     public const long MaxLetterBytes = 10 * 1024 * 1024;
 
-    public string LettersFolder =>
-        options.Value.LettersFolder
-        ?? Path.Combine(database.SqliteFile is { } file ? Path.GetDirectoryName(file)! : Directory.GetCurrentDirectory(), "letters");
+    public string LettersFolder => LettersFolderOf(options.Value, database);
 
-    public async Task<PortalCancellation?> DescribeAsync(PortalCustomer customer, long subscriptionId, CancellationToken ct = default)
+    /// <summary>Where every face keeps uploaded and scanned letters: the setting, else beside the SQLite file.</summary>
+    public static string LettersFolderOf(RenewalsOptions options, RenewalsDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(database);
+        return options.LettersFolder
+            ?? Path.Combine(database.SqliteFile is { } file ? Path.GetDirectoryName(file)! : Directory.GetCurrentDirectory(), "letters");
+    }
+
+    public Task<PortalCancellation?> DescribeAsync(PortalCustomer customer, long subscriptionId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        var row = await db.Subscriptions.AsNoTracking()
+        return DescribeAsync(db, clock, db.Subscriptions.Where(s => s.AccountId == customer.AccountId), subscriptionId, ct);
+    }
+
+    /// <summary>
+    /// The deadline and on-time preview of a subscription among <paramref name="visible"/> (the
+    /// caller's ownership filter), with the notice on file; null when it is not among them or ended.
+    /// The customer's page, the advisor's posted notice and the partner's notice all read this one.
+    /// </summary>
+    internal static async Task<PortalCancellation?> DescribeAsync(
+        RenewalsDbContext db, IClock clock, IQueryable<Subscription> visible, long subscriptionId, CancellationToken ct)
+    {
+        var row = await visible.AsNoTracking()
             .Include(s => s.Account).Include(s => s.Policy).Include(s => s.PartnerContract).ThenInclude(c => c!.Partner)
-            .SingleOrDefaultAsync(s => s.Id == subscriptionId && s.AccountId == customer.AccountId, ct);
+            .SingleOrDefaultAsync(s => s.Id == subscriptionId, ct);
         if (row is null || row.Status == SubscriptionStatus.Ended)
         {
             return null;
@@ -68,14 +86,16 @@ public sealed class PortalCancellationService(
         var subscription = DomainMapping.ToDomain(account.Name, row.Start, row.InitialTermYears, zone, row.Billing, partner, row.IsFirstInProductFamily);
         var now = clock.GetCurrentInstant();
         // What the rules would decide for a letter received now (the hash does not matter to them).
+        // Filed as the one the contract lets file: the dates are the same whoever files.
+        var filedByPartnerOnly = row.PartnerContract?.CancellationFiledByPartnerOnly == true;
         var today = Cancellation.File(subscription, DomainMapping.ToDomain(row.Policy!),
-            new WrittenNotice(now, NoticeChannel.UploadedLetter, "-", new string('0', 64), NoticeFiler.Customer));
+            new WrittenNotice(now, NoticeChannel.UploadedLetter, "-", new string('0', 64), filedByPartnerOnly ? NoticeFiler.Partner : NoticeFiler.Customer));
         var notice = await db.CancellationNotices.AsNoTracking()
             .Where(n => n.SubscriptionId == row.Id && n.ReceivedInTerm == row.CurrentTermNumber)
             .OrderByDescending(n => n.Id).FirstOrDefaultAsync(ct);
         var localToday = now.InZone(zone).Date;
         return new PortalCancellation(
-            row.Id, localToday, today.Deadline, today.IsOnTime, today.EffectiveEndDate, row.PartnerContract?.CancellationFiledByPartnerOnly == true,
+            row.Id, localToday, today.Deadline, today.IsOnTime, today.EffectiveEndDate, filedByPartnerOnly,
             notice is null ? null : new PortalNotice(
                 notice.Id, notice.ReceivedAt.InZone(zone).Date, notice.SignedBy, notice.DocumentSha256, notice.IsOnTime, notice.EffectiveEndDate,
                 notice.WithdrawnAt?.InZone(zone).Date, notice.WithdrawnAt is null && localToday < notice.EffectiveEndDate));
@@ -93,18 +113,7 @@ public sealed class PortalCancellationService(
             return null;
         }
 
-        var bytes = await ReadAtMostAsync(letter, MaxLetterBytes, ct);
-        if (bytes.Length == 0)
-        {
-            throw new LetterRefusedException(LetterProblem.Empty);
-        }
-
-        // A PDF starts with "%PDF-" (ISO 32000); the file's name and declared type prove nothing.
-        if (bytes.Length < 5 || !bytes.AsSpan(0, 5).SequenceEqual("%PDF-"u8))
-        {
-            throw new LetterRefusedException(LetterProblem.NotPdf);
-        }
-
+        var bytes = await CheckLetterAsync(letter, ct);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var notice = new WrittenNotice(clock.GetCurrentInstant(), NoticeChannel.UploadedLetter, signedBy, sha256, NoticeFiler.Customer);
         // Kept outside the web root under a name of its own, its hash, and recorded with the notice;
@@ -146,6 +155,26 @@ public sealed class PortalCancellationService(
 
         await cancellations.WithdrawAsync(noticeId, actor, ct);
         return true;
+    }
+
+    /// <summary>Reads an uploaded letter and checks it by its content: not empty, 10 MB at most, a PDF.</summary>
+    /// <exception cref="LetterRefusedException">Not a PDF, empty or too large.</exception>
+    public static async Task<byte[]> CheckLetterAsync(Stream letter, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(letter);
+        var bytes = await ReadAtMostAsync(letter, MaxLetterBytes, ct);
+        if (bytes.Length == 0)
+        {
+            throw new LetterRefusedException(LetterProblem.Empty);
+        }
+
+        // A PDF starts with "%PDF-" (ISO 32000); the file's name and declared type prove nothing.
+        if (bytes.Length < 5 || !bytes.AsSpan(0, 5).SequenceEqual("%PDF-"u8))
+        {
+            throw new LetterRefusedException(LetterProblem.NotPdf);
+        }
+
+        return bytes;
     }
 
     private static async Task<byte[]> ReadAtMostAsync(Stream stream, long max, CancellationToken ct)

@@ -232,6 +232,97 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("accounts", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.AdoptionReview", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Held")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("held");
+
+                    b.Property<long>("MeetingId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("meeting_id");
+
+                    b.Property<string>("NextSteps")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_steps");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("ResourcesKnown")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resources_known");
+
+                    b.Property<string>("ToolsUsed")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tools_used");
+
+                    b.HasKey("Id")
+                        .HasName("pk_adoption_reviews");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_adoption_reviews_account_id");
+
+                    b.HasIndex("MeetingId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_adoption_reviews_meeting_id");
+
+                    b.ToTable("adoption_reviews", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.AdoptionReviewTopic", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AdoptionReviewId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("adoption_review_id");
+
+                    b.Property<long?>("ProductFamilyId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("product_family_id");
+
+                    b.Property<long?>("ProductId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("product_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_adoption_review_topics");
+
+                    b.HasIndex("AdoptionReviewId")
+                        .HasDatabaseName("ix_adoption_review_topics_adoption_review_id");
+
+                    b.HasIndex("ProductFamilyId")
+                        .HasDatabaseName("ix_adoption_review_topics_product_family_id");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_adoption_review_topics_product_id");
+
+                    b.ToTable("adoption_review_topics", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Advisor", b =>
                 {
                     b.Property<long>("Id")
@@ -1738,6 +1829,43 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.Navigation("Partner");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.AdoptionReview", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_adoption_reviews_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.ReviewMeeting", null)
+                        .WithMany()
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_adoption_reviews_review_meetings_meeting_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.AdoptionReviewTopic", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.AdoptionReview", null)
+                        .WithMany("Topics")
+                        .HasForeignKey("AdoptionReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_adoption_review_topics_adoption_reviews_adoption_review_id");
+
+                    b.HasOne("Renewals.Data.Model.ProductFamily", null)
+                        .WithMany()
+                        .HasForeignKey("ProductFamilyId")
+                        .HasConstraintName("fk_adoption_review_topics_product_families_product_family_id");
+
+                    b.HasOne("Renewals.Data.Model.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .HasConstraintName("fk_adoption_review_topics_products_product_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.CancellationNotice", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Subscription", null)
@@ -1976,6 +2104,11 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.Navigation("Contacts");
 
                     b.Navigation("Subscriptions");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.AdoptionReview", b =>
+                {
+                    b.Navigation("Topics");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Advisor", b =>
