@@ -184,6 +184,12 @@ public sealed class AdminPagesTests(WebApp app)
         var entry = Assert.Single(audit);
         Assert.Equal((AdminActor, $"advisor {before?.ToString(CultureInfo.InvariantCulture) ?? "none"} -> {advisor}"), (entry.Actor, entry.Details));
 
+        // The trail filtered by that account shows the assignment, by the administrator.
+        await page.GotoAsync($"/admin/audit?account={account}");
+        var assigned = page.Locator("table.audit tbody tr", new PageLocatorOptions { HasText = "account.advisor-assigned" });
+        Assert.Equal(1, await assigned.CountAsync());
+        Assert.Equal(AdminActor, await assigned.Locator("td.actor").InnerTextAsync());
+
         var workspace = await app.SignedInPageAsync(Advisor, "en-GB", "**/advisor");
         await workspace.GotoAsync("/advisor");
         Assert.Equal(1, await workspace.Locator($"a[href='/advisor/accounts/{account}']").CountAsync());
@@ -318,6 +324,22 @@ public sealed class AdminPagesTests(WebApp app)
         await page.WaitForSelectorAsync("p.done");
         Assert.Equal(1, await page.Locator("table.advisors tbody tr", new PageLocatorOptions { HasText = "Dominique Admin-Test" }).CountAsync());
         Assert.True(await db.Advisors.AnyAsync(a => a.Email == "dominique@vendor.example"));
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_in_french_for_a_french_speaking_administrator()
+    {
+        var page = await app.SignedInPageAsync(Admin, "en-GB", "**/admin");
+        await page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = ".AspNetCore.Culture", Value = "c=fr|uic=fr", Url = app.BaseUrl }]);
+        await page.GotoAsync("/admin/advisors");
+        await page.FillAsync("form.assign #account", "12ab");
+        await page.ClickAsync("form.assign button[type=submit]");
+        await page.WaitForSelectorAsync("p.error");
+        Assert.Equal("«\u00a012ab\u00a0» n'est pas un numéro de compte\u00a0: n'écrivez que des chiffres.", await page.InnerTextAsync("p.error"));
+
+        await page.GotoAsync("/admin/audit?from=2027-02-01&until=2027-01-01");
+        Assert.Equal("La fin de la période précède son début.", await page.InnerTextAsync("p.error"));
+        Assert.Equal(0, await page.Locator("table.audit tbody tr").CountAsync());
     }
 
     [Fact]
