@@ -107,4 +107,11 @@ public static class DomainErrors
     public const string ContactNameRequired = "Error.ContactNameRequired";
     public const string CurrencyUnknown = "Error.CurrencyUnknown";
     public const string BillingAddressRequired = "Error.BillingAddressRequired";
+
+    // Webhooks (issue 12)
+    public const string WebhookUrlInvalid = "Error.WebhookUrlInvalid";
+    public const string WebhookEventTypesRequired = "Error.WebhookEventTypesRequired";
+    public const string WebhookEventTypeUnknown = "Error.WebhookEventTypeUnknown";
+    public const string WebhookEndpointUnknown = "Error.WebhookEndpointUnknown";
+    public const string WebhookDeliveryUnknown = "Error.WebhookDeliveryUnknown";
 }

@@ -20,6 +20,9 @@ public static class AuditEntities
     public const string Product = "product";
     public const string ProductFamily = "product-family";
     public const string PartnerContract = "partner-contract";
+    public const string WebhookEndpoint = "webhook-endpoint";
+    public const string WebhookDelivery = "webhook-delivery";
+    public const string CalendarFeed = "calendar-feed";
 }
 
 /// <summary>

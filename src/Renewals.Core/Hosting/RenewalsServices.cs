@@ -75,6 +75,14 @@ public static class RenewalsServices
         services.TryAddScoped<Advisors.RenewalPipelineService>();
         services.TryAddScoped<Advisors.BookPreviewService>();
         services.TryAddScoped<Partners.PartnerPortalService>();
+
+        // Webhooks (issue 12): the delivery outbox's dispatcher and the admin's endpoints.
+        services.AddHttpClient(Webhooks.WebhookDispatcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler { AllowAutoRedirect = false });
+        services.TryAddSingleton(new Webhooks.WebhookOptions());
+        services.TryAddSingleton<Webhooks.WebhookDispatcher>();
+        services.TryAddScoped<Webhooks.WebhookAdminService>();
+        services.TryAddScoped<CalendarFeeds.CalendarFeedService>();
         return services;
     }
 
