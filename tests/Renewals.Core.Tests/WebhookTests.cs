@@ -10,6 +10,7 @@ using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
 using Renewals.Domain.Cancellations;
+using Renewals.Testing;
 
 namespace Renewals.Core.Tests;
 

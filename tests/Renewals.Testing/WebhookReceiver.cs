@@ -3,8 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Xunit;
 
-namespace Renewals.Core.Tests;
+namespace Renewals.Testing;
 
 /// <summary>One request the receiver got: its webhook headers and its body as sent.</summary>
 public sealed record ReceivedWebhook(string Id, string Timestamp, string Signature, string ContentType, string Body);
