@@ -186,6 +186,74 @@ public abstract class WebhookTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Equal(DomainErrors.AdministratorsOnly, notAdmin.Code);
     }
 
+    [Fact]
+    public async Task The_engine_reports_each_key_date_carried_out_and_each_invoice_with_its_number_and_a_dry_run_reports_nothing()
+    {
+        using var receiver = new WebhookReceiver(200);
+        var endpoint = await AddEndpointAsync(receiver.Url, WebhookEventTypes.MilestoneCarriedOut, WebhookEventTypes.InvoiceIssued);
+        var subscription = await Book.ExampleAsync(); // 3 years from 2027-01-15, yearly invoices, check-in after 90 days
+        var paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
+
+        await Engine().SimulateAsync([(Date("2028-01-15"), Date("2028-01-15").AtStartOfDayInZone(paris).ToInstant())], dryRun: true, (_, _) => Task.CompletedTask);
+        await using (var db = Database.Context())
+        {
+            Assert.Equal(0, await db.WebhookDeliveries.CountAsync());
+        }
+
+        await RunOnAsync(Date("2028-01-15"));
+        var result = await DispatchAsync();
+
+        Assert.Equal(5, result.Delivered);
+        var heard = new List<(string Type, string What)>();
+        foreach (var r in receiver.Received)
+        {
+            var payload = await StandardWebhooksVerifier.VerifyAsync(r, endpoint.Secret, Clock.GetCurrentInstant().ToUnixTimeSeconds());
+            var data = payload.GetProperty("data");
+            heard.Add(payload.GetProperty("type").GetString() switch
+            {
+                "milestone.carried-out" => ("milestone.carried-out", $"{data.GetProperty("kind").GetString()} {data.GetProperty("date").GetString()} {data.GetProperty("outcome").GetString()}"),
+                var type => (type!, $"{data.GetProperty("number").GetString()} {data.GetProperty("issued_on").GetString()} {data.GetProperty("total").GetDecimal().ToString("0.00", CultureInfo.InvariantCulture)} {data.GetProperty("currency").GetString()}"),
+            });
+            Assert.Equal(subscription.Id, data.GetProperty("subscription_id").GetInt64());
+        }
+
+        // 10 licences at 1,000 EUR a year, 20 % VAT: 12,000.00 a year.
+        Assert.Equal(
+            [
+                ("invoice.issued", "INV-2027-000001 2027-01-15 12000.00 EUR"),
+                ("invoice.issued", "INV-2028-000001 2028-01-15 12000.00 EUR"),
+                ("milestone.carried-out", "check-in 2027-04-15 advisor-task-created"),
+                ("milestone.carried-out", "start 2027-01-15 welcomed-and-invoiced"),
+                ("milestone.carried-out", "yearly-invoice 2028-01-15 invoiced"),
+            ],
+            heard.Order());
+    }
+
+    [Fact]
+    public async Task A_message_the_mail_server_refuses_for_good_is_reported_dead_lettered()
+    {
+        using var receiver = new WebhookReceiver(200);
+        var endpoint = await AddEndpointAsync(receiver.Url, WebhookEventTypes.MessageDeadLettered);
+        await Book.ExampleAsync();
+        await RunOnAsync(Date("2027-01-15"));
+        Clock.Reset(Instant.FromUtc(2027, 1, 15, 9, 0));
+        await using (var server = new TestSmtpServer())
+        {
+            server.Refuse("ap@acme.example");
+            await server.StartAsync();
+            var composer = new Messaging.MessageComposer(new Messaging.MessageRenderer(Messaging.TemplateLibrary.FromSetting(null)), new Messaging.DeliveryOptions());
+            await using var transport = new Messaging.SmtpTransport(new Messaging.SmtpSettings("127.0.0.1", server.Port, Messaging.SmtpTls.None));
+            await new Messaging.OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(Clock.GetCurrentInstant());
+        }
+
+        await DispatchAsync();
+
+        var r = Assert.Single(receiver.Received);
+        var data = (await StandardWebhooksVerifier.VerifyAsync(r, endpoint.Secret, Clock.GetCurrentInstant().ToUnixTimeSeconds())).GetProperty("data");
+        Assert.Equal(("invoice", 1), (data.GetProperty("template").GetString(), data.GetProperty("attempts").GetInt32()));
+        Assert.Contains("550", data.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     private WebhookAdminService Admin_(RenewalsDbContext db) =>
         new(db, Clock, new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>()));
 
