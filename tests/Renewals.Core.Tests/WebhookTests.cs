@@ -254,6 +254,38 @@ public abstract class WebhookTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Contains("550", data.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_notice_dated_the_deadline_day_filed_after_the_term_locked_reports_the_end_each_time_it_is_filed()
+    {
+        using var receiver = new WebhookReceiver(200);
+        var endpoint = await AddEndpointAsync(receiver.Url, WebhookEventTypes.SubscriptionEnding);
+        var subscription = await Book.ExampleAsync(); // deadline 2029-11-16, carried out once that day is over
+        await RunOnAsync(Date("2029-11-17"));
+        Clock.Reset(Instant.FromUtc(2029, 11, 17, 10, 0));
+
+        var notices = new List<long>();
+        for (var filing = 0; filing < 2; filing++)
+        {
+            await using var db = Database.Context();
+            var service = new CancellationService(db, Clock);
+            var notice = new WrittenNotice(Instant.FromUtc(2029, 11, 16, 9, 0), NoticeChannel.PostalLetter, "Jane Primary", new string('a', 64), NoticeFiler.Customer);
+            notices.Add((await service.FileAsync(subscription.Id, notice, "test")).Id);
+            if (filing == 0)
+            {
+                await service.WithdrawAsync(notices[0], "test");
+            }
+        }
+
+        await DispatchAsync();
+
+        Assert.Equal(notices.Select(n => $"msg_s{subscription.Id}.notice{n}.subscription.ending"), receiver.Received.Select(r => r.Id));
+        foreach (var r in receiver.Received)
+        {
+            var data = (await StandardWebhooksVerifier.VerifyAsync(r, endpoint.Secret, Clock.GetCurrentInstant().ToUnixTimeSeconds())).GetProperty("data");
+            Assert.Equal("2030-01-15", data.GetProperty("ends_on").GetString());
+        }
+    }
+
     private WebhookAdminService Admin_(RenewalsDbContext db) =>
         new(db, Clock, new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>()));
 

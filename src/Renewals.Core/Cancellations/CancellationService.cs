@@ -96,7 +96,8 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
             // Received on the deadline day after the engine already locked the term.
             row.Status = SubscriptionStatus.Ending;
             row.EndsOn = cancellation.EffectiveEndDate;
-            await WebhookOutbox.AddAsync(db, now, ct, new WebhookEvent(WebhookEventTypes.SubscriptionEnding, $"s{subscriptionId}.t{cancellation.ReceivedInTerm.Number}",
+            // Keyed on the notice: one withdrawn and filed again the same day is a second event.
+            await WebhookOutbox.AddAsync(db, now, ct, new WebhookEvent(WebhookEventTypes.SubscriptionEnding, $"s{subscriptionId}.notice{stored.Id}",
                 new { subscription_id = subscriptionId, account_id = account.Id, ends_on = Iso(cancellation.EffectiveEndDate) }));
         }
 
