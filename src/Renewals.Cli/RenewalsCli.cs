@@ -138,6 +138,7 @@ public static class RenewalsCli
         root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(AdvisorsCommand.Create(context));
+        root.Subcommands.Add(WebhooksCommand.Create(context));
         return root;
     }
 

@@ -72,6 +72,14 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<AdoptionReviewTopic> AdoptionReviewTopics => Set<AdoptionReviewTopic>();
 
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+
+    public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

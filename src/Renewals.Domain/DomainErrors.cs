@@ -125,4 +125,11 @@ public static class DomainErrors
     public const string TemplateSubjectEmpty = "Error.TemplateSubjectEmpty";
     public const string TemplateVersionUnknown = "Error.TemplateVersionUnknown";
     public const string TemplateTooLong = "Error.TemplateTooLong";
+
+    // Webhooks (issue 12)
+    public const string WebhookUrlInvalid = "Error.WebhookUrlInvalid";
+    public const string WebhookEventTypesRequired = "Error.WebhookEventTypesRequired";
+    public const string WebhookEventTypeUnknown = "Error.WebhookEventTypeUnknown";
+    public const string WebhookEndpointUnknown = "Error.WebhookEndpointUnknown";
+    public const string WebhookDeliveryUnknown = "Error.WebhookDeliveryUnknown";
 }

@@ -84,6 +84,7 @@ public static class RenewalsWeb
 
         services.AddHostedService<EngineWorker>();
         services.AddHostedService<DispatchWorker>();
+        services.AddHostedService<WebhookWorker>();
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
         services.AddScoped<Components.Admin.AdminUserService>();
@@ -115,6 +116,7 @@ public static class RenewalsWeb
         app.MapAccountEndpoints();
         app.MapPortalEndpoints();
         app.MapInvitationEndpoints();
+        app.MapCalendarFeedEndpoints();
         app.MapRazorComponents<App>();
         return app;
     }

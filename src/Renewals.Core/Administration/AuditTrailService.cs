@@ -22,6 +22,9 @@ public static class AuditEntities
     public const string PartnerContract = "partner-contract";
     public const string Policy = "policy";
     public const string WebUser = "web-user";
+    public const string WebhookEndpoint = "webhook-endpoint";
+    public const string WebhookDelivery = "webhook-delivery";
+    public const string CalendarFeed = "calendar-feed";
 }
 
 /// <summary>

@@ -5,6 +5,7 @@ using NodaTime.Text;
 using Renewals.Core.Messaging;
 using Renewals.Core.Planning;
 using Renewals.Core.Subscriptions;
+using Renewals.Core.Webhooks;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
@@ -97,8 +98,22 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
             // Received on the deadline day after the engine already locked the term.
             row.Status = SubscriptionStatus.Ending;
             row.EndsOn = cancellation.EffectiveEndDate;
+            // Keyed on the notice: one withdrawn and filed again the same day is a second event.
+            await WebhookOutbox.AddAsync(db, now, ct, new WebhookEvent(WebhookEventTypes.SubscriptionEnding, $"s{subscriptionId}.notice{stored.Id}",
+                new { subscription_id = subscriptionId, account_id = account.Id, ends_on = Iso(cancellation.EffectiveEndDate) }));
         }
 
+        await WebhookOutbox.AddAsync(db, now, ct, new WebhookEvent(WebhookEventTypes.NoticeReceived, $"notice{stored.Id}", new
+        {
+            notice_id = stored.Id,
+            subscription_id = subscriptionId,
+            account_id = account.Id,
+            received_on = Iso(received),
+            on_time = cancellation.IsOnTime,
+            deadline = Iso(cancellation.Deadline),
+            effective_end_date = Iso(cancellation.EffectiveEndDate),
+            filed_by = notice.FiledBy.ToString().ToLowerInvariant(),
+        }));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return SubscriptionQueries.ToView(stored, subscription.TimeZone);
@@ -145,6 +160,14 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
             EntityId = stored.SubscriptionId,
             Details = $"notice {stored.Id}",
         });
+        await WebhookOutbox.AddAsync(db, now, ct, new WebhookEvent(WebhookEventTypes.NoticeWithdrawn, $"notice{stored.Id}", new
+        {
+            notice_id = stored.Id,
+            subscription_id = stored.SubscriptionId,
+            account_id = account.Id,
+            withdrawn_on = Iso(today),
+            cancelled_end_date = Iso(stored.EffectiveEndDate),
+        }));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return SubscriptionQueries.ToView(stored, subscription.TimeZone);

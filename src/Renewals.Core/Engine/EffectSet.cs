@@ -1,6 +1,7 @@
 using System.Data.Common;
 using NodaTime;
 using Renewals.Core.Invoicing;
+using Renewals.Core.Webhooks;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Data.Sql;
@@ -32,7 +33,11 @@ internal sealed class EffectSet
 
     public List<(long SubscriptionId, int TermNumber)> LockedTerms { get; } = [];
 
-    public async Task WriteAsync(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, Instant now, string actor, CancellationToken ct)
+    /// <summary>What webhook receivers hear of the batch (invoices are added once numbered).</summary>
+    public List<WebhookEvent> Events { get; } = [];
+
+    public async Task WriteAsync(
+        DbConnection connection, DbTransaction transaction, DatabaseProvider provider, Instant now, string actor, IReadOnlyList<WebhookSubscriber> subscribers, CancellationToken ct)
     {
         // Invoice ids first: the messages that carry an invoice name it. The invoice rows
         // themselves are written last, with their numbers, so the year's counter is locked only briefly.
@@ -177,6 +182,45 @@ internal sealed class EffectSet
 
             await w.FlushAsync(ct);
         }
+
+        await WriteWebhooksAsync(connection, transaction, provider, now, subscribers, ct);
+    }
+
+    /// <summary>The batch's events into the delivery outbox, in the batch's transaction.</summary>
+    private async Task WriteWebhooksAsync(
+        DbConnection connection, DbTransaction transaction, DatabaseProvider provider, Instant now, IReadOnlyList<WebhookSubscriber> subscribers, CancellationToken ct)
+    {
+        if (subscribers.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var v in Invoices)
+        {
+            Events.Add(new WebhookEvent(WebhookEventTypes.InvoiceIssued, $"i{v.Id}", new
+            {
+                invoice_id = v.Id,
+                number = v.Number,
+                account_id = v.AccountId,
+                subscription_id = v.SubscriptionId,
+                issued_on = WebhookOutbox.Iso(v.IssuedOn),
+                period_start = WebhookOutbox.Iso(v.PeriodStart),
+                period_end = WebhookOutbox.Iso(v.PeriodEnd),
+                due_on = WebhookOutbox.Iso(v.DueOn),
+                total = v.Total,
+                currency = v.Currency,
+                purchase_order_number = v.PurchaseOrderNumber,
+            }));
+        }
+
+        await using var w = RowWriter.Insert(connection, transaction, provider, "webhook_deliveries",
+            "endpoint_id", "webhook_id", "event_type", "payload", "status", "attempts", "created_at", "next_attempt_at");
+        foreach (var d in WebhookOutbox.Deliveries(subscribers, Events, now))
+        {
+            await w.AddAsync(ct, d.EndpointId, d.WebhookId, d.EventType, d.Payload, d.Status, 0, d.CreatedAt, d.NextAttemptAt);
+        }
+
+        await w.FlushAsync(ct);
     }
 
     private async Task<long> CompleteMilestonesSqliteAsync(DbConnection connection, DbTransaction transaction, Instant now, CancellationToken ct)

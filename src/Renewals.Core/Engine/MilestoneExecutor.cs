@@ -2,6 +2,7 @@ using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
 using Renewals.Core.Planning;
+using Renewals.Core.Webhooks;
 using Renewals.Data.Model;
 using Renewals.Domain.Invoicing;
 using Renewals.Domain.Subscriptions;
@@ -108,6 +109,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
                 if (endingNotice is not null)
                 {
                     effects.SubscriptionChanges.Add((c.SubscriptionId, SubscriptionStatus.Ending, term.End, c.CurrentTermNumber));
+                    Event(WebhookEventTypes.SubscriptionEnding, $"s{c.SubscriptionId}.t{c.TermNumber}", new { subscription_id = c.SubscriptionId, account_id = c.AccountId, ends_on = Iso(term.End) });
                     Done(c, MilestoneOutcomes.SubscriptionEnding);
                 }
                 else
@@ -119,6 +121,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
 
             case MilestoneKind.Anniversary when endingNotice is not null:
                 effects.SubscriptionChanges.Add((c.SubscriptionId, SubscriptionStatus.Ended, term.End, c.TermNumber));
+                Event(WebhookEventTypes.SubscriptionEnded, $"s{c.SubscriptionId}.t{c.TermNumber}", new { subscription_id = c.SubscriptionId, account_id = c.AccountId, ended_on = Iso(term.End) });
                 Message("subscription-ended", primary, c, new { ended_on = Iso(term.End) });
                 Done(c, MilestoneOutcomes.Ended);
                 break;
@@ -220,6 +223,14 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         }
 
         effects.SubscriptionChanges.Add((c.SubscriptionId, SubscriptionStatus.Active, null, next.Number));
+        Event(WebhookEventTypes.SubscriptionRenewed, $"s{c.SubscriptionId}.t{next.Number}", new
+        {
+            subscription_id = c.SubscriptionId,
+            account_id = c.AccountId,
+            term_number = next.Number,
+            renewed_from = Iso(next.Start),
+            renewal_date = Iso(next.End),
+        });
         Done(c, MilestoneOutcomes.Renewed);
     }
 
@@ -316,7 +327,22 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             Details = details,
         });
 
-    private void Done(ClaimedMilestone c, string outcome) => effects.MilestoneOutcomes.Add((c.Id, MilestoneStatus.Done, outcome));
+    private void Done(ClaimedMilestone c, string outcome)
+    {
+        effects.MilestoneOutcomes.Add((c.Id, MilestoneStatus.Done, outcome));
+        Event(WebhookEventTypes.MilestoneCarriedOut, $"m{c.Id}", new
+        {
+            milestone_id = c.Id,
+            subscription_id = c.SubscriptionId,
+            account_id = c.AccountId,
+            term_number = c.TermNumber,
+            kind = KeyDateKind(c.Kind),
+            date = Iso(c.Date),
+            outcome,
+        });
+    }
+
+    private void Event(string type, string subject, object data) => effects.Events.Add(new WebhookEvent(type, subject, data));
 
     private void Skip(ClaimedMilestone c, string outcome) => effects.MilestoneOutcomes.Add((c.Id, MilestoneStatus.Skipped, outcome));
 

@@ -119,7 +119,9 @@ public sealed class RenewalEngine(RenewalsDatabase database, IClock clock, Engin
             executor.Execute(milestone, data);
         }
 
-        await effects.WriteAsync(connection, tx, database.Provider, clock.GetCurrentInstant(), _options.Actor, ct);
+        // Read in the batch's transaction: an endpoint added later hears what happens from then on.
+        var subscribers = await Webhooks.WebhookOutbox.SubscribersAsync(db, ct);
+        await effects.WriteAsync(connection, tx, database.Provider, clock.GetCurrentInstant(), _options.Actor, subscribers, ct);
         tally.Add(effects);
         return claimed.Count;
     }

@@ -94,6 +94,14 @@ public static class RenewalsServices
         services.TryAddSingleton(sp => new LetterStore(
             PortalCancellationService.LettersFolderOf(sp.GetRequiredService<IOptions<RenewalsOptions>>().Value, sp.GetRequiredService<RenewalsDatabase>())));
         services.TryAddScoped<Advisors.PostedNoticeService>();
+
+        // Webhooks (issue 12): the delivery outbox's dispatcher and the admin's endpoints.
+        services.AddHttpClient(Webhooks.WebhookDispatcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler { AllowAutoRedirect = false });
+        services.TryAddSingleton(new Webhooks.WebhookOptions());
+        services.TryAddSingleton<Webhooks.WebhookDispatcher>();
+        services.TryAddScoped<Webhooks.WebhookAdminService>();
+        services.TryAddScoped<CalendarFeeds.CalendarFeedService>();
         return services;
     }
 

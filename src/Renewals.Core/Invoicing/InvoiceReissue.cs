@@ -143,6 +143,33 @@ public sealed class InvoiceReissue(RenewalsDbContext db, IClock clock)
             Audit(now, actor, "invoice.credited", "invoice", invoice.Id, $"{invoice.Number} by {creditNote.Number}"),
             Audit(now, actor, "credit-note.issued", "credit-note", creditNote.Id, $"{creditNote.Number} cancels {invoice.Number}"),
             Audit(now, actor, "invoice.reissued", "invoice", replacement.Id, $"{replacement.Number} replaces {invoice.Number} with purchase order {order.Number}"));
+        await Webhooks.WebhookOutbox.AddAsync(db, now, ct,
+            new Webhooks.WebhookEvent(Webhooks.WebhookEventTypes.CreditNoteIssued, $"cn{creditNote.Id}", new
+            {
+                credit_note_id = creditNote.Id,
+                number = creditNote.Number,
+                account_id = creditNote.AccountId,
+                subscription_id = creditNote.SubscriptionId,
+                issued_on = Iso(today),
+                cancels = invoice.Number,
+                total = creditNote.Total,
+                currency = creditNote.Currency,
+            }),
+            new Webhooks.WebhookEvent(Webhooks.WebhookEventTypes.InvoiceIssued, $"i{replacement.Id}", new
+            {
+                invoice_id = replacement.Id,
+                number = replacement.Number,
+                account_id = replacement.AccountId,
+                subscription_id = replacement.SubscriptionId,
+                issued_on = Iso(today),
+                period_start = Iso(replacement.PeriodStart),
+                period_end = Iso(replacement.PeriodEnd),
+                due_on = Iso(replacement.DueOn),
+                total = replacement.Total,
+                currency = replacement.Currency,
+                purchase_order_number = replacement.PurchaseOrderNumber,
+                replaces = invoice.Number,
+            }));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new ReissuedInvoice(invoice.Number!, creditNote.Number, replacement.Number!, order.Number, today, replacement.Total, replacement.Currency, billTo.Email);

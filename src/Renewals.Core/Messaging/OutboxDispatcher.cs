@@ -175,6 +175,16 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
                 EntityId = message.Id,
                 Details = message.LastError,
             });
+            // A retried message can die again: each death is its own event.
+            await Webhooks.WebhookOutbox.AddAsync(db, now, ct, new Webhooks.WebhookEvent(Webhooks.WebhookEventTypes.MessageDeadLettered, $"outbox{message.Id}.{now.ToUnixTimeMilliseconds()}", new
+            {
+                message_id = message.Id,
+                template = message.Template,
+                account_id = message.AccountId,
+                subscription_id = message.SubscriptionId,
+                attempts = message.Attempts,
+                error = message.LastError,
+            }));
         }
         else
         {

@@ -132,3 +132,51 @@ public sealed partial class DispatchWorker(
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox pass failed; trying again at the next turn")]
     private static partial void LogFailed(ILogger logger, Exception error);
 }
+
+/// <summary>The webhook dispatcher inside the web host, beside the mail dispatcher: a pass every <see cref="EngineScheduleOptions.DispatchSeconds"/>.</summary>
+public sealed partial class WebhookWorker(
+    Renewals.Core.Webhooks.WebhookDispatcher dispatcher, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<WebhookWorker> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(schedule.Value.DispatchSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await dispatcher.DispatchAsync(clock.GetCurrentInstant(), stoppingToken);
+                if (result.Delivered + result.Retrying + result.Failed > 0)
+                {
+                    LogDispatch(logger, result.Delivered, result.Retrying, result.Failed);
+                }
+            }
+            catch (EngineBusyException busy)
+            {
+                LogBusy(logger, busy.Database);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(logger, e);
+            }
+
+            try
+            {
+                await Task.Delay(interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhooks: {Delivered} delivered, {Retrying} to retry, {Failed} given up")]
+    private static partial void LogDispatch(ILogger logger, int delivered, int retrying, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhooks: another dispatcher is working on {Database}; trying again at the next turn")]
+    private static partial void LogBusy(ILogger logger, string database);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook pass failed; trying again at the next turn")]
+    private static partial void LogFailed(ILogger logger, Exception error);
+}
