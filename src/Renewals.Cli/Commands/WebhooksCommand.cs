@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Renewals.Core.Access;
 using Renewals.Core.Webhooks;
-using Renewals.Data;
 using static Renewals.Cli.Commands.Operations;
 
 namespace Renewals.Cli.Commands;
@@ -21,7 +19,7 @@ internal static class WebhooksCommand
         add.SetAction(async (parse, ct) =>
         {
             var types = parse.GetValue(events)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var endpoint = await WithDbAsync(context, parse, db => Service(context, parse, db).AddAsync(new Actor.OperatorConsole(), new NewWebhookEndpoint(parse.GetValue(url)!, types), ct), ct);
+            var endpoint = await WithAsync(context, (WebhookAdminService service) => service.AddAsync(new Actor.OperatorConsole(), new NewWebhookEndpoint(parse.GetValue(url)!, types), ct), ct);
             if (!WroteJson(parse, addFormat, endpoint))
             {
                 Say(context, text.Format("Webhooks.Added", endpoint.Id, endpoint.Url, string.Join(", ", endpoint.EventTypes), endpoint.Secret));
@@ -34,7 +32,7 @@ internal static class WebhooksCommand
         var list = new Command("list", text["Webhooks.List.Description"]) { listFormat };
         list.SetAction(async (parse, ct) =>
         {
-            var endpoints = await WithDbAsync(context, parse, db => Service(context, parse, db).ListAsync(new Actor.OperatorConsole(), ct), ct);
+            var endpoints = await WithAsync(context, (WebhookAdminService service) => service.ListAsync(new Actor.OperatorConsole(), ct), ct);
             if (!WroteJson(parse, listFormat, new { endpoints }))
             {
                 var table = Table(text, "Webhooks.Column.Id", "Webhooks.Column.Url", "Webhooks.Column.Events", "Webhooks.Column.Enabled",
@@ -55,9 +53,9 @@ internal static class WebhooksCommand
         remove.SetAction(async (parse, ct) =>
         {
             var removed = parse.GetValue(id);
-            await WithDbAsync(context, parse, async db =>
+            await WithAsync(context, async (WebhookAdminService service) =>
             {
-                await Service(context, parse, db).RemoveAsync(new Actor.OperatorConsole(), removed, ct);
+                await service.RemoveAsync(new Actor.OperatorConsole(), removed, ct);
                 return removed;
             }, ct);
             Say(context, text.Format("Webhooks.Removed", removed));
@@ -65,12 +63,5 @@ internal static class WebhooksCommand
         });
 
         return new Command("webhooks", text["Webhooks.Description"]) { add, list, remove };
-    }
-
-    private static WebhookAdminService Service(CliContext context, ParseResult parse, RenewalsDbContext db)
-    {
-        // Only a replay sends from here; the command line offers none, but the service takes the dispatcher.
-        var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
-        return new WebhookAdminService(db, context.Clock, new WebhookDispatcher(context.Database(parse), http));
     }
 }
