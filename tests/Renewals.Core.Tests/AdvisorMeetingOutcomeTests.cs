@@ -4,6 +4,7 @@ using Renewals.Core.Access;
 using Renewals.Core.Advisors;
 using Renewals.Core.Cancellations;
 using Renewals.Core.Engagement;
+using Renewals.Core.Messaging;
 using Renewals.Core.Portal;
 using Renewals.Data;
 using Renewals.Data.Model;
@@ -143,6 +144,19 @@ public abstract class AdvisorMeetingOutcomeTests(DatabaseProvider provider) : Da
         Assert.Equal(Sha + ".pdf", filed.LetterFile);
         Assert.True(File.Exists(Path.Combine(letters.Folder, Sha + ".pdf")));
         Assert.True(filed.IsOnTime);
+
+        // The acknowledgement email gives the customer the letter's fingerprint, through a real SMTP server.
+        await using var server = new TestSmtpServer();
+        await server.StartAsync();
+        var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
+        await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
+        {
+            await new OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(Clock.GetCurrentInstant());
+        }
+
+        var acknowledgement = Assert.Single(server.Received, m => m.Headers["X-Renewals-Template"] == MessageKinds.CancellationAcknowledgement);
+        Assert.Contains($"The letter we keep is identified by its SHA-256 fingerprint: {Sha}.", acknowledgement.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"<code>{Sha}</code>", acknowledgement.HtmlBody, StringComparison.Ordinal);
     }
 
     private async Task<long> CheckInAsync(long accountId, long advisorId)
