@@ -107,4 +107,9 @@ public static class DomainErrors
     public const string ContactNameRequired = "Error.ContactNameRequired";
     public const string CurrencyUnknown = "Error.CurrencyUnknown";
     public const string BillingAddressRequired = "Error.BillingAddressRequired";
+
+    // API keys (issue 12)
+    public const string ApiKeyUnknown = "Error.ApiKeyUnknown";
+    public const string ApiKeyAlreadyRevoked = "Error.ApiKeyAlreadyRevoked";
+    public const string ApiKeyName = "Error.ApiKeyName";
 }

@@ -75,6 +75,10 @@ public static class RenewalsServices
         services.TryAddScoped<Advisors.RenewalPipelineService>();
         services.TryAddScoped<Advisors.BookPreviewService>();
         services.TryAddScoped<Partners.PartnerPortalService>();
+        services.TryAddScoped<Api.ApiKeyService>();
+        services.TryAddScoped<Api.IdempotencyStore>();
+        services.TryAddScoped<Subscriptions.SubscriptionQueries>();
+        services.TryAddScoped<Api.ApiService>();
         return services;
     }
 
