@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Renewals.Core.Hosting;
 using Renewals.Data;
 using Renewals.Data.Model;
+using Renewals.Web.Api;
 using Renewals.Web.Components;
 using Renewals.Web.Endpoints;
 using Renewals.Web.Hosting;
@@ -86,6 +87,7 @@ public static class RenewalsWeb
         services.AddHostedService<DispatchWorker>();
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
+        services.AddRenewalsApi();
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment())
@@ -109,11 +111,14 @@ public static class RenewalsWeb
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseRenewalsApi();
 
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapPortalEndpoints();
         app.MapInvitationEndpoints();
+        app.MapRenewalsApi();
+        app.MapRenewalsApiReference();
         app.MapRazorComponents<App>();
         return app;
     }

@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using NodaTime;
+using Scalar.AspNetCore;
+
+namespace Renewals.Web.Api;
+
+/// <summary>
+/// The OpenAPI document at /openapi/v1.json: the /api/v1 endpoints only, their Bearer key, and
+/// NodaTime's dates written as the strings the API sends.
+/// </summary>
+public static class ApiOpenApi
+{
+    public const string BearerScheme = "apiKey";
+
+    private static readonly Dictionary<Type, (string Format, string Example)> Dates = new()
+    {
+        [typeof(LocalDate)] = ("date", "2027-01-15"),
+        [typeof(LocalDate?)] = ("date", "2027-01-15"),
+        [typeof(Instant)] = ("date-time", "2027-01-15T08:30:00Z"),
+        [typeof(Instant?)] = ("date-time", "2027-01-15T08:30:00Z"),
+    };
+
+    public static IServiceCollection AddRenewalsOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi("v1", o =>
+        {
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Renewals API",
+                    Version = "v1",
+                    Description = "Accounts, subscriptions and their key dates, written notices, purchase orders, invoices and licences. "
+                        + "Send an API key as Authorization: Bearer <key>. Errors are RFC 9457 problem details in the language of Accept-Language (en, fr). "
+                        + "Lists are paged with an opaque cursor (follow next). Every POST accepts an Idempotency-Key.",
+                    License = new OpenApiLicense { Name = "Proprietary", Url = new Uri("https://example.com/renewals/licence") },
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "An API key made by an administrator (renewals apikeys add, or /admin/api-keys).",
+                };
+                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
+                return Task.CompletedTask;
+            });
+            o.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (Dates.TryGetValue(context.JsonTypeInfo.Type, out var date))
+                {
+                    schema.Type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+                    schema.Format = date.Format;
+                    schema.Properties?.Clear();
+                    schema.Required?.Clear();
+                }
+
+                return Task.CompletedTask;
+            });
+        });
+
+    /// <summary>The reference page's own policy: Scalar runs an inline start-up script and inline styles.</summary>
+    public const string ReferencePolicy =
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+        + "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+
+    /// <summary>/openapi/v1.json and the interactive reference at /scalar (both public: they describe, they serve no data).</summary>
+    public static IEndpointRouteBuilder MapRenewalsApiReference(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference(o => o.WithTitle("Renewals API"))
+            .AddEndpointFilter((context, next) =>
+            {
+                context.HttpContext.Response.Headers.ContentSecurityPolicy = ReferencePolicy;
+                return next(context);
+            });
+        return app;
+    }
+}
