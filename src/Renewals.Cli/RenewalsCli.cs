@@ -99,6 +99,7 @@ public static class RenewalsCli
         root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(AdvisorsCommand.Create(context));
+        root.Subcommands.Add(ApiKeysCommand.Create(context));
         return root;
     }
 

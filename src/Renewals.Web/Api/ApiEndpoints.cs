@@ -70,11 +70,10 @@ public static class ApiEndpoints
         var api = app.MapGroup(Prefix)
             .RequireAuthorization(ApiKeyAuthentication.SchemeName)
             .AddEndpointFilter(ApiProblems.Filter)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithTags("Renewals");
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         api.MapGet("/key-dates", KeyDates)
-            .WithName("getKeyDates").WithSummary("Key dates of a contract that is not stored")
+            .WithTags("Key dates").WithName("getKeyDates").WithSummary("Key dates of a contract that is not stored")
             .WithMetadata(new ApiFields(new Dictionary<string, string>
             {
                 [DomainErrors.InitialTermYears] = "term",

@@ -21,6 +21,16 @@ public static class ApiOpenApi
         [typeof(Instant?)] = ("date-time", "2027-01-15T08:30:00Z"),
     };
 
+    private static readonly Dictionary<string, string> TagDescriptions = new()
+    {
+        ["Key dates"] = "The key dates of a contract that is not stored, as the timeline command computes them.",
+        ["Accounts"] = "Customer accounts and their contacts.",
+        ["Subscriptions"] = "Subscriptions: sell one (its key dates are planned), read its story and timeline, file a written notice, download its licence.",
+        ["Notices"] = "Written cancellation notices: read one, withdraw it before it takes effect.",
+        ["Purchase orders"] = "Purchase orders that invoices carry.",
+        ["Invoices"] = "Issued invoices and credit notes, as JSON or PDF.",
+    };
+
     public static IServiceCollection AddRenewalsOpenApi(this IServiceCollection services) =>
         services.AddOpenApi("v1", o =>
         {
@@ -36,6 +46,17 @@ public static class ApiOpenApi
                         + "Lists are paged with an opaque cursor (follow next). Every POST accepts an Idempotency-Key.",
                     License = new OpenApiLicense { Name = "Proprietary", Url = new Uri("https://example.com/renewals/licence") },
                 };
+                // "http://host/" + "/api/v1/..." would read as a double slash to clients that join them.
+                foreach (var server in document.Servers ?? [])
+                {
+                    server.Url = server.Url?.TrimEnd('/');
+                }
+
+                foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                {
+                    tag.Description = TagDescriptions.GetValueOrDefault(tag.Name ?? "");
+                }
+
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
