@@ -63,6 +63,8 @@ public sealed class ApiTests(WebApp app)
         var south = await ArrangePartnerAsync("South");
         await using var db = app.Database.CreateContext();
         var demoInvoice = await db.Invoices.Where(i => i.Number != null).OrderBy(i => i.Id).Select(i => i.Id).FirstAsync();
+        var demoTask = await db.AdvisorTasks.Where(t => t.AccountId != north.Account).OrderBy(t => t.Id).Select(t => t.Id).FirstAsync();
+        var southMessage = await db.Outbox.Where(m => m.AccountId == south.Account).OrderBy(m => m.Id).Select(m => m.Id).FirstAsync();
         using var client = Client(north.Key);
 
         var foreign = new (string Method, string Path, string? Body)[]
@@ -77,6 +79,8 @@ public sealed class ApiTests(WebApp app)
             ("GET", $"/api/v1/notices/{south.Notice}", null),
             ("DELETE", $"/api/v1/notices/{south.Notice}", null),
             ("GET", $"/api/v1/invoices/{demoInvoice}", null),
+            ("GET", $"/api/v1/advisor-tasks/{demoTask}", null),
+            ("GET", $"/api/v1/messages/{southMessage}", null),
         };
         foreach (var (method, path, body) in foreign)
         {
@@ -94,13 +98,20 @@ public sealed class ApiTests(WebApp app)
         Assert.Equal([north.Account], await WalkAsync(client, "/api/v1/accounts?limit=1"));
         Assert.Equal([north.Subscription], await WalkAsync(client, "/api/v1/subscriptions"));
         Assert.Empty(await WalkAsync(client, "/api/v1/invoices"));
+        Assert.Empty(await WalkAsync(client, "/api/v1/advisor-tasks"));
+        // The acknowledgement of North's own notice is North's only message.
+        Assert.Equal(await db.Outbox.Where(m => m.AccountId == north.Account).Select(m => m.Id).ToListAsync(), await WalkAsync(client, "/api/v1/messages"));
         Assert.Equal(1, await db.CancellationNotices.CountAsync(n => n.SubscriptionId == south.Subscription));
         Assert.Null(await db.CancellationNotices.Where(n => n.Id == south.Notice).Select(n => n.WithdrawnAt).SingleAsync());
 
         // The same resources answer to an administrator's key.
         using var admin = Client((await MakeKeyAsync(null)).Secret);
-        using var own = await SendAsync(admin, "GET", $"/api/v1/subscriptions/{south.Subscription}/timeline", null);
-        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        foreach (var path in new[] { $"/api/v1/subscriptions/{south.Subscription}/timeline", $"/api/v1/messages/{southMessage}", $"/api/v1/advisor-tasks/{demoTask}" })
+        {
+            using var own = await SendAsync(admin, "GET", path, null);
+            Assert.True(own.StatusCode == HttpStatusCode.OK, path);
+        }
+
         using var invoicePdf = await SendAsync(admin, "GET", $"/api/v1/invoices/{demoInvoice}", null, accept: "application/pdf");
         Assert.Equal("application/pdf", invoicePdf.Content.Headers.ContentType?.MediaType);
         Assert.Equal("%PDF-", Encoding.ASCII.GetString((await invoicePdf.Content.ReadAsByteArrayAsync())[..5]));

@@ -26,6 +26,16 @@ public sealed record ApiInvoice(
 /// <summary>A purchase order as the API lists it.</summary>
 public sealed record ApiPurchaseOrder(long Id, long AccountId, string Number, long? SubscriptionId, LocalDate? ValidFrom, LocalDate? ValidUntil, decimal? Amount);
 
+/// <summary>A renewal advisor's task on an account, as the API shows it.</summary>
+public sealed record ApiTask(
+    long Id, long AccountId, long? SubscriptionId, string Kind, LocalDate DueOn, AdvisorTaskStatus Status, bool RecommendedValidation, string? Details,
+    Instant CreatedAt, Instant? ClosedAt, string? Outcome);
+
+/// <summary>A message written to a customer's contact and where its delivery stands.</summary>
+public sealed record ApiMessage(
+    long Id, long AccountId, long? SubscriptionId, string Template, string ToEmail, string Language, OutboxStatus Status, int Attempts,
+    Instant CreatedAt, Instant? SentAt);
+
 /// <summary>A document to download: its name, type and bytes.</summary>
 public sealed record ApiFile(string FileName, string ContentType, byte[] Bytes);
 
@@ -231,6 +241,40 @@ public sealed class ApiService(
         var issued = await licences.IssueAsync(subscriptionId, null, keyring.Key, actor.AuditName, ct);
         return new ApiFile($"licence-{subscriptionId}-term-{issued.Licence.TermNumber}.lic", "text/plain", issued.Bytes);
     }
+
+    // --- advisor tasks and messages ---------------------------------------------------------
+
+    public async Task<Page<ApiTask>> TasksAsync(Actor actor, long after, int limit, CancellationToken ct = default)
+    {
+        var visible = db.Accounts.VisibleTo(actor).Select(a => a.Id);
+        var rows = await TaskRows(db.AdvisorTasks.AsNoTracking().Where(t => t.Id > after && visible.Contains(t.AccountId)).OrderBy(t => t.Id).Take(limit + 1)).ToListAsync(ct);
+        return PageOf(rows, limit, t => t.Id);
+    }
+
+    public async Task<ApiTask?> TaskAsync(Actor actor, long taskId, CancellationToken ct = default)
+    {
+        var visible = db.Accounts.VisibleTo(actor).Select(a => a.Id);
+        return await TaskRows(db.AdvisorTasks.AsNoTracking().Where(t => t.Id == taskId && visible.Contains(t.AccountId))).SingleOrDefaultAsync(ct);
+    }
+
+    public async Task<Page<ApiMessage>> MessagesAsync(Actor actor, long after, int limit, CancellationToken ct = default)
+    {
+        var visible = db.Accounts.VisibleTo(actor).Select(a => a.Id);
+        var rows = await MessageRows(db.Outbox.AsNoTracking().Where(m => m.Id > after && visible.Contains(m.AccountId)).OrderBy(m => m.Id).Take(limit + 1)).ToListAsync(ct);
+        return PageOf(rows, limit, m => m.Id);
+    }
+
+    public async Task<ApiMessage?> MessageAsync(Actor actor, long messageId, CancellationToken ct = default)
+    {
+        var visible = db.Accounts.VisibleTo(actor).Select(a => a.Id);
+        return await MessageRows(db.Outbox.AsNoTracking().Where(m => m.Id == messageId && visible.Contains(m.AccountId))).SingleOrDefaultAsync(ct);
+    }
+
+    private static IQueryable<ApiTask> TaskRows(IQueryable<AdvisorTask> tasks) =>
+        tasks.Select(t => new ApiTask(t.Id, t.AccountId, t.SubscriptionId, t.Kind, t.DueOn, t.Status, t.RecommendedValidation, t.Details, t.CreatedAt, t.ClosedAt, t.Outcome));
+
+    private static IQueryable<ApiMessage> MessageRows(IQueryable<OutboxMessage> messages) =>
+        messages.Select(m => new ApiMessage(m.Id, m.AccountId, m.SubscriptionId, m.Template, m.ToEmail, m.Language, m.Status, m.Attempts, m.CreatedAt, m.SentAt));
 
     // --- ownership ----------------------------------------------------------------------------
 

@@ -226,6 +226,26 @@ public static class ApiEndpoints
                     : await service.CreditNoteAsync(Caller(http), id, http.RequestAborted) is { } note ? Resource(http, note) : NotFound(http))
             .WithName("getCreditNote").WithSummary("Get a credit note as JSON, or its PDF with Accept: application/pdf")
             .Produces<ApiInvoice>().Produces(StatusCodes.Status200OK, contentType: "application/pdf").ProducesProblem(StatusCodes.Status404NotFound);
+
+        var tasks = api.MapGroup("/advisor-tasks").WithTags("Advisor tasks");
+        tasks.MapGet("", async (string? cursor, int? limit, HttpContext http, ApiService service) =>
+                ListAnswer(http, await service.TasksAsync(Caller(http), ApiRequests.After(cursor), Limit(limit), http.RequestAborted), limit))
+            .WithName("listAdvisorTasks").WithSummary("List renewal advisors' tasks on the accounts the key reaches")
+            .Produces<ListPage<ApiTask>>().ProducesValidationProblem();
+        tasks.MapGet("/{id:long}", async (long id, HttpContext http, ApiService service) =>
+                await service.TaskAsync(Caller(http), id, http.RequestAborted) is { } task ? Resource(http, task) : NotFound(http))
+            .WithName("getAdvisorTask").WithSummary("Get an advisor task")
+            .Produces<ApiTask>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        var messages = api.MapGroup("/messages").WithTags("Messages");
+        messages.MapGet("", async (string? cursor, int? limit, HttpContext http, ApiService service) =>
+                ListAnswer(http, await service.MessagesAsync(Caller(http), ApiRequests.After(cursor), Limit(limit), http.RequestAborted), limit))
+            .WithName("listMessages").WithSummary("List the messages written to customers and their delivery")
+            .Produces<ListPage<ApiMessage>>().ProducesValidationProblem();
+        messages.MapGet("/{id:long}", async (long id, HttpContext http, ApiService service) =>
+                await service.MessageAsync(Caller(http), id, http.RequestAborted) is { } message ? Resource(http, message) : NotFound(http))
+            .WithName("getMessage").WithSummary("Get a message and where its delivery stands")
+            .Produces<ApiMessage>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -29,6 +29,8 @@ public static class ApiOpenApi
         ["Notices"] = "Written cancellation notices: read one, withdraw it before it takes effect.",
         ["Purchase orders"] = "Purchase orders that invoices carry.",
         ["Invoices"] = "Issued invoices and credit notes, as JSON or PDF.",
+        ["Advisor tasks"] = "What renewal advisors have to do on the accounts the key reaches.",
+        ["Messages"] = "Letters and emails written to customers, and where their delivery stands.",
     };
 
     public static IServiceCollection AddRenewalsOpenApi(this IServiceCollection services) =>
