@@ -193,6 +193,31 @@ public sealed class ApiTests(WebApp app)
     }
 
     [Fact]
+    public async Task Copies_of_one_post_sent_together_under_one_key_create_one_account()
+    {
+        var north = await ArrangePartnerAsync("Race");
+        using var client = Client(north.Key);
+        var key = Guid.NewGuid().ToString();
+        var name = "Raced " + key[..8];
+        var body = $$"""{"name":"{{name}}","language":"en","timeZone":"Europe/London","billingAddress":"1 High Street\nLondon","contacts":[{"name":"Ann","email":"ann@race.example"}]}""";
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => SendAsync(client, "POST", "/api/v1/accounts", body, idempotencyKey: key)));
+        using var after = await SendAsync(client, "POST", "/api/v1/accounts", body, idempotencyKey: key);
+
+        // Each copy got the first answer or was told the first is still being carried out; none made a second account.
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.Created);
+        Assert.Equal(HttpStatusCode.Created, after.StatusCode);
+        await using var db = app.Database.CreateContext();
+        var made = await db.Accounts.Where(a => a.Name == name).Select(a => a.Id).ToListAsync();
+        Assert.Equal([made.Single()], answers.Where(a => a.StatusCode == HttpStatusCode.Created).Select(a => long.Parse(a.Headers.Location!.OriginalString.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture)).Distinct());
+        foreach (var a in answers)
+        {
+            a.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Withdrawing_a_notice_with_a_stale_if_match_answers_412_and_changes_nothing()
     {
         var north = await ArrangePartnerAsync("Match");

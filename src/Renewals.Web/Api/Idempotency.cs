@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Renewals.Core.Api;
 using Renewals.Web.Text;
@@ -10,7 +9,8 @@ namespace Renewals.Web.Api;
 /// <summary>
 /// <c>Idempotency-Key</c> on every POST of the API: the first answer (success or refusal) is
 /// kept for a day; the same key with the same body gets it again, unchanged, without doing the
-/// work twice; the same key with another body is refused with 422. Runs after authorization, so
+/// work twice; the same key with another body is refused with 422, and a copy that arrives while
+/// the first is still being carried out with 409. Runs after authorization, so
 /// keys are per API key: two integrators cannot collide.
 /// </summary>
 public sealed class Idempotency(RequestDelegate next)
@@ -46,11 +46,19 @@ public sealed class Idempotency(RequestDelegate next)
         var requestHash = Convert.ToHexStringLower(SHA256.HashData(
             [.. Encoding.UTF8.GetBytes($"{http.Request.Method} {http.Request.Path}{http.Request.QueryString}\n"), .. body.ToArray()]));
 
-        if (await store.FindAsync(caller, key, http.RequestAborted) is { } stored)
+        if (await store.ReserveAsync(caller, key, requestHash, http.RequestAborted) is { } stored)
         {
             if (stored.RequestHash != requestHash)
             {
                 await ApiProblems.WriteAsync(http, StatusCodes.Status422UnprocessableEntity, text["Title.IdempotencyMismatch"], text["Detail.IdempotencyMismatch"]);
+                return;
+            }
+
+            if (stored.InFlight)
+            {
+                // The first copy is still being carried out: this one must not do it a second time.
+                http.Response.Headers.RetryAfter = "1";
+                await ApiProblems.WriteAsync(http, StatusCodes.Status409Conflict, text["Title.IdempotencyInFlight"], text["Detail.IdempotencyInFlight"]);
                 return;
             }
 
@@ -74,6 +82,11 @@ public sealed class Idempotency(RequestDelegate next)
         {
             await next(http);
         }
+        catch
+        {
+            await store.ReleaseAsync(caller, key, CancellationToken.None);
+            throw;
+        }
         finally
         {
             http.Response.Body = original;
@@ -82,15 +95,12 @@ public sealed class Idempotency(RequestDelegate next)
         // A failure of ours (5xx) is not an answer: a retry under the same key should try again.
         if (http.Response.StatusCode < 500)
         {
-            try
-            {
-                await store.SaveAsync(caller, key, new StoredAnswer(requestHash, http.Response.StatusCode, http.Response.ContentType,
-                    http.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null, answer.ToArray()), http.RequestAborted);
-            }
-            catch (DbUpdateException)
-            {
-                // A concurrent first request under the same key stored its answer first; this one still answers.
-            }
+            await store.CompleteAsync(caller, key, new StoredAnswer(requestHash, http.Response.StatusCode, http.Response.ContentType,
+                http.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null, answer.ToArray()), CancellationToken.None);
+        }
+        else
+        {
+            await store.ReleaseAsync(caller, key, CancellationToken.None);
         }
 
         answer.Position = 0;
