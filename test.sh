@@ -19,6 +19,9 @@ missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)
 /usr/bin/python3 -c "import icalendar" 2>/dev/null || missing+=(python3-icalendar)
+# npm installs the OpenAPI linter (tools/openapi-lint); curl fetches the document it lints.
+command -v npm >/dev/null || missing+=(npm)
+command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
@@ -68,6 +71,14 @@ if [ "$aborted" -gt 0 ]; then
   grep -A1 'The test running when the crash occurred' "$log" | grep -v -e 'crash occurred' -e '^--$' \
     | sed 's/^/test.sh: hung or crashed: /' >&2 || true
   failed=$((failed + aborted))
+fi
+
+# The API's OpenAPI document, linted by an independent tool (Redocly CLI from npm): one check.
+if bash tools/openapi-lint/lint.sh Release; then
+  passed=$((passed + 1))
+else
+  echo "test.sh: the OpenAPI document (/openapi/v1.json) fails redocly lint" >&2
+  failed=$((failed + 1))
 fi
 
 echo "$passed passed, $failed failed"

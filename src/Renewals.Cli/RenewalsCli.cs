@@ -139,6 +139,7 @@ public static class RenewalsCli
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(AdvisorsCommand.Create(context));
         root.Subcommands.Add(WebhooksCommand.Create(context));
+        root.Subcommands.Add(ApiKeysCommand.Create(context));
         return root;
     }
 

@@ -132,4 +132,9 @@ public static class DomainErrors
     public const string WebhookEventTypeUnknown = "Error.WebhookEventTypeUnknown";
     public const string WebhookEndpointUnknown = "Error.WebhookEndpointUnknown";
     public const string WebhookDeliveryUnknown = "Error.WebhookDeliveryUnknown";
+
+    // API keys (issue 12)
+    public const string ApiKeyUnknown = "Error.ApiKeyUnknown";
+    public const string ApiKeyAlreadyRevoked = "Error.ApiKeyAlreadyRevoked";
+    public const string ApiKeyName = "Error.ApiKeyName";
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Renewals.Core.Hosting;
 using Renewals.Data;
 using Renewals.Data.Model;
+using Renewals.Web.Api;
 using Renewals.Web.Components;
 using Renewals.Web.Endpoints;
 using Renewals.Web.Hosting;
@@ -88,6 +89,7 @@ public static class RenewalsWeb
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
         services.AddScoped<Components.Admin.AdminUserService>();
+        services.AddRenewalsApi();
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment())
@@ -111,12 +113,15 @@ public static class RenewalsWeb
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseRenewalsApi();
 
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapPortalEndpoints();
         app.MapInvitationEndpoints();
         app.MapCalendarFeedEndpoints();
+        app.MapRenewalsApi();
+        app.MapRenewalsApiReference();
         app.MapRazorComponents<App>();
         return app;
     }

@@ -102,6 +102,10 @@ public static class RenewalsServices
         services.TryAddSingleton<Webhooks.WebhookDispatcher>();
         services.TryAddScoped<Webhooks.WebhookAdminService>();
         services.TryAddScoped<CalendarFeeds.CalendarFeedService>();
+
+        services.TryAddScoped<Api.ApiKeyService>();
+        services.TryAddScoped<Api.IdempotencyStore>();
+        services.TryAddScoped<Api.ApiService>();
         return services;
     }
 

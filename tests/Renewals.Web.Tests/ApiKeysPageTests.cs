@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Renewals.Web.Tests;
+
+/// <summary>/admin/api-keys in a real browser: a key made there is shown once, works on the API, and stops working once revoked.</summary>
+[Collection(WebAppGroup.Name)]
+public sealed class ApiKeysPageTests(WebApp app)
+{
+    private const string Admin = "admin@example.com";
+
+    [Fact]
+    public async Task An_admin_makes_a_key_shown_once_that_the_api_accepts_until_it_is_revoked()
+    {
+        var page = await app.SignedInPageAsync(Admin, landing: app.BaseUrl + "/");
+        await page.GotoAsync("/admin/api-keys");
+        Assert.Equal("API keys", await page.InnerTextAsync("h1"));
+
+        var name = "Page key " + Guid.NewGuid().ToString("N")[..6];
+        await page.FillAsync("#key-name", name);
+        await page.ClickAsync("form.form button[type=submit]");
+        var secret = await page.Locator("#new-key").InnerTextAsync();
+        await WebApp.ScreenshotAsync(page, "api-keys-made");
+
+        Assert.StartsWith("rnw_", secret, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await StatusWithAsync(secret));
+        await page.GotoAsync("/admin/api-keys");
+        Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+        var row = page.Locator("table.api-keys tr", new PageLocatorOptions { HasText = name });
+        Assert.Contains(secret[..12] + "…", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("never", await row.InnerTextAsync(), StringComparison.Ordinal);
+
+        await row.GetByRole(AriaRole.Button).ClickAsync();
+        await page.Locator("p.done[role=status]").WaitForAsync();
+
+        Assert.Contains($"({name}) is revoked", await page.InnerTextAsync("p.done[role=status]"), StringComparison.Ordinal);
+        Assert.Contains("revoked on", await page.Locator("table.api-keys tr", new PageLocatorOptions { HasText = name }).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithAsync(secret));
+    }
+
+    [Fact]
+    public async Task Only_an_admin_reaches_the_page()
+    {
+        using var customer = await app.SignedInClientAsync(WebApp.French, "**/portal");
+        using var response = await customer.GetAsync("/admin/api-keys");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/signin", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("en", "API keys")]
+    [InlineData("fr", "Clés d'API")]
+    public async Task The_page_has_no_serious_accessibility_violation(string language, string title)
+    {
+        var page = await app.SignedInPageAsync(Admin, landing: app.BaseUrl + "/");
+        await page.GotoAsync("/admin/api-keys");
+        // The admin's own choice of language, made with the switch on the page (this browser only).
+        await page.ClickAsync($"form.language button[value={language}]");
+        await page.WaitForURLAsync("**/admin/api-keys");
+        Assert.Equal(title, await page.InnerTextAsync("h1"));
+        await page.FillAsync("#key-name", "Axe " + language);
+        await page.ClickAsync("form.form button[type=submit]");
+        await page.Locator("#new-key").WaitForAsync();
+        await WebApp.ScreenshotAsync(page, "axe-api-keys-" + language);
+
+        var result = await page.RunAxe();
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, string.Join("; ", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+    }
+
+    private async Task<HttpStatusCode> StatusWithAsync(string key)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await client.GetAsync("/api/v1/accounts?limit=1");
+        return response.StatusCode;
+    }
+}
