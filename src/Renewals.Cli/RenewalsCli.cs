@@ -55,10 +55,9 @@ public static class RenewalsCli
 
         // The host is built for the parsed command: --db is one of its settings. Settings are
         // checked before any command touches the database or the outbox.
-        IHost host;
+        using IHost host = CliHost.Build(context, parsed, clock, environment, error);
         try
         {
-            host = CliHost.Build(context, parsed, clock, environment, error);
             host.Services.CheckRenewalsSettings();
             await host.StartAsync(cancellationToken);
         }
@@ -73,7 +72,6 @@ public static class RenewalsCli
             return BadInput;
         }
 
-        using var _ = host;
         context.Services = host.Services;
         try
         {

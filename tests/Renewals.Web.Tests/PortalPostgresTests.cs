@@ -11,7 +11,8 @@ namespace Renewals.Web.Tests;
 /// <summary>The web application over PostgreSQL (the tests' throwaway cluster), started once for this class.</summary>
 public sealed class PostgresWebApp : IAsyncLifetime
 {
-    public WebApp App { get; } = new(DatabaseProvider.PostgreSql);
+    // A lighter demo book than the SQLite app's: the flow needs a few subscriptions and their key dates, not years of history.
+    public WebApp App { get; } = new(DatabaseProvider.PostgreSql, "--Renewals:Demo:Subscriptions=80", "--Renewals:Demo:HistoryDays=150");
 
     public Task InitializeAsync() => App.InitializeAsync();
 

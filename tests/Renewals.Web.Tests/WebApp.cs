@@ -21,6 +21,7 @@ public sealed class WebApp : IAsyncLifetime
     public const string English = "client.en@example.com";
 
     private readonly DatabaseProvider _provider;
+    private readonly string[] _settings = [];
     private readonly StringBuilder _log = new();
     private readonly Dictionary<string, string> _signedIn = new(StringComparer.Ordinal);
     private Process? _process;
@@ -33,8 +34,15 @@ public sealed class WebApp : IAsyncLifetime
     {
     }
 
-    /// <summary>The application over <paramref name="provider"/>: PostgreSQL on the tests' throwaway cluster.</summary>
-    internal WebApp(DatabaseProvider provider) => _provider = provider;
+    /// <summary>
+    /// The application over <paramref name="provider"/>: PostgreSQL on the tests' throwaway cluster.
+    /// <paramref name="settings"/> come after the usual ones and win over them ("--Renewals:Demo:HistoryDays=120").
+    /// </summary>
+    internal WebApp(DatabaseProvider provider, params string[] settings)
+    {
+        _provider = provider;
+        _settings = settings;
+    }
 
     public DatabaseProvider Provider => _provider;
 
@@ -100,6 +108,8 @@ public sealed class WebApp : IAsyncLifetime
         {
             args.Add("--Renewals:LettersFolder=" + Path.Combine(Folder, "letters"));
         }
+
+        args.AddRange(_settings);
 
         _process = Start(WebDll(), args);
         await WaitUntilServingAsync();
@@ -258,7 +268,7 @@ public sealed class WebApp : IAsyncLifetime
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromMinutes(4))
+        while (deadline.Elapsed < StartTimeout)
         {
             if (_process!.HasExited)
             {
@@ -283,8 +293,11 @@ public sealed class WebApp : IAsyncLifetime
             await Task.Delay(500);
         }
 
-        throw new TimeoutException("The web application did not answer within 4 minutes:\n" + Log);
+        throw new TimeoutException($"The web application did not answer within {StartTimeout.TotalMinutes} minutes:\n" + Log);
     }
+
+    /// <summary>How long the demo book may take to be written: longer on PostgreSQL, where each engine day is a round of network calls.</summary>
+    private TimeSpan StartTimeout => TimeSpan.FromMinutes(_provider == DatabaseProvider.Sqlite ? 4 : 8);
 
     private static int FreePort()
     {

@@ -15,7 +15,7 @@ namespace Renewals.Core.Portal;
 /// for anything outside their account, so a page cannot show another account's data by
 /// passing its id (the web answers 404).
 /// </summary>
-public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceService licences, LicenceKeyring keyring)
+public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceService licences, LicenceKeyring keyring, Seller seller)
 {
     /// <summary>Renewal is "near" from the first reminder on: that is when the customer is asked to act.</summary>
     public const int ActWithinDays = 120;
@@ -134,7 +134,7 @@ public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceSer
                 .Select(c => new PortalCreditNote(c.Number, c.InvoiceNumber ?? "", c.IssuedOn, c.Total, c.Currency, c.Reason))]);
     }
 
-    /// <summary>The invoice's PDF, as the email carried it; null when it is not this customer's.</summary>
+    /// <summary>The invoice's PDF, as the email carried it (the configured seller at its head); null when it is not this customer's.</summary>
     public async Task<PortalFile?> InvoicePdfAsync(PortalCustomer customer, long invoiceId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(customer);
@@ -143,7 +143,7 @@ public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceSer
             return null;
         }
 
-        var document = await InvoiceDocuments.LoadAsync(db, invoiceId, ct);
+        var document = await InvoiceDocuments.LoadAsync(db, invoiceId, seller, ct);
         return document is null ? null : new PortalFile($"{document.Number}.pdf", "application/pdf", InvoicePdf.Render(document));
     }
 
@@ -156,7 +156,7 @@ public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceSer
             return null;
         }
 
-        var document = await CreditNoteDocuments.LoadByNumberAsync(db, number, ct);
+        var document = await CreditNoteDocuments.LoadByNumberAsync(db, number, seller, ct);
         return document is null ? null : new PortalFile($"{document.Number}.pdf", "application/pdf", CreditNotePdf.Render(document));
     }
 
