@@ -28,7 +28,7 @@ internal static class ApiKeysCommand
                 throw new UsageException(text["ApiKeys.ScopeRequired"]);
             }
 
-            var made = await WithDbAsync(context, parse, db => new ApiKeyService(db, context.Clock).MakeAsync(operatorConsole, partnerId, parse.GetValue(name), ct), ct);
+            var made = await WithAsync(context, (ApiKeyService service) => service.MakeAsync(operatorConsole, partnerId, parse.GetValue(name), ct), ct);
             if (!WroteJson(parse, addFormat, new { made.Key.Id, made.Key.Name, made.Key.PartnerId, key = made.Secret }))
             {
                 Say(context, text.Format(made.Key.IsAdmin ? "ApiKeys.Added.Admin" : "ApiKeys.Added.Partner", made.Key.Id, made.Key.Name, made.Key.PartnerId ?? 0));
@@ -43,7 +43,7 @@ internal static class ApiKeysCommand
         var list = new Command("list", text["ApiKeys.List.Description"]) { listFormat };
         list.SetAction(async (parse, ct) =>
         {
-            var keys = await WithDbAsync(context, parse, db => new ApiKeyService(db, context.Clock).ListAsync(operatorConsole, ct), ct);
+            var keys = await WithAsync(context, (ApiKeyService service) => service.ListAsync(operatorConsole, ct), ct);
             if (!WroteJson(parse, listFormat, new { keys }))
             {
                 var table = Table(text, "ApiKeys.Column.Id", "ApiKeys.Column.Name", "ApiKeys.Column.Prefix", "ApiKeys.Column.Scope",
@@ -65,7 +65,7 @@ internal static class ApiKeysCommand
         var revoke = new Command("revoke", text["ApiKeys.Revoke.Description"]) { id, revokeFormat };
         revoke.SetAction(async (parse, ct) =>
         {
-            var revoked = await WithDbAsync(context, parse, db => new ApiKeyService(db, context.Clock).RevokeAsync(operatorConsole, parse.GetValue(id), ct), ct);
+            var revoked = await WithAsync(context, (ApiKeyService service) => service.RevokeAsync(operatorConsole, parse.GetValue(id), ct), ct);
             if (!WroteJson(parse, revokeFormat, revoked))
             {
                 Say(context, text.Format("ApiKeys.Revoked", revoked.Id, revoked.Name));
