@@ -1,0 +1,54 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Renewals.Core.Advisors;
+using Renewals.Data.Model;
+
+namespace Renewals.Web.Tests;
+
+/// <summary>
+/// Defects found by reviewing the running application as a new user would, each pinned by the
+/// test that failed before its fix.
+/// </summary>
+[Collection(WebAppGroup.Name)]
+public sealed partial class ReviewRegressionTests(WebApp app)
+{
+    private const string Advisor = "advisor@example.com";
+
+    [Fact]
+    public async Task Every_account_the_advisor_workspace_links_to_opens_even_from_a_task_of_the_unassigned_queue()
+    {
+        // A task in the unassigned queue on an account that is in nobody's book: the advisor sees the task, not the account.
+        await using var db = app.Database.CreateContext();
+        var outside = await db.Accounts.Where(a => a.AdvisorId == null).OrderBy(a => a.Id).Select(a => new { a.Id, a.Name }).FirstAsync();
+        var task = new AdvisorTask
+        {
+            AccountId = outside.Id, Kind = AdvisorTaskKinds.Callback, DueOn = new LocalDate(2027, 3, 1), Status = AdvisorTaskStatus.Open,
+            CreatedAt = Instant.FromUtc(2026, 11, 1, 9, 0),
+        };
+        db.AdvisorTasks.Add(task);
+        await db.SaveChangesAsync();
+
+        using var advisor = await app.SignedInClientAsync(Advisor, "**/advisor");
+        var workspace = await advisor.GetStringAsync("/advisor");
+        var taskPage = await advisor.GetStringAsync($"/advisor/tasks/{task.Id}");
+
+        // The task is listed and its page opens, naming the account...
+        Assert.Contains($"href=\"/advisor/tasks/{task.Id}\"", workspace, StringComparison.Ordinal);
+        Assert.Contains(WebUtility.HtmlEncode(outside.Name), taskPage, StringComparison.Ordinal);
+
+        // ...and no link on either page leads to a 404.
+        var links = AccountLink().Matches(workspace + taskPage).Select(m => m.Value).Distinct(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(links);
+        Assert.DoesNotContain($"/advisor/accounts/{outside.Id}", links);
+        foreach (var link in links)
+        {
+            using var answer = await advisor.GetAsync(link);
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{link} answered {(int)answer.StatusCode}");
+        }
+    }
+
+    [GeneratedRegex(@"/advisor/accounts/\d+(?=[""/])")]
+    private static partial Regex AccountLink();
+}
