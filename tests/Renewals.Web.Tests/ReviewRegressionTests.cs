@@ -49,6 +49,23 @@ public sealed partial class ReviewRegressionTests(WebApp app)
         }
     }
 
+    [Fact]
+    public async Task A_purchase_order_ending_before_it_starts_is_refused_with_the_dates_as_typed_and_nothing_stored()
+    {
+        var page = await app.SignedInPageAsync(WebApp.French);
+        await page.GotoAsync("/portal/purchase-orders");
+        await page.FillAsync("#po-number", "PO-REVIEW-BACKWARDS");
+        await page.FillAsync("#po-from", "2027-05-01");
+        await page.FillAsync("#po-until", "2027-01-01");
+        await page.ClickAsync("form.form button[type=submit]");
+
+        // The reader typed 1 January as the last day: the message names that day, not the day after.
+        var error = await page.Locator("p.error").InnerTextAsync();
+        Assert.Equal("La période du bon de commande doit finir après son début (du 1er mai 2027 au 1er janvier 2027, elle est vide).", error);
+        await using var db = app.Database.CreateContext();
+        Assert.False(await db.PurchaseOrders.AnyAsync(p => p.Number == "PO-REVIEW-BACKWARDS"));
+    }
+
     [GeneratedRegex(@"/advisor/accounts/\d+(?=[""/])")]
     private static partial Regex AccountLink();
 }
