@@ -66,6 +66,21 @@ public sealed partial class ReviewRegressionTests(WebApp app)
         Assert.False(await db.PurchaseOrders.AnyAsync(p => p.Number == "PO-REVIEW-BACKWARDS"));
     }
 
+    [Fact]
+    public async Task A_purchase_order_for_a_subscription_that_is_no_number_is_refused_not_stored_for_the_whole_account()
+    {
+        var page = await app.SignedInPageAsync(WebApp.French);
+        await page.GotoAsync("/portal/purchase-orders");
+        await page.FillAsync("#po-number", "PO-REVIEW-TAMPERED");
+        // A form sent by hand (or a page out of date) naming something that is no subscription.
+        await page.EvalOnSelectorAsync("#po-subscription", "s => { s.options[0].value = 'abc'; s.value = 'abc'; }");
+        await page.ClickAsync("form.form button[type=submit]");
+
+        Assert.Equal("L'abonnement abc n'existe pas.", await page.Locator("p.error").InnerTextAsync());
+        await using var db = app.Database.CreateContext();
+        Assert.False(await db.PurchaseOrders.AnyAsync(p => p.Number == "PO-REVIEW-TAMPERED"));
+    }
+
     [GeneratedRegex(@"/advisor/accounts/\d+(?=[""/])")]
     private static partial Regex AccountLink();
 }
