@@ -81,6 +81,34 @@ public sealed partial class ReviewRegressionTests(WebApp app)
         Assert.False(await db.PurchaseOrders.AnyAsync(p => p.Number == "PO-REVIEW-TAMPERED"));
     }
 
+    [Theory]
+    [InlineData("fr", "Premier contact")]
+    [InlineData("en", "Check-in")]
+    public async Task A_check_in_task_is_named_in_the_readers_language_not_by_its_stored_code(string language, string expected)
+    {
+        // The check-in is stored as schedule-review-meeting: the words must be found under that kind.
+        await using var db = app.Database.CreateContext();
+        var advisorId = await db.Users.Where(u => u.Email == Advisor).Select(u => u.AdvisorId!.Value).SingleAsync();
+        var account = await db.Accounts.Where(a => a.AdvisorId == advisorId).OrderBy(a => a.Id).Select(a => a.Id).FirstAsync();
+        var checkIn = new AdvisorTask
+        {
+            AdvisorId = advisorId, AccountId = account, Kind = AdvisorTaskKinds.CheckIn, DueOn = new LocalDate(2027, 3, 2), Status = AdvisorTaskStatus.Open,
+            CreatedAt = Instant.FromUtc(2026, 11, 1, 9, 0),
+        };
+        db.AdvisorTasks.Add(checkIn);
+        await db.SaveChangesAsync();
+
+        var page = await app.SignedInPageAsync(Advisor, "en-GB", "**/advisor");
+        await page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = ".AspNetCore.Culture", Value = $"c={language}|uic={language}", Url = app.BaseUrl }]);
+        await page.GotoAsync("/advisor");
+        Assert.Equal($"{expected} ({checkIn.Id})", await page.InnerTextAsync($"a[href='/advisor/tasks/{checkIn.Id}']"));
+        Assert.DoesNotContain("TaskKind.", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+
+        await page.GotoAsync($"/advisor/tasks/{checkIn.Id}");
+        Assert.Equal(expected, await page.InnerTextAsync("dl.facts dd >> nth=0"));
+        Assert.DoesNotContain("TaskKind.", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"/advisor/accounts/\d+(?=[""/])")]
     private static partial Regex AccountLink();
 }
