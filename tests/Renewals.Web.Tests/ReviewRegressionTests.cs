@@ -109,6 +109,31 @@ public sealed partial class ReviewRegressionTests(WebApp app)
         Assert.DoesNotContain("TaskKind.", await page.InnerTextAsync("main"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_hand_edited_query_value_is_read_as_absent_never_a_server_error()
+    {
+        // Each malformed address next to the same address well formed: both must answer alike (a typed query parameter threw, 500).
+        using var nobody = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }, disposeHandler: true) { BaseAddress = new Uri(app.BaseUrl) };
+        using var customer = await app.SignedInClientAsync(WebApp.English, "**/portal");
+        using var admin = await app.SignedInClientAsync("admin@example.com", "**/admin");
+        (HttpClient Client, string Malformed, string WellFormed)[] cases =
+        [
+            (nobody, "/account/reset?user=abc&token=x", "/account/reset?user=0&token=x"),
+            (nobody, "/account/reset?user=99999999999999999999&token=x", "/account/reset?user=0&token=x"),
+            (nobody, "/account/invitation?user=abc&token=x", "/account/invitation?user=0&token=x"),
+            (customer, "/portal/contacts?invited=maybe", "/portal/contacts"),
+            (admin, "/admin/audit?page=abc", "/admin/audit?page=1"),
+            (admin, "/admin/outbox?page=1.5", "/admin/outbox?page=1"),
+        ];
+        foreach (var (client, malformed, wellFormed) in cases)
+        {
+            using var expected = await client.GetAsync(wellFormed);
+            using var answer = await client.GetAsync(malformed);
+            Assert.True(expected.StatusCode == answer.StatusCode, $"{malformed} answered {(int)answer.StatusCode}, {wellFormed} {(int)expected.StatusCode}");
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+    }
+
     [GeneratedRegex(@"/advisor/accounts/\d+(?=[""/])")]
     private static partial Regex AccountLink();
 }
