@@ -134,6 +134,27 @@ public sealed partial class ReviewRegressionTests(WebApp app)
         }
     }
 
+    [Fact]
+    public async Task Assigning_an_account_to_an_advisor_value_that_is_no_number_is_refused_and_keeps_the_advisor()
+    {
+        await using var db = app.Database.CreateContext();
+        var demoAdvisor = await db.Users.Where(u => u.Email == Advisor).Select(u => u.AdvisorId!.Value).SingleAsync();
+        var account = await db.Accounts.Where(a => a.AdvisorId != null && a.AdvisorId != demoAdvisor).OrderByDescending(a => a.Id)
+            .Select(a => new { a.Id, a.AdvisorId }).FirstAsync();
+
+        var page = await app.SignedInPageAsync("admin@example.com", "en-GB", "**/admin");
+        await page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = ".AspNetCore.Culture", Value = "c=en|uic=en", Url = app.BaseUrl }]);
+        await page.GotoAsync("/admin/advisors");
+        await page.FillAsync("#account", account.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // A form sent by hand naming something that is no advisor: it must not read as "no advisor" and clear the book.
+        await page.EvalOnSelectorAsync("#advisor", "s => { s.options[0].value = 'abc'; s.value = 'abc'; }");
+        await page.ClickAsync("form.assign button[type=submit]");
+
+        Assert.Equal("There is no renewal advisor abc.", await page.Locator("p.error").InnerTextAsync());
+        await using var after = app.Database.CreateContext();
+        Assert.Equal(account.AdvisorId, await after.Accounts.Where(a => a.Id == account.Id).Select(a => a.AdvisorId).SingleAsync());
+    }
+
     [GeneratedRegex(@"/advisor/accounts/\d+(?=[""/])")]
     private static partial Regex AccountLink();
 }
