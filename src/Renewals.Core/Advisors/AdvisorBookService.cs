@@ -40,6 +40,10 @@ public sealed class AdvisorBookService(RenewalsDbContext db, IClock clock)
     public async Task<BookAccount?> FindAsync(Actor actor, long accountId, CancellationToken ct = default) =>
         (await ListAsync(actor, ct)).SingleOrDefault(a => a.Id == accountId);
 
+    /// <summary>Whether the account's page opens for the actor: a task of the unassigned queue may belong to an account outside every book.</summary>
+    public Task<bool> HoldsAsync(Actor actor, long accountId, CancellationToken ct = default) =>
+        db.Accounts.AsNoTracking().VisibleTo(actor).AnyAsync(a => a.Id == accountId, ct);
+
     private static BookSubscription ToView(SubscriptionFacts f) =>
         new(f.SubscriptionId, f.Status, f.TermNumber, f.RenewalDate, f.EndsOn, f.NextKeyDate, f.NextKeyKind, f.Currency, f.RenewalAmount, f.Risks);
 }
