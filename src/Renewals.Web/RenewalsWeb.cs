@@ -118,6 +118,7 @@ public static class RenewalsWeb
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapPortalEndpoints();
+        app.MapAdminEndpoints();
         app.MapInvitationEndpoints();
         app.MapCalendarFeedEndpoints();
         app.MapRenewalsApi();

@@ -65,6 +65,7 @@ public sealed class AdminPagesTests(WebApp app)
             ["/admin/webhooks"] = "/admin/webhooks",
             ["/admin/webhooks/{Id:long}"] = $"/admin/webhooks/{webhook}",
             ["/admin/api-keys"] = "/admin/api-keys",
+            ["/admin/import"] = "/admin/import",
         };
     }
 
