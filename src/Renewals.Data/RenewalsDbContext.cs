@@ -72,6 +72,8 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<AdoptionReviewTopic> AdoptionReviewTopics => Set<AdoptionReviewTopic>();
 
+    public DbSet<CallbackRequest> CallbackRequests => Set<CallbackRequest>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -125,4 +125,10 @@ public static class DomainErrors
     public const string TemplateSubjectEmpty = "Error.TemplateSubjectEmpty";
     public const string TemplateVersionUnknown = "Error.TemplateVersionUnknown";
     public const string TemplateTooLong = "Error.TemplateTooLong";
+    public const string CallbackNameRequired = "Error.CallbackNameRequired";
+    public const string CallbackCompanyRequired = "Error.CallbackCompanyRequired";
+    public const string CallbackEmailInvalid = "Error.CallbackEmailInvalid";
+    public const string CallbackPhoneInvalid = "Error.CallbackPhoneInvalid";
+    public const string CallbackSubjectRequired = "Error.CallbackSubjectRequired";
+    public const string CallbackWindowUnknown = "Error.CallbackWindowUnknown";
 }

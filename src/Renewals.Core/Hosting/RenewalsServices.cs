@@ -94,6 +94,7 @@ public static class RenewalsServices
         services.TryAddSingleton(sp => new LetterStore(
             PortalCancellationService.LettersFolderOf(sp.GetRequiredService<IOptions<RenewalsOptions>>().Value, sp.GetRequiredService<RenewalsDatabase>())));
         services.TryAddScoped<Advisors.PostedNoticeService>();
+        services.TryAddScoped<Engagement.CallbackService>();
         return services;
     }
 
