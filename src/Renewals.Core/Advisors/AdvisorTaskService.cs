@@ -132,9 +132,15 @@ public sealed class AdvisorTaskService(RenewalsDbContext db, IClock clock)
     /// <summary>Each task with its account's name; a public callback from someone no contact matches has none.</summary>
     private IQueryable<TaskWithAccount> WithAccount(IQueryable<AdvisorTask> tasks) =>
         tasks.GroupJoin(db.Accounts, t => t.AccountId, a => (long?)a.Id, (t, accounts) => new { Task = t, accounts })
-            .SelectMany(x => x.accounts.DefaultIfEmpty(), (x, a) => new TaskWithAccount(x.Task, a == null ? null : a.Name));
+            .SelectMany(x => x.accounts.DefaultIfEmpty(), (x, a) => new TaskWithAccount { Task = x.Task, Account = a == null ? null : a.Name });
 
-    private sealed record TaskWithAccount(AdvisorTask Task, string? Account);
+    // Member initialisation, not a constructor: EF Core translates ordering by its members.
+    private sealed class TaskWithAccount
+    {
+        public required AdvisorTask Task { get; init; }
+
+        public string? Account { get; init; }
+    }
 
     internal static AdvisorTaskView ToView(AdvisorTask t, string? account) =>
         new(t.Id, t.Kind, t.AdvisorId, t.AdvisorId is null, t.AccountId, account, t.SubscriptionId, t.DueOn, t.Status, t.RecommendedValidation,
