@@ -137,4 +137,11 @@ public static class DomainErrors
     public const string ApiKeyUnknown = "Error.ApiKeyUnknown";
     public const string ApiKeyAlreadyRevoked = "Error.ApiKeyAlreadyRevoked";
     public const string ApiKeyName = "Error.ApiKeyName";
+
+    public const string CallbackNameRequired = "Error.CallbackNameRequired";
+    public const string CallbackCompanyRequired = "Error.CallbackCompanyRequired";
+    public const string CallbackEmailInvalid = "Error.CallbackEmailInvalid";
+    public const string CallbackPhoneInvalid = "Error.CallbackPhoneInvalid";
+    public const string CallbackSubjectRequired = "Error.CallbackSubjectRequired";
+    public const string CallbackWindowUnknown = "Error.CallbackWindowUnknown";
 }

@@ -22,6 +22,9 @@ public static class RenewalsWeb
     /// <summary>The sign-in form's rate-limit policy: a few tries a minute from one address.</summary>
     public const int SignInAttemptsPerMinute = 10;
 
+    /// <summary>The public callback form's rate-limit policy: requests from one address in ten minutes.</summary>
+    public const int CallbackRequestsPerWindow = 5;
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -80,7 +83,16 @@ public static class RenewalsWeb
                         Window = TimeSpan.FromMinutes(1),
                         QueueLimit = 0,
                     })
-                    : RateLimitPartition.GetNoLimiter("other"));
+                    : HttpMethods.IsPost(http.Request.Method) && IsPublicCallback(http)
+                        // The public callback form, per address: a few honest requests pass, a flood does not.
+                        ? RateLimitPartition.GetFixedWindowLimiter("callback|" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _ => new FixedWindowRateLimiterOptions
+                        {
+                            PermitLimit = CallbackRequestsPerWindow,
+                            Window = TimeSpan.FromMinutes(10),
+                            QueueLimit = 0,
+                        })
+                        : RateLimitPartition.GetNoLimiter("other"));
+            o.OnRejected = (context, ct) => IsPublicCallback(context.HttpContext) ? CallbackRefusal.WriteAsync(context.HttpContext, ct) : ValueTask.CompletedTask;
         });
 
         services.AddHostedService<EngineWorker>();
@@ -90,6 +102,7 @@ public static class RenewalsWeb
         services.AddScoped<WebAccessService>();
         services.AddScoped<Components.Admin.AdminUserService>();
         services.AddRenewalsApi();
+        services.AddScoped<CallbackFormStamp>();
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment())
@@ -128,6 +141,8 @@ public static class RenewalsWeb
     }
 
     /// <summary>The form a post goes to, whatever its case or trailing slash (which would otherwise open fresh windows).</summary>
+    private static bool IsPublicCallback(HttpContext http) => string.Equals((http.Request.Path.Value ?? "").TrimEnd('/'), "/callback", StringComparison.OrdinalIgnoreCase);
+
     private static string FormOf(HttpContext http) => (http.Request.Path.Value ?? "").TrimEnd('/').ToUpperInvariant();
 
     /// <summary>Before serving: the schema, and in demo mode the demo book and sign-ins, printed for the person who started it.</summary>

@@ -179,6 +179,24 @@ public sealed class OperationsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_public_callback_nobody_matched_is_listed_in_the_unassigned_queue_with_its_details()
+    {
+        await using (var db = RenewalsDatabase.FromSetting(DbFile).CreateContext())
+        {
+            await new Core.Engagement.CallbackService(db, _clock).RequestFromPublicAsync(new Core.Engagement.CallbackInput(
+                "Sam Stone", "Initech", "sam@initech.example", "+44 20 7946 0000", "Renewal quote", "any", "en"));
+        }
+
+        var table = await Cli("tasks", "list", "--unassigned");
+        var french = await Cli("--lang", "fr", "tasks", "list", "--unassigned");
+
+        Assert.Equal((0, 0), (table.ExitCode, french.ExitCode));
+        Assert.Contains("call the customer back", Flat(table.Output), StringComparison.Ordinal);
+        Assert.Contains("Sam Stone (Initech)", Flat(table.Output), StringComparison.Ordinal);
+        Assert.Contains("rappeler le client", Flat(french.Output), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_advisor_added_at_the_command_line_can_be_named_by_a_new_account_and_is_listed_with_it()
     {
         var added = await Cli("--lang", "fr", "advisors", "add", "--name", "Camille Laurent", "--email", "camille@vendor.example", "--language", "fr");

@@ -51,7 +51,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         {
             var mail = Assert.Single(received, r => r.MessageId == Wire(row.MessageId));
             var to = Assert.Single(mail.To.Mailboxes);
-            var contact = contacts[row.ContactId];
+            var contact = contacts[row.ContactId!.Value];
             Assert.Equal(contact.Email, to.Address);
             if (row.Template == MessageKinds.Invoice)
             {
@@ -320,9 +320,9 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
             var rows = new[]
             {
                 Bad(MessageKinds.SubscriptionEnded, 999_999, "ghost@example.com", """{"ended_on":"2028-01-15"}""", "missing-contact"),
-                Bad(MessageKinds.SubscriptionEnded, model.ContactId, model.ToEmail, "{not json", "bad-payload"),
-                Bad(MessageKinds.SubscriptionEnded, model.ContactId, "refused@example.com", """{"ended_on":"2028-01-15"}""", "refused"),
-                Bad("no-such-kind", model.ContactId, model.ToEmail, "{}", "broken-template"),
+                Bad(MessageKinds.SubscriptionEnded, model.ContactId!.Value, model.ToEmail, "{not json", "bad-payload"),
+                Bad(MessageKinds.SubscriptionEnded, model.ContactId!.Value, "refused@example.com", """{"ended_on":"2028-01-15"}""", "refused"),
+                Bad("no-such-kind", model.ContactId!.Value, model.ToEmail, "{}", "broken-template"),
             };
             // Good messages after the failures too, so that a failure is followed by messages still to send.
             var later = good.Take(2).Select(g => new OutboxMessage

@@ -259,7 +259,7 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
         var camilles = await tasks.ListAsync(camille);
         var noahs = await tasks.ListAsync(noah);
         var queue = Assert.Single(await tasks.ListAsync(unassignedOnly: true));
-        Assert.Equal(new[] { ("Acme", false), ("Globex", true) }, camilles.Select(t => (t.Account, t.Unassigned)).Order());
+        Assert.Equal(new (string?, bool)[] { ("Acme", false), ("Globex", true) }, camilles.Select(t => (t.Account, t.Unassigned)).Order());
         Assert.Equal(("Globex", true, (long?)null), (queue.Account, queue.Unassigned, queue.AdvisorId));
         Assert.Equal(new[] { queue.Id }, noahs.Select(t => t.Id));
         Assert.Equal(new[] { "Product ANL-CORE" }, queue.NewToCustomer.Products);

@@ -106,10 +106,10 @@ public sealed class AccountPagesTests(WebApp app)
         var page = await app.SignedInPageAsync(WebApp.English);
         await page.GotoAsync("/portal/contacts");
         await WebApp.ScreenshotAsync(page, "contacts-en");
-        Assert.Equal(contacts.Count, await page.Locator("tbody tr").CountAsync());
+        Assert.Equal(contacts.Count, await page.Locator("main > table tbody tr").CountAsync());
         var primary = contacts.Single(c => c.Role == ContactRole.Primary);
         // The whole cell: another contact's address may contain this one (ap.c2@... holds c2@...).
-        var row = page.Locator("tbody tr", new PageLocatorOptions
+        var row = page.Locator("main > table tbody tr", new PageLocatorOptions
         {
             Has = page.Locator("td", new PageLocatorOptions { HasTextRegex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(primary.Email) + "$") }),
         });

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Net.Http.Headers;
 using Deque.AxeCore.Playwright;
@@ -14,7 +15,7 @@ public sealed class ApiKeysPageTests(WebApp app)
     [Fact]
     public async Task An_admin_makes_a_key_shown_once_that_the_api_accepts_until_it_is_revoked()
     {
-        var page = await app.SignedInPageAsync(Admin, landing: app.BaseUrl + "/");
+        var page = await app.SignedInPageAsync(Admin, landing: "**/admin");
         await page.GotoAsync("/admin/api-keys");
         Assert.Equal("API keys", await page.InnerTextAsync("h1"));
 
@@ -41,13 +42,26 @@ public sealed class ApiKeysPageTests(WebApp app)
     }
 
     [Fact]
-    public async Task Only_an_admin_reaches_the_page()
+    public async Task Only_an_admin_reaches_the_page_anyone_else_signed_in_gets_404_and_can_make_no_key()
     {
         using var customer = await app.SignedInClientAsync(WebApp.French, "**/portal");
         using var response = await customer.GetAsync("/admin/api-keys");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.StartsWith("/signin", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        // A form posted by hand by a customer makes no key (the page's handler is not reached as an admin).
+        await using var db = app.Database.CreateContext();
+        var before = await db.ApiKeys.CountAsync();
+        using var post = await customer.PostAsync("/admin/api-keys", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "make-api-key", ["Input.Name"] = "stolen", ["Input.Scope"] = "admin",
+        }));
+        Assert.NotEqual(HttpStatusCode.OK, post.StatusCode);
+        Assert.Equal(before, await db.ApiKeys.CountAsync());
+
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(app.BaseUrl) };
+        using var signedOut = await anonymous.GetAsync("/admin/api-keys");
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.StartsWith("/signin", signedOut.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -55,7 +69,7 @@ public sealed class ApiKeysPageTests(WebApp app)
     [InlineData("fr", "Clés d'API")]
     public async Task The_page_has_no_serious_accessibility_violation(string language, string title)
     {
-        var page = await app.SignedInPageAsync(Admin, landing: app.BaseUrl + "/");
+        var page = await app.SignedInPageAsync(Admin, landing: "**/admin");
         await page.GotoAsync("/admin/api-keys");
         // The admin's own choice of language, made with the switch on the page (this browser only).
         await page.ClickAsync($"form.language button[value={language}]");

@@ -124,7 +124,7 @@ public sealed partial class WorkspaceAuthorizationTests(WebApp app)
         var linkedTasks = TaskLink().Matches(html).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToHashSet();
         Assert.Equal(tasks.Order(), linkedTasks.Order());
         // Accounts are linked from the book and from the tasks: the book's, and those of unassigned tasks only.
-        var queueAccounts = await db.AdvisorTasks.Where(t => t.Status == AdvisorTaskStatus.Open && t.AdvisorId == null).Select(t => t.AccountId).ToListAsync();
+        var queueAccounts = await db.AdvisorTasks.Where(t => t.Status == AdvisorTaskStatus.Open && t.AdvisorId == null).Where(t => t.AccountId != null).Select(t => t.AccountId!.Value).ToListAsync();
         Assert.Empty(linkedAccounts.Except(book).Except(queueAccounts));
         Assert.Empty(book.Except(linkedAccounts));
     }

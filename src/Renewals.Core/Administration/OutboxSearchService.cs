@@ -13,7 +13,7 @@ public sealed record OutboxQuery(
 
 /// <summary>A message of the outbox; a dead letter carries the error that stopped it in <see cref="LastError"/>.</summary>
 public sealed record OutboxLine(
-    long Id, string Template, long AccountId, string Account, string ToEmail, string Language, long? SubscriptionId, OutboxStatus Status,
+    long Id, string Template, long? AccountId, string? Account, string ToEmail, string Language, long? SubscriptionId, OutboxStatus Status,
     int Attempts, Instant CreatedAt, Instant NextAttemptAt, Instant? SentAt, string? LastError);
 
 /// <summary>The outbox for administrators: search it, and put dead letters back in line (through OutboxAdmin).</summary>
@@ -54,9 +54,12 @@ public sealed class OutboxSearchService(RenewalsDbContext db, OutboxAdmin outbox
 
         var total = await rows.CountAsync(ct);
         var items = await rows.OrderByDescending(m => m.Id).Skip((page - 1) * size).Take(size)
-            .Join(db.Accounts, m => m.AccountId, a => a.Id, (m, a) => new OutboxLine(
-                m.Id, m.Template, m.AccountId, a.Name, m.ToEmail, m.Language, m.SubscriptionId, m.Status, m.Attempts, m.CreatedAt, m.NextAttemptAt,
-                m.SentAt, m.LastError))
+            .GroupJoin(db.Accounts, m => m.AccountId, a => (long?)a.Id, (m, accounts) => new { m, accounts })
+            .SelectMany(x => x.accounts.DefaultIfEmpty(), (x, a) => new { x.m, Account = a == null ? null : a.Name })
+            // A callback acknowledgement to someone no contact matches has no account.
+            .Select(x => new OutboxLine(
+                x.m.Id, x.m.Template, x.m.AccountId, x.Account, x.m.ToEmail, x.m.Language, x.m.SubscriptionId, x.m.Status, x.m.Attempts, x.m.CreatedAt, x.m.NextAttemptAt,
+                x.m.SentAt, x.m.LastError))
             .ToListAsync(ct);
         return new Paged<OutboxLine>([.. items.OrderByDescending(m => m.Id)], page, size, total);
     }

@@ -10,7 +10,7 @@ namespace Renewals.Core.Advisors;
 
 /// <summary>A task as the workspace lists it; <see cref="Unassigned"/>: in the queue any advisor may take from.</summary>
 public sealed record AdvisorTaskView(
-    long Id, string Kind, long? AdvisorId, bool Unassigned, long AccountId, string Account, long? SubscriptionId, LocalDate DueOn,
+    long Id, string Kind, long? AdvisorId, bool Unassigned, long? AccountId, string? Account, long? SubscriptionId, LocalDate DueOn,
     AdvisorTaskStatus Status, bool RecommendedValidation, NewToCustomer NewToCustomer, string? Details, Instant? ClosedAt, string? Outcome);
 
 /// <summary>
@@ -35,7 +35,7 @@ public sealed class AdvisorTaskService(RenewalsDbContext db, IClock clock)
             query = query.Where(t => t.Kind == kind);
         }
 
-        var rows = await query.Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { Task = t, Account = a.Name })
+        var rows = await WithAccount(query)
             .OrderBy(x => x.Task.DueOn).ThenBy(x => x.Task.Id).ToListAsync(ct);
         return [.. rows.Select(x => ToView(x.Task, x.Account))];
     }
@@ -43,8 +43,7 @@ public sealed class AdvisorTaskService(RenewalsDbContext db, IClock clock)
     /// <summary>One task the actor may see; null otherwise.</summary>
     public async Task<AdvisorTaskView?> FindAsync(Actor actor, long taskId, CancellationToken ct = default)
     {
-        var row = await Visible(actor).Where(t => t.Id == taskId)
-            .Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { Task = t, Account = a.Name }).SingleOrDefaultAsync(ct);
+        var row = await WithAccount(Visible(actor).Where(t => t.Id == taskId)).SingleOrDefaultAsync(ct);
         return row is null ? null : ToView(row.Task, row.Account);
     }
 
@@ -130,7 +129,20 @@ public sealed class AdvisorTaskService(RenewalsDbContext db, IClock clock)
         };
     }
 
-    internal static AdvisorTaskView ToView(AdvisorTask t, string account) =>
+    /// <summary>Each task with its account's name; a public callback from someone no contact matches has none.</summary>
+    private IQueryable<TaskWithAccount> WithAccount(IQueryable<AdvisorTask> tasks) =>
+        tasks.GroupJoin(db.Accounts, t => t.AccountId, a => (long?)a.Id, (t, accounts) => new { Task = t, accounts })
+            .SelectMany(x => x.accounts.DefaultIfEmpty(), (x, a) => new TaskWithAccount { Task = x.Task, Account = a == null ? null : a.Name });
+
+    // Member initialisation, not a constructor: EF Core translates ordering by its members.
+    private sealed class TaskWithAccount
+    {
+        public required AdvisorTask Task { get; init; }
+
+        public string? Account { get; init; }
+    }
+
+    internal static AdvisorTaskView ToView(AdvisorTask t, string? account) =>
         new(t.Id, t.Kind, t.AdvisorId, t.AdvisorId is null, t.AccountId, account, t.SubscriptionId, t.DueOn, t.Status, t.RecommendedValidation,
             t.Kind == AdvisorTaskKinds.CheckIn ? NewToCustomer.Parse(t.Details) : NewToCustomer.None, t.Details, t.ClosedAt, t.Outcome);
 }

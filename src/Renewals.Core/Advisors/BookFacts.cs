@@ -65,8 +65,8 @@ public static class BookFacts
         var noticed = (await db.CancellationNotices.AsNoTracking().Where(n => subscriptionIds.Contains(n.SubscriptionId) && n.WithdrawnAt == null)
             .Select(n => n.SubscriptionId).ToListAsync(ct)).ToHashSet();
         var checkIns = await db.AdvisorTasks.AsNoTracking()
-            .Where(t => accountIds.Contains(t.AccountId) && t.Kind == AdvisorTaskKinds.CheckIn && t.Status == AdvisorTaskStatus.Open)
-            .Select(t => new { t.AccountId, t.SubscriptionId, t.DueOn }).ToListAsync(ct);
+            .Where(t => t.AccountId != null && accountIds.Contains(t.AccountId.Value) && t.Kind == AdvisorTaskKinds.CheckIn && t.Status == AdvisorTaskStatus.Open)
+            .Select(t => new { AccountId = t.AccountId!.Value, t.SubscriptionId, t.DueOn }).ToListAsync(ct);
         var orders = (await db.PurchaseOrders.AsNoTracking().Where(p => accountIds.Contains(p.AccountId)).ToListAsync(ct)).ToLookup(p => p.AccountId);
 
         var now = clock.GetCurrentInstant();

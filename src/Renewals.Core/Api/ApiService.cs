@@ -26,14 +26,14 @@ public sealed record ApiInvoice(
 /// <summary>A purchase order as the API lists it.</summary>
 public sealed record ApiPurchaseOrder(long Id, long AccountId, string Number, long? SubscriptionId, LocalDate? ValidFrom, LocalDate? ValidUntil, decimal? Amount);
 
-/// <summary>A renewal advisor's task on an account, as the API shows it.</summary>
+/// <summary>A renewal advisor's task, as the API shows it (a callback from someone not yet a customer has no account).</summary>
 public sealed record ApiTask(
-    long Id, long AccountId, long? SubscriptionId, string Kind, LocalDate DueOn, AdvisorTaskStatus Status, bool RecommendedValidation, string? Details,
+    long Id, long? AccountId, long? SubscriptionId, string Kind, LocalDate DueOn, AdvisorTaskStatus Status, bool RecommendedValidation, string? Details,
     Instant CreatedAt, Instant? ClosedAt, string? Outcome);
 
-/// <summary>A message written to a customer's contact and where its delivery stands.</summary>
+/// <summary>A message and where its delivery stands (the acknowledgement of a public callback request has no account).</summary>
 public sealed record ApiMessage(
-    long Id, long AccountId, long? SubscriptionId, string Template, string ToEmail, string Language, OutboxStatus Status, int Attempts,
+    long Id, long? AccountId, long? SubscriptionId, string Template, string ToEmail, string Language, OutboxStatus Status, int Attempts,
     Instant CreatedAt, Instant? SentAt);
 
 /// <summary>A document to download: its name, type and bytes.</summary>
@@ -246,28 +246,36 @@ public sealed class ApiService(
 
     public async Task<Page<ApiTask>> TasksAsync(Actor actor, long after, int limit, CancellationToken ct = default)
     {
-        var visible = db.Accounts.VisibleTo(actor).Select(a => a.Id);
-        var rows = await TaskRows(db.AdvisorTasks.AsNoTracking().Where(t => t.Id > after && visible.Contains(t.AccountId)).OrderBy(t => t.Id).Take(limit + 1)).ToListAsync(ct);
+        var visible = db.Accounts.VisibleTo(actor).Select(a => (long?)a.Id);
+        // What belongs to no account (a public callback request) is the whole system's: admin keys only.
+        var everything = actor is Actor.Admin;
+        var rows = await TaskRows(db.AdvisorTasks.AsNoTracking().Where(t => t.Id > after && ((everything && t.AccountId == null) || visible.Contains(t.AccountId))).OrderBy(t => t.Id).Take(limit + 1)).ToListAsync(ct);
         return PageOf(rows, limit, t => t.Id);
     }
 
     public async Task<ApiTask?> TaskAsync(Actor actor, long taskId, CancellationToken ct = default)
     {
-        var visible = db.Accounts.VisibleTo(actor).Select(a => a.Id);
-        return await TaskRows(db.AdvisorTasks.AsNoTracking().Where(t => t.Id == taskId && visible.Contains(t.AccountId))).SingleOrDefaultAsync(ct);
+        var visible = db.Accounts.VisibleTo(actor).Select(a => (long?)a.Id);
+        // What belongs to no account (a public callback request) is the whole system's: admin keys only.
+        var everything = actor is Actor.Admin;
+        return await TaskRows(db.AdvisorTasks.AsNoTracking().Where(t => t.Id == taskId && ((everything && t.AccountId == null) || visible.Contains(t.AccountId)))).SingleOrDefaultAsync(ct);
     }
 
     public async Task<Page<ApiMessage>> MessagesAsync(Actor actor, long after, int limit, CancellationToken ct = default)
     {
-        var visible = db.Accounts.VisibleTo(actor).Select(a => a.Id);
-        var rows = await MessageRows(db.Outbox.AsNoTracking().Where(m => m.Id > after && visible.Contains(m.AccountId)).OrderBy(m => m.Id).Take(limit + 1)).ToListAsync(ct);
+        var visible = db.Accounts.VisibleTo(actor).Select(a => (long?)a.Id);
+        // What belongs to no account (a public callback request) is the whole system's: admin keys only.
+        var everything = actor is Actor.Admin;
+        var rows = await MessageRows(db.Outbox.AsNoTracking().Where(m => m.Id > after && ((everything && m.AccountId == null) || visible.Contains(m.AccountId))).OrderBy(m => m.Id).Take(limit + 1)).ToListAsync(ct);
         return PageOf(rows, limit, m => m.Id);
     }
 
     public async Task<ApiMessage?> MessageAsync(Actor actor, long messageId, CancellationToken ct = default)
     {
-        var visible = db.Accounts.VisibleTo(actor).Select(a => a.Id);
-        return await MessageRows(db.Outbox.AsNoTracking().Where(m => m.Id == messageId && visible.Contains(m.AccountId))).SingleOrDefaultAsync(ct);
+        var visible = db.Accounts.VisibleTo(actor).Select(a => (long?)a.Id);
+        // What belongs to no account (a public callback request) is the whole system's: admin keys only.
+        var everything = actor is Actor.Admin;
+        return await MessageRows(db.Outbox.AsNoTracking().Where(m => m.Id == messageId && ((everything && m.AccountId == null) || visible.Contains(m.AccountId)))).SingleOrDefaultAsync(ct);
     }
 
     private static IQueryable<ApiTask> TaskRows(IQueryable<AdvisorTask> tasks) =>

@@ -77,7 +77,8 @@ public sealed class MeetingService(RenewalsDbContext db, IClock clock)
                 throw new DomainException(DomainErrors.AdvisorTaskAlreadyDone, taskId);
             }
 
-            accountId = task.AccountId;
+            // A check-in task always belongs to an account; only a public callback may have none.
+            accountId = task.AccountId ?? throw new DomainException(DomainErrors.AdvisorTaskNotAReviewMeeting, taskId, task.Kind);
         }
         else
         {

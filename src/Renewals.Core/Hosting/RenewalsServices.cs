@@ -106,6 +106,8 @@ public static class RenewalsServices
         services.TryAddScoped<Api.ApiKeyService>();
         services.TryAddScoped<Api.IdempotencyStore>();
         services.TryAddScoped<Api.ApiService>();
+
+        services.TryAddScoped<Engagement.CallbackService>();
         return services;
     }
 

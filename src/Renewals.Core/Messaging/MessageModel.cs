@@ -22,9 +22,15 @@ public static class MessageModel
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(message);
+        var model = FromPayload(message.Payload);
+        if (message.ContactId is null || message.AccountId is null)
+        {
+            // A callback acknowledgement to someone no contact matches: the request names them and their company.
+            return Unmatched(message, model, portalUrl, now);
+        }
+
         var contact = await db.Contacts.AsNoTracking().SingleAsync(c => c.Id == message.ContactId, ct);
         var account = await db.Accounts.AsNoTracking().Include(a => a.Advisor).SingleAsync(a => a.Id == message.AccountId, ct);
-        var model = FromPayload(message.Payload);
         model["recipient"] = new Dictionary<string, object?> { ["name"] = contact.Name, ["email"] = contact.Email };
         model["account"] = new Dictionary<string, object?> { ["name"] = account.Name, ["requires_purchase_order"] = account.RequiresPurchaseOrder };
         // A message that names its advisor (a meeting's organiser) keeps it; others show the account's.
@@ -64,6 +70,18 @@ public static class MessageModel
         return model;
     }
 
+    /// <summary>The model of a message to someone who is no contact: its payload names the recipient (recipient_name), the company and the time zone.</summary>
+    private static Dictionary<string, object?> Unmatched(OutboxMessage message, Dictionary<string, object?> model, string portalUrl, NodaTime.Instant now)
+    {
+        model["recipient"] = new Dictionary<string, object?> { ["name"] = model.GetValueOrDefault("recipient_name"), ["email"] = message.ToEmail };
+        model["account"] = new Dictionary<string, object?> { ["name"] = model.GetValueOrDefault("company"), ["requires_purchase_order"] = false };
+        model.TryAdd("advisor", null);
+        model["portal_url"] = portalUrl;
+        var zone = model.GetValueOrDefault("time_zone") is string id ? NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(id) : null;
+        MessageFacts.OfTheDay(model, now.InZone(zone ?? NodaTime.DateTimeZone.Utc).Date);
+        return model;
+    }
+
     /// <summary>
     /// A reminder asks for a purchase order when none covered the renewal as it was written; one
     /// registered since (the delivery came later) makes the request moot, so it is not repeated.
@@ -84,7 +102,7 @@ public static class MessageModel
         var comingEnd = model.GetValueOrDefault("earliest_end_date") is string end && LocalDatePattern.Iso.Parse(end) is { Success: true } e
             ? e.Value
             : renewalDate.PlusMonths(12);
-        var orders = await Invoicing.PurchaseOrderService.TermsAsync(db, message.AccountId, ct);
+        var orders = message.AccountId is { } accountId ? await Invoicing.PurchaseOrderService.TermsAsync(db, accountId, ct) : [];
         var covered = message.SubscriptionId is { } subscriptionId
             && Domain.Invoicing.PurchaseOrderCover.Find(orders,
                 new Domain.Invoicing.InvoiceToCover(subscriptionId, renewalDate, comingEnd, renewalDate)) is not null;

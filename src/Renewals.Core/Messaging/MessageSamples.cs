@@ -178,6 +178,15 @@ public static class MessageSamples
             ["link_path"] = "/account/invitation?user=1042&token=sample-token&culture=en",
             ["link_valid_days"] = 7m,
         },
+        MessageKinds.CallbackAcknowledgement => new()
+        {
+            ["subject"] = "Adding 10 seats before the renewal",
+            ["phone"] = "+33 1 23 45 67 89",
+            ["window"] = "morning",
+            ["due_date"] = "2027-04-02",
+            ["due_time"] = "10:15",
+            ["time_zone"] = "Europe/Paris",
+        },
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
 

@@ -34,6 +34,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.CancellationWithdrawn,
         MessageKinds.CreditNote,
         MessageKinds.PasswordReset, MessageKinds.WebInvitation,
+        MessageKinds.CallbackAcknowledgement,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -203,4 +204,7 @@ public static class MessageKinds
 
     /// <summary>A contact's first sign-in to the web account: a link to choose a password.</summary>
     public const string WebInvitation = "web-invitation";
+
+    /// <summary>A callback request was received: when we will call.</summary>
+    public const string CallbackAcknowledgement = "callback-acknowledgement";
 }

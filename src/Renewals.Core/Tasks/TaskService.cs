@@ -12,7 +12,7 @@ namespace Renewals.Core.Tasks;
 /// advisor, so the task waits in the queue every advisor sees.
 /// </summary>
 public sealed record TaskView(
-    long Id, long? AdvisorId, string? Advisor, bool Unassigned, long AccountId, string Account, long? SubscriptionId, string Kind, LocalDate DueOn,
+    long Id, long? AdvisorId, string? Advisor, bool Unassigned, long? AccountId, string? Account, long? SubscriptionId, string Kind, LocalDate DueOn,
     AdvisorTaskStatus Status, bool RecommendedValidation, NewToCustomer NewToCustomer, string? Details);
 
 /// <summary>Reads advisor tasks: one advisor's with the unassigned queue, the queue alone, or all.</summary>
@@ -47,7 +47,9 @@ public sealed class TaskService(RenewalsDbContext db)
         }
 
         var rows = await query
-            .Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { Task = t, Account = a.Name })
+            // A public callback from someone no contact matches has no account.
+            .GroupJoin(db.Accounts, t => t.AccountId, a => (long?)a.Id, (t, accounts) => new { Task = t, accounts })
+            .SelectMany(x => x.accounts.DefaultIfEmpty(), (x, a) => new { x.Task, Account = a == null ? null : a.Name })
             .GroupJoin(db.Advisors, x => x.Task.AdvisorId, a => a.Id, (x, advisors) => new { x.Task, x.Account, advisors })
             .SelectMany(x => x.advisors.DefaultIfEmpty(), (x, adv) => new { x.Task, x.Account, Advisor = adv == null ? null : adv.Name })
             .OrderBy(x => x.Task.DueOn).ThenBy(x => x.Task.Id)

@@ -186,9 +186,10 @@ public sealed class OutboxMessage
     /// <summary>The template: confirmation-letter, welcome, invoice, reminder, ...</summary>
     public required string Template { get; set; }
 
-    public long AccountId { get; set; }
+    /// <summary>Null with <see cref="ContactId"/> for a callback acknowledgement to someone no contact matches.</summary>
+    public long? AccountId { get; set; }
 
-    public long ContactId { get; set; }
+    public long? ContactId { get; set; }
 
     public required string ToEmail { get; set; }
 
@@ -238,7 +239,8 @@ public sealed class AdvisorTask
 
     public long? AdvisorId { get; set; }
 
-    public long AccountId { get; set; }
+    /// <summary>Null for a callback asked from the public page by someone no contact matches.</summary>
+    public long? AccountId { get; set; }
 
     public long? SubscriptionId { get; set; }
 

@@ -361,7 +361,7 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    b.Property<long>("AccountId")
+                    b.Property<long?>("AccountId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
 
@@ -575,6 +575,103 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_calendar_feeds_token_hash");
 
                     b.ToTable("calendar_feeds", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.CallbackRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AdvisorTaskId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("advisor_task_id");
+
+                    b.Property<string>("Company")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("company");
+
+                    b.Property<long?>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Phone")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phone");
+
+                    b.Property<string>("PreferredWindow")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preferred_window");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time_zone_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_callback_requests");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_callback_requests_account_id");
+
+                    b.HasIndex("AdvisorTaskId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_callback_requests_advisor_task_id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_callback_requests_contact_id");
+
+                    b.ToTable("callback_requests", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.CancellationNotice", b =>
@@ -1220,7 +1317,7 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    b.Property<long>("AccountId")
+                    b.Property<long?>("AccountId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
 
@@ -1228,7 +1325,7 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("attempts");
 
-                    b.Property<long>("ContactId")
+                    b.Property<long?>("ContactId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("contact_id");
 
@@ -2206,6 +2303,26 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasForeignKey("ContactId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_calendar_feeds_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.CallbackRequest", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .HasConstraintName("fk_callback_requests_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.AdvisorTask", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorTaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_callback_requests_advisor_tasks_advisor_task_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .HasConstraintName("fk_callback_requests_contacts_contact_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.CancellationNotice", b =>
