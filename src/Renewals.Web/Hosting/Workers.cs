@@ -86,10 +86,18 @@ public sealed partial class EngineWorker(
     private static partial void LogFailed(ILogger logger, Exception error);
 }
 
-/// <summary>The outbox dispatcher inside the web host: a pass every <see cref="EngineScheduleOptions.DispatchSeconds"/>.</summary>
-public sealed partial class DispatchWorker(
-    MailDelivery delivery, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<DispatchWorker> logger) : BackgroundService
+/// <summary>
+/// A dispatcher's pass every <see cref="EngineScheduleOptions.DispatchSeconds"/> until the host
+/// stops: a database another instance is working on, or a pass that fails, waits for the next turn.
+/// </summary>
+public abstract class RecurringPass(TimeProvider time, IOptions<EngineScheduleOptions> schedule) : BackgroundService
 {
+    protected abstract Task PassAsync(CancellationToken ct);
+
+    protected abstract void Busy(string database);
+
+    protected abstract void Failed(Exception failure);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(schedule.Value.DispatchSeconds);
@@ -97,19 +105,15 @@ public sealed partial class DispatchWorker(
         {
             try
             {
-                var result = await delivery.DispatchAsync(clock.GetCurrentInstant(), stoppingToken);
-                if (result.Sent + result.Retrying + result.DeadLettered > 0)
-                {
-                    LogDispatch(logger, result.Sent, result.Retrying, result.DeadLettered);
-                }
+                await PassAsync(stoppingToken);
             }
             catch (EngineBusyException busy)
             {
-                LogBusy(logger, busy.Database);
+                Busy(busy.Database);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogFailed(logger, e);
+                Failed(e);
             }
 
             try
@@ -122,6 +126,25 @@ public sealed partial class DispatchWorker(
             }
         }
     }
+}
+
+/// <summary>The outbox dispatcher inside the web host: a pass every <see cref="EngineScheduleOptions.DispatchSeconds"/>.</summary>
+public sealed partial class DispatchWorker(
+    MailDelivery delivery, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<DispatchWorker> logger)
+    : RecurringPass(time, schedule)
+{
+    protected override async Task PassAsync(CancellationToken ct)
+    {
+        var result = await delivery.DispatchAsync(clock.GetCurrentInstant(), ct);
+        if (result.Sent + result.Retrying + result.DeadLettered > 0)
+        {
+            LogDispatch(logger, result.Sent, result.Retrying, result.DeadLettered);
+        }
+    }
+
+    protected override void Busy(string database) => LogBusy(logger, database);
+
+    protected override void Failed(Exception failure) => LogFailed(logger, failure);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox: {Sent} sent, {Retrying} to retry, {Dead} dead-lettered")]
     private static partial void LogDispatch(ILogger logger, int sent, int retrying, int dead);
@@ -136,40 +159,20 @@ public sealed partial class DispatchWorker(
 /// <summary>The webhook dispatcher inside the web host, beside the mail dispatcher: a pass every <see cref="EngineScheduleOptions.DispatchSeconds"/>.</summary>
 public sealed partial class WebhookWorker(
     Renewals.Core.Webhooks.WebhookDispatcher dispatcher, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<WebhookWorker> logger)
-    : BackgroundService
+    : RecurringPass(time, schedule)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task PassAsync(CancellationToken ct)
     {
-        var interval = TimeSpan.FromSeconds(schedule.Value.DispatchSeconds);
-        while (!stoppingToken.IsCancellationRequested)
+        var result = await dispatcher.DispatchAsync(clock.GetCurrentInstant(), ct);
+        if (result.Delivered + result.Retrying + result.Failed > 0)
         {
-            try
-            {
-                var result = await dispatcher.DispatchAsync(clock.GetCurrentInstant(), stoppingToken);
-                if (result.Delivered + result.Retrying + result.Failed > 0)
-                {
-                    LogDispatch(logger, result.Delivered, result.Retrying, result.Failed);
-                }
-            }
-            catch (EngineBusyException busy)
-            {
-                LogBusy(logger, busy.Database);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-
-            try
-            {
-                await Task.Delay(interval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            LogDispatch(logger, result.Delivered, result.Retrying, result.Failed);
         }
     }
+
+    protected override void Busy(string database) => LogBusy(logger, database);
+
+    protected override void Failed(Exception failure) => LogFailed(logger, failure);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhooks: {Delivered} delivered, {Retrying} to retry, {Failed} given up")]
     private static partial void LogDispatch(ILogger logger, int delivered, int retrying, int failed);

@@ -1,21 +1,12 @@
 using System.Globalization;
-using System.Security.Claims;
 using NodaTime;
-using Renewals.Core.Access;
-using Renewals.Data.Model;
 using Renewals.Web.Text;
 
 namespace Renewals.Web.Components.AdminTemplates;
 
-/// <summary>Who may edit message templates, and how the pages write what they show.</summary>
+/// <summary>How the template pages write what they show, and the policy their preview frame needs.</summary>
 public static class TemplateAdmins
 {
-    /// <summary>The administrator a signed-in user is, named as they signed in; null for every other role.</summary>
-    public static Actor.Admin? AdminOf(ClaimsPrincipal? user) =>
-        user is not null && user.IsInRole(WebRoles.Admin) && user.Identity?.Name is { Length: > 0 } name
-            ? new Actor.Admin(name)
-            : null;
-
     /// <summary>
     /// The site's policy, with inline styles: the preview frame (srcdoc, sandboxed, no script)
     /// inherits the page's policy, and an email's look is all inline styles. Scripts stay blocked.
