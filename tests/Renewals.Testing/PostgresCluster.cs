@@ -68,7 +68,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=trust", "-E", "UTF8", "--no-sync", "-N");
         await RunAsPostgresAsync(asRoot, Path.Combine(bin, "pg_ctl"),
             "-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start",
-            "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200");
+            "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400");
         return new PostgresCluster(bin, folder, port);
     }
 

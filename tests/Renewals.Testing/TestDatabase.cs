@@ -42,6 +42,14 @@ public sealed class TestDatabase : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Database.Provider == DatabaseProvider.PostgreSql)
+        {
+            // Each test database has its own pool; idle connections would otherwise stay open for
+            // minutes and, summed over hundreds of tests, exhaust the shared cluster's connections.
+            using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
+
         if (_folder is not null)
         {
             try
