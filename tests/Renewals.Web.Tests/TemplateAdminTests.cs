@@ -116,6 +116,16 @@ public sealed class TemplateAdminTests(WebApp app)
              ("admin:admin@example.com", "template.saved", "en/credit-note.subject version 2"),
              ("admin:admin@example.com", "template.restored", "en/credit-note.subject version 3, copy of version 1")],
             audit.Select(a => (a.Actor, a.Action, a.Details)));
+
+        // The same writes, found in the administration's audit trail by their actor.
+        await page.GotoAsync("/admin/audit");
+        await page.FillAsync("#actor", "admin:admin@example.com");
+        await page.ClickAsync("form.search button[type=submit]");
+        await page.WaitForURLAsync("**/admin/audit?*actor=*");
+        var found = (await page.Locator("table.audit tbody tr td.action").AllInnerTextsAsync())
+            .Zip(await page.Locator("table.audit tbody tr td.entity").AllInnerTextsAsync()).ToList();
+        Assert.Contains(("template.saved", $"message-template {stored[1].Id}"), found);
+        Assert.Contains(("template.restored", $"message-template {stored[2].Id}"), found);
     }
 
     [Fact]
