@@ -222,8 +222,10 @@ public sealed class PortalTests(WebApp app)
             Assert.Equal(200, (await http.GetAsync(url)).Status);
         }
 
-        await page.GotoAsync($"/portal/subscriptions/{theirSubscriptions[0]}");
-        Assert.Equal("Introuvable", await page.InnerTextAsync("h1"));
+        // A fresh tab: the hand-posted form's error answer may still be loading in the first one.
+        var fresh = await page.Context.NewPageAsync();
+        await fresh.GotoAsync($"/portal/subscriptions/{theirSubscriptions[0]}");
+        Assert.Equal("Introuvable", await fresh.InnerTextAsync("h1"));
     }
 
     [Fact]
