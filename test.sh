@@ -31,13 +31,7 @@ if ((${#missing[@]})); then
 fi
 
 # The webhook tests check every delivery with the Standard Webhooks reference library
-# (npm standardwebhooks, pinned by its package-lock.json), run by node.
-if ! command -v npm >/dev/null; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
-fi
+# (npm standardwebhooks, pinned by its package-lock.json), run by node (Debian's npm brings it).
 (cd tests/Renewals.Core.Tests/WebhookVerifier && npm ci --no-audit --no-fund --silent)
 
 # The PostgreSQL tests start and stop their own throwaway cluster with these binaries.

@@ -105,7 +105,7 @@ public abstract class ApiKeyScopeTests(DatabaseProvider provider) : DatabaseTest
 
     private ApiService Api(RenewalsDbContext db) =>
         new(db, Clock, new AccountService(db, Clock), new SubscriptionService(db, Clock), new SubscriptionQueries(db), new CancellationService(db, Clock),
-            new PurchaseOrderService(db, Clock), new LicenceService(db, Clock), null!);
+            new PurchaseOrderService(db, Clock), new LicenceService(db, Clock), null!, Seller.Default);
 
     private static NewAccount Account(string name, long? partnerId) =>
         new(name, "en", "Europe/Paris", [new NewContact("Pat Primary", "pat@" + name.Replace(' ', '-').ToLowerInvariant() + ".example", ContactRole.Primary)],

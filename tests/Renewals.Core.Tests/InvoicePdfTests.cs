@@ -51,7 +51,7 @@ public abstract class InvoiceDocumentTest(DatabaseProvider provider) : DatabaseT
         await RunOnAsync(day);
         var invoice = Assert.Single(await InvoicesAsync(subscription.Id));
         await using var read = Database.Context();
-        return await InvoiceDocuments.LoadAsync(read, invoice.Id, CancellationToken.None) ?? throw new InvalidOperationException("Not loaded");
+        return await InvoiceDocuments.LoadAsync(read, invoice.Id, Seller.Default, CancellationToken.None) ?? throw new InvalidOperationException("Not loaded");
     }
 }
 
@@ -243,7 +243,7 @@ public sealed class InvoicePdfTests() : InvoiceDocumentTest(DatabaseProvider.Sql
         await RunOnAsync(Date("2027-01-15"));
         var invoice = Assert.Single(await InvoicesAsync(subscription.Id));
         await using var read = Database.Context();
-        var doc = await InvoiceDocuments.LoadAsync(read, invoice.Id, CancellationToken.None);
+        var doc = await InvoiceDocuments.LoadAsync(read, invoice.Id, Seller.Default, CancellationToken.None);
 
         var pages = PdfText.Pages(InvoicePdf.Render(doc!));
 
@@ -280,7 +280,7 @@ public sealed class InvoicePdfTests() : InvoiceDocumentTest(DatabaseProvider.Sql
         var found = await InvoiceDocuments.LoadByNumberAsync(db, " inv-2027-000001 ", CancellationToken.None);
         var unknown = await InvoiceDocuments.LoadByNumberAsync(db, "INV-2027-000002", CancellationToken.None);
         var malformed = await InvoiceDocuments.LoadByNumberAsync(db, "2027-1", CancellationToken.None);
-        var noId = await InvoiceDocuments.LoadAsync(db, 987_654, CancellationToken.None);
+        var noId = await InvoiceDocuments.LoadAsync(db, 987_654, Seller.Default, CancellationToken.None);
 
         Assert.Equal(issued.Number, found?.Number);
         Assert.Equal(issued.Total, found?.Total);

@@ -197,7 +197,7 @@ public abstract class InvoiceReissueTests(DatabaseProvider provider) : DatabaseT
     {
         await using var server = new TestSmtpServer();
         await server.StartAsync();
-        var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions(), Attachments.All);
+        var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions(), Attachments.For(Seller.Default));
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
             await new OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(now);

@@ -33,7 +33,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
         await using var server = new TestSmtpServer();
         await server.StartAsync();
 
-        var result = await DispatchAsync(server, RenewalEve, attachments: Messaging.Attachments.All);
+        var result = await DispatchAsync(server, RenewalEve, attachments: Messaging.Attachments.For(Invoicing.Seller.Default));
 
         var stored = await MessagesAsync();
         Assert.Equal(stored.Count, result.Sent);
@@ -284,7 +284,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
 
         await using var server = new TestSmtpServer();
         await server.StartAsync();
-        var result = await DispatchAsync(server, Clock.GetCurrentInstant(), attachments: Messaging.Attachments.All);
+        var result = await DispatchAsync(server, Clock.GetCurrentInstant(), attachments: Messaging.Attachments.For(Invoicing.Seller.Default));
 
         Assert.Equal(2, result.Sent);
         var mails = server.Received.OrderBy(m => m.MessageId, StringComparer.Ordinal).ToList();

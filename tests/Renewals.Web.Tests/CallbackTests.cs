@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Playwright;
 using Microsoft.EntityFrameworkCore;
@@ -114,7 +113,7 @@ public sealed partial class CallbackTests(WebApp app)
     public async Task The_public_form_answers_429_with_a_clear_page_past_its_limit_from_one_address_and_stores_nothing_more()
     {
         // A loopback address of this test's own, so the other tests' requests do not share its window.
-        using var client = ClientFrom(IPAddress.Parse("127.0.0.77"));
+        using var client = app.ClientFrom(IPAddress.Parse("127.0.0.77"));
         var form = await client.GetStringAsync("/callback");
         var token = Field().Match(form) is { Success: true } t ? t.Groups["value"].Value : throw new InvalidOperationException("no antiforgery token");
         var stamp = Stamp().Match(form) is { Success: true } s ? s.Groups["value"].Value : throw new InvalidOperationException("no stamp");
@@ -149,35 +148,6 @@ public sealed partial class CallbackTests(WebApp app)
         Assert.Contains("Nothing was recorded: wait a few minutes and try again.", page, StringComparison.Ordinal);
         await using var db = app.Database.CreateContext();
         Assert.Equal(RenewalsWeb.CallbackRequestsPerWindow, await db.CallbackRequests.CountAsync(r => r.Email == email));
-    }
-
-    /// <summary>An HTTP client whose connections leave from <paramref name="source"/> (any 127.x address is this machine).</summary>
-    private HttpClient ClientFrom(IPAddress source)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            UseCookies = true,
-            CookieContainer = new CookieContainer(),
-            AllowAutoRedirect = false,
-            ConnectCallback = async (context, ct) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    socket.Bind(new IPEndPoint(source, 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        var client = new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri(app.BaseUrl) };
-        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-GB");
-        return client;
     }
 
     private static async Task AssertAccessibleAsync(IPage page, string name)

@@ -161,6 +161,36 @@ public sealed class WebApp : IAsyncLifetime
         return new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }, disposeHandler: true) { BaseAddress = new Uri(BaseUrl) };
     }
 
+    /// <summary>An HTTP client whose connections leave from <paramref name="source"/> (any 127.x address is this machine):
+    /// a test of a per-address rate limit gets a window no other test shares.</summary>
+    public HttpClient ClientFrom(IPAddress source, string acceptLanguage = "en-GB")
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseCookies = true,
+            CookieContainer = new CookieContainer(),
+            AllowAutoRedirect = false,
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(source, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        var client = new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri(BaseUrl) };
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
+        return client;
+    }
+
     public async Task<IPage> AnonymousPageAsync(string acceptLanguage = "en-GB")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = acceptLanguage });

@@ -46,7 +46,7 @@ public sealed record ApiFile(string FileName, string ContentType, byte[] Bytes);
 /// </summary>
 public sealed class ApiService(
     RenewalsDbContext db, IClock clock, AccountService accounts, SubscriptionService subscriptions, SubscriptionQueries queries,
-    CancellationService cancellations, PurchaseOrderService orders, LicenceService licences, LicenceKeyring keyring)
+    CancellationService cancellations, PurchaseOrderService orders, LicenceService licences, LicenceKeyring keyring, Seller seller)
 {
     public const int MaxLimit = 100;
 
@@ -206,7 +206,7 @@ public sealed class ApiService(
     }
 
     public async Task<ApiFile?> InvoicePdfAsync(Actor actor, long invoiceId, CancellationToken ct = default) =>
-        await InvoiceAsync(actor, invoiceId, ct) is null || await InvoiceDocuments.LoadAsync(db, invoiceId, ct) is not { } document
+        await InvoiceAsync(actor, invoiceId, ct) is null || await InvoiceDocuments.LoadAsync(db, invoiceId, seller, ct) is not { } document
             ? null
             : new ApiFile($"{document.Number}.pdf", "application/pdf", InvoicePdf.Render(document));
 
@@ -228,7 +228,7 @@ public sealed class ApiService(
     }
 
     public async Task<ApiFile?> CreditNotePdfAsync(Actor actor, long creditNoteId, CancellationToken ct = default) =>
-        await CreditNoteAsync(actor, creditNoteId, ct) is null || await CreditNoteDocuments.LoadAsync(db, creditNoteId, ct) is not { } document
+        await CreditNoteAsync(actor, creditNoteId, ct) is null || await CreditNoteDocuments.LoadAsync(db, creditNoteId, seller, ct) is not { } document
             ? null
             : new ApiFile($"{document.Number}.pdf", "application/pdf", CreditNotePdf.Render(document));
 
@@ -246,36 +246,36 @@ public sealed class ApiService(
 
     public async Task<Page<ApiTask>> TasksAsync(Actor actor, long after, int limit, CancellationToken ct = default)
     {
-        var visible = db.Accounts.VisibleTo(actor).Select(a => (long?)a.Id);
-        // What belongs to no account (a public callback request) is the whole system's: admin keys only.
-        var everything = actor is Actor.Admin;
-        var rows = await TaskRows(db.AdvisorTasks.AsNoTracking().Where(t => t.Id > after && ((everything && t.AccountId == null) || visible.Contains(t.AccountId))).OrderBy(t => t.Id).Take(limit + 1)).ToListAsync(ct);
+        var rows = await TaskRows(VisibleTasks(actor).Where(t => t.Id > after).OrderBy(t => t.Id).Take(limit + 1)).ToListAsync(ct);
         return PageOf(rows, limit, t => t.Id);
     }
 
-    public async Task<ApiTask?> TaskAsync(Actor actor, long taskId, CancellationToken ct = default)
-    {
-        var visible = db.Accounts.VisibleTo(actor).Select(a => (long?)a.Id);
-        // What belongs to no account (a public callback request) is the whole system's: admin keys only.
-        var everything = actor is Actor.Admin;
-        return await TaskRows(db.AdvisorTasks.AsNoTracking().Where(t => t.Id == taskId && ((everything && t.AccountId == null) || visible.Contains(t.AccountId)))).SingleOrDefaultAsync(ct);
-    }
+    public async Task<ApiTask?> TaskAsync(Actor actor, long taskId, CancellationToken ct = default) =>
+        await TaskRows(VisibleTasks(actor).Where(t => t.Id == taskId)).SingleOrDefaultAsync(ct);
 
     public async Task<Page<ApiMessage>> MessagesAsync(Actor actor, long after, int limit, CancellationToken ct = default)
     {
-        var visible = db.Accounts.VisibleTo(actor).Select(a => (long?)a.Id);
-        // What belongs to no account (a public callback request) is the whole system's: admin keys only.
-        var everything = actor is Actor.Admin;
-        var rows = await MessageRows(db.Outbox.AsNoTracking().Where(m => m.Id > after && ((everything && m.AccountId == null) || visible.Contains(m.AccountId))).OrderBy(m => m.Id).Take(limit + 1)).ToListAsync(ct);
+        var rows = await MessageRows(VisibleMessages(actor).Where(m => m.Id > after).OrderBy(m => m.Id).Take(limit + 1)).ToListAsync(ct);
         return PageOf(rows, limit, m => m.Id);
     }
 
-    public async Task<ApiMessage?> MessageAsync(Actor actor, long messageId, CancellationToken ct = default)
+    public async Task<ApiMessage?> MessageAsync(Actor actor, long messageId, CancellationToken ct = default) =>
+        await MessageRows(VisibleMessages(actor).Where(m => m.Id == messageId)).SingleOrDefaultAsync(ct);
+
+    // What belongs to no account (a public callback request and its acknowledgement) is the whole
+    // system's: admin keys only. Everything else follows the accounts the key reaches.
+    private IQueryable<AdvisorTask> VisibleTasks(Actor actor)
     {
         var visible = db.Accounts.VisibleTo(actor).Select(a => (long?)a.Id);
-        // What belongs to no account (a public callback request) is the whole system's: admin keys only.
         var everything = actor is Actor.Admin;
-        return await MessageRows(db.Outbox.AsNoTracking().Where(m => m.Id == messageId && ((everything && m.AccountId == null) || visible.Contains(m.AccountId)))).SingleOrDefaultAsync(ct);
+        return db.AdvisorTasks.AsNoTracking().Where(t => (everything && t.AccountId == null) || visible.Contains(t.AccountId));
+    }
+
+    private IQueryable<OutboxMessage> VisibleMessages(Actor actor)
+    {
+        var visible = db.Accounts.VisibleTo(actor).Select(a => (long?)a.Id);
+        var everything = actor is Actor.Admin;
+        return db.Outbox.AsNoTracking().Where(m => (everything && m.AccountId == null) || visible.Contains(m.AccountId));
     }
 
     private static IQueryable<ApiTask> TaskRows(IQueryable<AdvisorTask> tasks) =>

@@ -31,9 +31,6 @@ public sealed record CreditNoteDocument(
 /// <summary>Reads credit notes into <see cref="CreditNoteDocument"/>s.</summary>
 public static class CreditNoteDocuments
 {
-    public static Task<CreditNoteDocument?> LoadAsync(RenewalsDbContext db, long creditNoteId, CancellationToken ct) =>
-        LoadAsync(db, creditNoteId, Seller.Default, ct);
-
     /// <summary>The credit note with this id; null when there is none.</summary>
     public static async Task<CreditNoteDocument?> LoadAsync(RenewalsDbContext db, long creditNoteId, Seller seller, CancellationToken ct)
     {
@@ -123,8 +120,8 @@ public static class CreditNotePdf
     }
 }
 
-/// <summary>A credit note's email carries the credit note as a PDF named after its number, issued by <paramref name="seller"/> (<see cref="Seller.Default"/> when none is given).</summary>
-public sealed class CreditNotePdfAttachments(Seller? seller = null) : Messaging.IAttachmentSource
+/// <summary>A credit note's email carries the credit note as a PDF named after its number, issued by <paramref name="seller"/>, the configured one.</summary>
+public sealed class CreditNotePdfAttachments(Seller seller) : Messaging.IAttachmentSource
 {
     public async Task<IReadOnlyList<MimeKit.MimePart>> AttachmentsAsync(RenewalsDbContext db, Data.Model.OutboxMessage message, CancellationToken ct)
     {
@@ -134,7 +131,7 @@ public sealed class CreditNotePdfAttachments(Seller? seller = null) : Messaging.
             return [];
         }
 
-        var document = await CreditNoteDocuments.LoadAsync(db, creditNoteId, seller ?? Seller.Default, ct)
+        var document = await CreditNoteDocuments.LoadAsync(db, creditNoteId, seller, ct)
             ?? throw new InvalidOperationException($"Credit note {creditNoteId} of message {message.Id} does not exist: it cannot be sent.");
         return [Messaging.IAttachmentSource.File("application", "pdf", CreditNotePdf.Render(document), document.Number + ".pdf")];
     }

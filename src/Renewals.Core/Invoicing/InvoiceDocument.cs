@@ -101,10 +101,6 @@ public sealed record Seller(string Name, IReadOnlyList<string> Address, string V
 /// <summary>Reads issued invoices into <see cref="InvoiceDocument"/>s.</summary>
 public static class InvoiceDocuments
 {
-    /// <summary>The issued invoice with this id, with the <see cref="Seller.Default"/> seller; null when there is none.</summary>
-    public static Task<InvoiceDocument?> LoadAsync(RenewalsDbContext db, long invoiceId, CancellationToken ct) =>
-        LoadAsync(db, invoiceId, Seller.Default, ct);
-
     /// <summary>The issued invoice with this id; null when there is none (or it has no number yet).</summary>
     public static async Task<InvoiceDocument?> LoadAsync(RenewalsDbContext db, long invoiceId, Seller seller, CancellationToken ct)
     {

@@ -5,8 +5,8 @@ using Renewals.Data.Model;
 
 namespace Renewals.Core.Invoicing;
 
-/// <summary>An invoice's email carries the invoice as a PDF named after its number, issued by <paramref name="seller"/> (<see cref="Seller.Default"/> when none is given).</summary>
-public sealed class InvoicePdfAttachments(Seller? seller = null) : IAttachmentSource
+/// <summary>An invoice's email carries the invoice as a PDF named after its number, issued by <paramref name="seller"/>, the configured one.</summary>
+public sealed class InvoicePdfAttachments(Seller seller) : IAttachmentSource
 {
     public async Task<IReadOnlyList<MimePart>> AttachmentsAsync(RenewalsDbContext db, OutboxMessage message, CancellationToken ct)
     {
@@ -16,7 +16,7 @@ public sealed class InvoicePdfAttachments(Seller? seller = null) : IAttachmentSo
             return [];
         }
 
-        var document = await InvoiceDocuments.LoadAsync(db, invoiceId, seller ?? Seller.Default, ct)
+        var document = await InvoiceDocuments.LoadAsync(db, invoiceId, seller, ct)
             ?? throw new InvalidOperationException($"Invoice {invoiceId} of message {message.Id} has no number: it cannot be sent.");
         return [IAttachmentSource.File("application", "pdf", InvoicePdf.Render(document), document.Number + ".pdf")];
     }

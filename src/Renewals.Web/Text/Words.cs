@@ -15,6 +15,12 @@ public static class Words
     /// <summary>"20 April 2027 at 10:00", "20 avril 2027 à 10:00".</summary>
     public static string DateTime(LocalDateTime at) => DomainText.LongDateTime(at, Culture);
 
+    /// <summary>
+    /// "20 April 2027 at 10:00 UTC": an instant on the staff pages, whose readers may sit in any
+    /// time zone, so the zone is named rather than guessed.
+    /// </summary>
+    public static string Utc(Instant at) => DateTime(at.InUtc().LocalDateTime) + " UTC";
+
     public static string Money(decimal amount, string currency) => MoneyText.Format(amount, currency, Culture);
 
     /// <summary>A number for SVG coordinates: always a dot, whatever the language.</summary>

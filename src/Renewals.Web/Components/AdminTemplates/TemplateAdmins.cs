@@ -14,9 +14,6 @@ public static class TemplateAdmins
     public static readonly string PreviewPagePolicy =
         Hosting.SecurityHeaders.ContentSecurityPolicy.Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
 
-    /// <summary>An instant in UTC, in the page's language: the admins may sit in any time zone.</summary>
-    public static string At(Instant at) => Words.DateTime(at.InUtc().LocalDateTime);
-
     public static string EditPath(string language, string kind) =>
         string.Create(CultureInfo.InvariantCulture, $"/admin/templates/{language}/{kind}");
 }
