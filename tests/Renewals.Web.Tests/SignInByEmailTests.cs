@@ -24,7 +24,7 @@ public sealed class SignInByEmailTests(WebApp app)
         ["fr"] = "Le mot de passe est trop court\u00a0: 12 caractères au moins.",
     };
 
-    private const string Sent = "If this address belongs to a web account, a link to choose a new password is on its way to it. The link works for 24 hours.";
+    private const string Sent = "If a sign-in uses this address, a link to choose a new password is on its way to it. The link works for 24 hours.";
 
     [Fact]
     public async Task A_contact_invited_from_the_portal_chooses_a_password_then_resets_it_from_the_emailed_link()

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Renewals.Data;
+using Renewals.Data.Model;
 using Renewals.Testing;
 using Renewals.Web.Hosting;
 
@@ -55,6 +57,65 @@ public sealed class WebAccessServiceTests
         Assert.Equal(user, resetUser);
         Assert.True((await access.ResetPasswordAsync(resetUser, resetToken, "Nouveau-mot-2029")).Succeeded);
         Assert.True((await access.ResetPasswordAsync(resetUser, resetToken, "Encore-un-mot-2030")).LinkRefused);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task An_advisor_who_forgot_the_password_gets_a_link_at_the_sign_ins_address_and_an_admins_lock_still_holds(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var app = RenewalsWeb.Build(["--applicationName=Renewals.Web", "--Renewals:Database=" + database.Setting]);
+        await using var scope = app.Services.CreateAsyncScope();
+        var access = scope.ServiceProvider.GetRequiredService<WebAccessService>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<WebUser>>();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<WebRole>>();
+        await using var db = database.Context();
+        var advisor = new Advisor { Name = "Odile Laurent", Email = "odile@vendor.example", Language = "fr" };
+        db.Advisors.Add(advisor);
+        await db.SaveChangesAsync();
+        foreach (var role in new[] { WebRoles.Advisor, WebRoles.Admin })
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Assert.True((await roles.CreateAsync(new WebRole(role))).Succeeded);
+            }
+        }
+
+        var odile = new WebUser { UserName = "odile@vendor.example", Email = "odile@vendor.example", AdvisorId = advisor.Id };
+        var admin = new WebUser { UserName = "root@vendor.example", Email = "root@vendor.example", Language = "en" };
+        foreach (var (user, role) in new[] { (odile, WebRoles.Advisor), (admin, WebRoles.Admin) })
+        {
+            Assert.True((await users.CreateAsync(user, "Ancien-mot-2027")).Succeeded);
+            Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
+        }
+
+        await access.RequestPasswordResetAsync(" ODILE@vendor.example ");
+        await access.RequestPasswordResetAsync("root@vendor.example");
+
+        var messages = await db.Outbox.AsNoTracking().OrderBy(m => m.Id).ToListAsync();
+        Assert.Equal(
+            [("password-reset", "odile@vendor.example", "fr", (long?)null, (long?)null), ("password-reset", "root@vendor.example", "en", null, null)],
+            messages.Select(m => (m.Template, m.ToEmail, m.Language, m.AccountId, m.ContactId)));
+        // The message names the advisor and the vendor, in the advisor's language.
+        var composer = scope.ServiceProvider.GetRequiredService<Renewals.Core.Messaging.MessageComposer>();
+        var mail = await composer.ComposeAsync(db, messages[0], NodaTime.Instant.FromUtc(2028, 2, 29, 9, 0), CancellationToken.None);
+        Assert.Equal("odile@vendor.example", Assert.Single(mail.To.Mailboxes).Address);
+        Assert.Contains("Odile Laurent", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains(scope.ServiceProvider.GetRequiredService<Renewals.Core.Invoicing.Seller>().Name, mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("29 février 2028", mail.TextBody, StringComparison.Ordinal);
+
+        var (odileId, odileToken) = Link(messages[0].Payload);
+        Assert.Equal(odile.Id, odileId);
+        Assert.True((await access.ResetPasswordAsync(odileId, odileToken, "Nouveau-mot-2029")).Succeeded);
+        Assert.True((await access.ResetPasswordAsync(odileId, odileToken, "Encore-un-mot-2030")).LinkRefused);
+        Assert.True(await users.CheckPasswordAsync(await users.FindByIdAsync(odileId.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? throw new InvalidOperationException(), "Nouveau-mot-2029"));
+
+        // An administrator locked the other sign-in: a new password does not open it.
+        await users.SetLockoutEndDateAsync(admin, DateTimeOffset.MaxValue);
+        var (adminId, adminToken) = Link(messages[1].Payload);
+        Assert.True((await access.ResetPasswordAsync(adminId, adminToken, "Nouveau-mot-2029-b")).Succeeded);
+        Assert.True(await users.IsLockedOutAsync(await users.FindByIdAsync(adminId.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? throw new InvalidOperationException()));
     }
 
     private static (long User, string Token) Link(string payload)

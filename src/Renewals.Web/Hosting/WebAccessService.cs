@@ -25,13 +25,12 @@ public sealed record PasswordChoice(bool Succeeded, bool LinkRefused, IReadOnlyL
 public sealed record WebInvitation(long UserId, long MessageId, string Email);
 
 /// <summary>
-/// Sign-ins given and recovered by email, through the outbox: a customer user who forgot their
-/// password, and a contact invited to the account's web account. The messages need a contact of
-/// the account (the outbox writes to contacts), so both are for customer users only; other
-/// roles are reset by an administrator. The link's token is never logged: it lives only in the
-/// message's payload.
+/// Sign-ins given and recovered by email, through the outbox: any user who forgot their password
+/// (a customer through their contact, staff at their sign-in's own address), and a contact
+/// invited to the account's web account. The link's token is never logged: it lives only in
+/// the message's payload.
 /// </summary>
-public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> users, RoleManager<WebRole> roles, IClock clock)
+public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> users, RoleManager<WebRole> roles, IClock clock, Renewals.Core.Invoicing.Seller seller)
 {
     /// <summary>
     /// Writes a password-reset message when <paramref name="email"/> is a customer user's and a
@@ -40,8 +39,18 @@ public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> 
     /// </summary>
     public async Task RequestPasswordResetAsync(string? email, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(email) || await users.FindByEmailAsync(email.Trim()) is not { AccountId: { } accountId } user
-            || !await users.IsInRoleAsync(user, WebRoles.Customer))
+        if (string.IsNullOrWhiteSpace(email) || await users.FindByEmailAsync(email.Trim()) is not { } user)
+        {
+            return;
+        }
+
+        if (!await users.IsInRoleAsync(user, WebRoles.Customer))
+        {
+            await RequestStaffPasswordResetAsync(user, ct);
+            return;
+        }
+
+        if (user.AccountId is not { } accountId)
         {
             return;
         }
@@ -64,10 +73,54 @@ public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> 
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// A partner, advisor or administrator is no contact of an account: the link goes to the
+    /// sign-in's own address, named after the advisor or partner it stands for (the address
+    /// itself for an administrator), in the vendor's name and time zone. An administrator's lock
+    /// still holds after a reset: a new password does not unlock a sign-in.
+    /// </summary>
+    private async Task RequestStaffPasswordResetAsync(WebUser user, CancellationToken ct)
+    {
+        if (user.Email is not { Length: > 0 } address)
+        {
+            return;
+        }
+
+        var advisor = user.AdvisorId is { } advisorId ? await db.Advisors.AsNoTracking().SingleOrDefaultAsync(a => a.Id == advisorId, ct) : null;
+        var partner = user.PartnerId is { } partnerId ? await db.Partners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == partnerId, ct) : null;
+        var language = user.Language ?? advisor?.Language ?? VendorLanguage;
+        var token = await users.GeneratePasswordResetTokenAsync(user);
+        var now = clock.GetCurrentInstant();
+        db.Outbox.Add(new OutboxMessage
+        {
+            Template = MessageKinds.PasswordReset,
+            ToEmail = address,
+            Language = language,
+            Payload = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["recipient_name"] = advisor?.Name ?? partner?.Name ?? address,
+                ["company"] = partner?.Name ?? seller.Name,
+                ["time_zone"] = VendorTimeZone,
+                ["link_path"] = LinkPath("/account/reset", user.Id, token, language),
+                ["link_valid_hours"] = (int)ResetTokenLifespan.TotalHours,
+            }),
+            MessageId = string.Create(CultureInfo.InvariantCulture, $"<{MessageKinds.PasswordReset}.u{user.Id}.{now.ToUnixTimeTicks()}@renewals>"),
+            CreatedAt = now,
+            NextAttemptAt = now,
+        });
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The vendor's own language and zone, for a staff sign-in that names none (a callback from an unknown address uses the same zone).</summary>
+    private const string VendorLanguage = "fr";
+
+    private const string VendorTimeZone = "Europe/Paris";
+
     /// <summary>Sets a new password from a reset link; a used, expired or altered link is refused.</summary>
     public async Task<PasswordChoice> ResetPasswordAsync(long userId, string? token, string? password)
     {
-        if (await FindAsync(userId) is not { } user || DecodeToken(token) is not { } decoded)
+        // Any sign-in, staff too: the token proves the link was sent to its address.
+        if (await users.FindByIdAsync(userId.ToString(CultureInfo.InvariantCulture)) is not { } user || DecodeToken(token) is not { } decoded)
         {
             return PasswordChoice.Refused;
         }
@@ -150,9 +203,6 @@ public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> 
     public static readonly TimeSpan ResetTokenLifespan = TimeSpan.FromHours(24);
 
     public static readonly TimeSpan InvitationTokenLifespan = TimeSpan.FromDays(7);
-
-    private async Task<WebUser?> FindAsync(long userId) =>
-        await users.FindByIdAsync(userId.ToString(CultureInfo.InvariantCulture)) is { AccountId: not null } user ? user : null;
 
     private OutboxMessage Write(string kind, Contact contact, string language, long userId, Dictionary<string, object> payload)
     {
