@@ -128,6 +128,8 @@ public static class DomainErrors
 
     // Webhooks (issue 12)
     public const string WebhookUrlInvalid = "Error.WebhookUrlInvalid";
+
+    public const string WebhookUrlPrivate = "Error.WebhookUrlPrivate";
     public const string WebhookEventTypesRequired = "Error.WebhookEventTypesRequired";
     public const string WebhookEventTypeUnknown = "Error.WebhookEventTypeUnknown";
     public const string WebhookEndpointUnknown = "Error.WebhookEndpointUnknown";

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Renewals.Core.Access;
 using Renewals.Core.Cancellations;
+using Renewals.Core.Hosting;
 using Renewals.Core.Webhooks;
 using Renewals.Data;
 using Renewals.Data.Model;
@@ -286,8 +288,82 @@ public abstract class WebhookTests(DatabaseProvider provider) : DatabaseTest(pro
         }
     }
 
-    private WebhookAdminService Admin_(RenewalsDbContext db) =>
-        new(db, Clock, new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>()));
+    // The receivers of these tests listen on loopback: the operator's setting that allows it.
+    private static readonly WebhookOptions OnLoopback = new() { AllowPrivateNetworks = true };
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080/hooks")]
+    [InlineData("http://localhost/hooks")]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://10.0.0.5/hooks")]
+    [InlineData("https://192.168.1.20/hooks")]
+    [InlineData("http://[::1]:9000/hooks")]
+    [InlineData("http://[fd00::1]/hooks")]
+    [InlineData("http://[::ffff:127.0.0.1]/hooks")]
+    public async Task A_receiver_on_this_server_or_a_private_network_is_refused_unless_the_operator_allows_it(string url)
+    {
+        await using var db = Database.Context();
+        var refused = await Assert.ThrowsAsync<DomainException>(() => Admin_(db, new WebhookOptions()).AddAsync(Admin, new NewWebhookEndpoint(url, [WebhookEventTypes.NoticeReceived])));
+
+        Assert.Equal(DomainErrors.WebhookUrlPrivate, refused.Code);
+        Assert.Equal($"'{url}' points at this server or a private network: webhooks go to public receivers only.", refused.Describe(CultureInfo.GetCultureInfo("en")));
+        Assert.Equal(0, await db.WebhookEndpoints.CountAsync());
+        await Admin_(db).AddAsync(Admin, new NewWebhookEndpoint(url, [WebhookEventTypes.NoticeReceived]));
+        Assert.Equal(1, await db.WebhookEndpoints.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_receiver_whose_name_resolves_to_loopback_is_not_connected_to_by_the_configured_client()
+    {
+        using var receiver = new WebhookReceiver(200);
+        // Registered while allowed (or under a name that resolved elsewhere then), delivered by the
+        // client AddRenewals composes for an operator who did not allow private networks.
+        var endpoint = await AddEndpointAsync(receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal), WebhookEventTypes.SubscriptionRenewed);
+        await Book.ExampleAsync();
+        await RunOnAsync(Date("2030-01-15"));
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Renewals:Database"] = Database.Setting }).Build();
+        await using var services = new ServiceCollection().AddRenewals(configuration).BuildServiceProvider();
+
+        var result = await new WebhookDispatcher(Database.Database, services.GetRequiredService<IHttpClientFactory>(), services.GetRequiredService<WebhookOptions>())
+            .DispatchAsync(Clock.GetCurrentInstant());
+
+        Assert.Equal((0, 1, 0), (result.Delivered, result.Retrying, result.Failed));
+        Assert.Empty(receiver.Received);
+        var attempt = Assert.Single(Assert.Single(await DeliveriesAsync(endpoint.Id)).Log);
+        Assert.Null(attempt.StatusCode);
+        Assert.Contains("localhost is not a public address", attempt.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("93.184.215.14", true)]
+    [InlineData("8.8.8.8", true)]
+    [InlineData("2606:4700::1111", true)]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("127.255.0.9", false)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("10.255.255.255", false)]
+    [InlineData("172.15.0.1", true)]
+    [InlineData("172.16.0.1", false)]
+    [InlineData("172.31.255.255", false)]
+    [InlineData("172.32.0.1", true)]
+    [InlineData("192.168.0.1", false)]
+    [InlineData("169.254.169.254", false)]
+    [InlineData("100.64.0.1", false)]
+    [InlineData("100.128.0.1", true)]
+    [InlineData("224.0.0.1", false)]
+    [InlineData("255.255.255.255", false)]
+    [InlineData("::1", false)]
+    [InlineData("::", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("fc00::1", false)]
+    [InlineData("::ffff:10.0.0.1", false)]
+    [InlineData("::ffff:8.8.8.8", true)]
+    public void Public_addresses_are_told_from_loopback_private_and_link_local_ones(string address, bool isPublic) =>
+        Assert.Equal(isPublic, WebhookNetwork.IsPublic(System.Net.IPAddress.Parse(address)));
+
+    private WebhookAdminService Admin_(RenewalsDbContext db, WebhookOptions? options = null) =>
+        new(db, Clock, new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), options ?? OnLoopback));
 
     private async Task<WebhookEndpointView> AddEndpointAsync(string url, params string[] types)
     {

@@ -275,6 +275,8 @@ public sealed class WebApp : IAsyncLifetime
         }
 
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // The tests' webhook receivers listen on loopback, which an operator must allow.
+        info.Environment["RENEWALS_WEBHOOK_PRIVATE_NETWORKS"] = "true";
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);

@@ -97,8 +97,12 @@ public static class RenewalsServices
 
         // Webhooks (issue 12): the delivery outbox's dispatcher and the admin's endpoints.
         services.AddHttpClient(Webhooks.WebhookDispatcher.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler { AllowAutoRedirect = false });
-        services.TryAddSingleton(new Webhooks.WebhookOptions());
+            .ConfigurePrimaryHttpMessageHandler(sp => new System.Net.Http.SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectCallback = Webhooks.WebhookNetwork.Connect(sp.GetRequiredService<Webhooks.WebhookOptions>().AllowPrivateNetworks),
+            });
+        services.TryAddSingleton(_ => new Webhooks.WebhookOptions { AllowPrivateNetworks = RenewalsSettings.WebhooksAllowPrivateNetworks(configuration) });
         services.TryAddSingleton<Webhooks.WebhookDispatcher>();
         services.TryAddScoped<Webhooks.WebhookAdminService>();
         services.TryAddScoped<CalendarFeeds.CalendarFeedService>();
@@ -123,6 +127,7 @@ public static class RenewalsServices
         _ = services.GetRequiredService<IOptions<DemoOptions>>().Value;
         _ = services.GetRequiredService<IOptions<EngineScheduleOptions>>().Value;
         _ = services.GetRequiredService<Invoicing.Seller>();
+        _ = services.GetRequiredService<Webhooks.WebhookOptions>();
     }
 }
 

@@ -44,6 +44,7 @@ public static class RenewalsSettings
         (Invoicing.Seller.AddressVariable, "Renewals:Seller:Address"),
         (Invoicing.Seller.VatNumberVariable, "Renewals:Seller:Vat"),
         (Invoicing.Seller.EmailVariable, "Renewals:Seller:Email"),
+        (Webhooks.WebhookNetwork.Variable, "Renewals:Webhooks:AllowPrivateNetworks"),
     ];
 
     /// <summary>
@@ -168,6 +169,16 @@ public static class RenewalsSettings
         var section = configuration.GetSection(EngineScheduleOptions.Section);
         options.IntervalMinutes = Number(section, "IntervalMinutes", EngineScheduleOptions.Section + ":IntervalMinutes", 1, 24 * 60) ?? options.IntervalMinutes;
         options.DispatchSeconds = Number(section, "DispatchSeconds", EngineScheduleOptions.Section + ":DispatchSeconds", 1, 3600) ?? options.DispatchSeconds;
+    }
+
+    /// <summary>Whether webhook receivers may be on loopback or a private network: false unless set to true.</summary>
+    public static bool WebhooksAllowPrivateNetworks(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        const string key = "Renewals:Webhooks:AllowPrivateNetworks";
+        var section = configuration.GetSection("Renewals:Webhooks");
+        return Text(section, "AllowPrivateNetworks") is not { } text ? false
+            : bool.TryParse(text, out var allowed) ? allowed : throw Bad(key, "true or false", text);
     }
 
     private static string? Text(IConfigurationSection section, string key) =>

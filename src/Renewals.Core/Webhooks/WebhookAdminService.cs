@@ -37,6 +37,11 @@ public sealed class WebhookAdminService(RenewalsDbContext db, IClock clock, Webh
             throw new DomainException(DomainErrors.WebhookUrlInvalid, url);
         }
 
+        if (!dispatcher.Options.AllowPrivateNetworks && WebhookNetwork.NamesPrivateHost(uri))
+        {
+            throw new DomainException(DomainErrors.WebhookUrlPrivate, url);
+        }
+
         var types = endpoint.EventTypes.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         if (types.Count == 0)
         {

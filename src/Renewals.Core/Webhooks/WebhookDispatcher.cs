@@ -24,6 +24,9 @@ public sealed record WebhookOptions
 
     public int BatchSize { get; init; } = 100;
 
+    /// <summary>Whether receivers may sit on loopback or a private network (see <see cref="WebhookNetwork"/>); off unless the operator says so.</summary>
+    public bool AllowPrivateNetworks { get; init; }
+
     public Duration RetryDelay(int attempts)
     {
         var doubled = FirstRetry * Math.Pow(2, Math.Min(Math.Max(attempts - 1, 0), 30));
