@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using NodaTime.Testing;
+using System.Text.Json;
 using Renewals.Core.Engine;
 using Renewals.Data;
 using Renewals.Data.Model;
@@ -69,6 +70,47 @@ public sealed class EngineCommandTests : IAsyncLifetime
         await using var db = database.CreateContext();
         var dueInstant = Instant.FromUtc(2027, 3, 2, 0, 0);
         Assert.False(await db.Milestones.AnyAsync(m => m.Status == MilestoneStatus.Pending && m.DueAt < dueInstant));
+    }
+
+    [Fact]
+    public async Task Run_and_simulate_write_one_json_document_that_agrees_with_the_stored_milestones_and_the_mail_sent()
+    {
+        await Cli("db", "migrate", "--db", DbFile);
+        var book = new TestBook(RenewalsDatabase.FromSetting(DbFile), _clock);
+        await book.ExampleAsync(); // 3 years from 15 January 2027, Paris
+        await book.ExampleAsync("fr");
+        var pickup = Path.Combine(_folder, "pickup");
+        var environment = new Dictionary<string, string?> { ["RENEWALS_PICKUP"] = pickup };
+
+        var simulate = await CliRun.InProcess(_clock, environment, "simulate", "--until", "2027-01-20", "--format", "json", "--db", DbFile);
+        var run = await CliRun.InProcess(_clock, environment, "run", "--as-of", "2027-06-30", "--format", "json", "--no-send", "--db", DbFile);
+
+        Assert.Equal((0, ""), (simulate.ExitCode, simulate.Error));
+        using var simulated = System.Text.Json.JsonDocument.Parse(simulate.Output);
+        var root = simulated.RootElement;
+        Assert.Equal(("2026-12-01", "2027-01-20", false), (root.GetProperty("from").GetString(), root.GetProperty("until").GetString(), root.GetProperty("dryRun").GetBoolean()));
+        await using var db = RenewalsDatabase.FromSetting(DbFile).CreateContext();
+        var doneByJanuary20 = await db.Milestones.AsNoTracking().Where(m => m.Status != MilestoneStatus.Pending && m.Date <= new LocalDate(2027, 1, 20)).ToListAsync();
+        // Both day ones fall on 15 January in Paris, which begins at 23:00 UTC on the 14th: the
+        // simulated (UTC) day that did something is the 14th, and it did what the table stores.
+        var day = Assert.Single(root.GetProperty("days").EnumerateArray());
+        Assert.Equal("2027-01-14", day.GetProperty("day").GetString());
+        Assert.Equal(doneByJanuary20.Count, root.GetProperty("total").GetProperty("executed").GetInt32());
+        Assert.Equal(
+            doneByJanuary20.GroupBy(m => m.Outcome!).ToDictionary(g => g.Key, g => g.Count()),
+            day.GetProperty("engine").GetProperty("byOutcome").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()));
+        var messages = root.GetProperty("messages");
+        Assert.Equal(Directory.GetFiles(pickup, "*.eml").Length, messages.GetProperty("sent").GetInt32());
+        Assert.True(messages.GetProperty("sent").GetInt32() >= 2, simulate.Output);
+        Assert.Equal(pickup, messages.GetProperty("transport").GetString());
+
+        Assert.Equal((0, ""), (run.ExitCode, run.Error));
+        using var ran = System.Text.Json.JsonDocument.Parse(run.Output);
+        Assert.Equal("2027-06-30T23:59:59.999999999Z", ran.RootElement.GetProperty("asOf").GetString());
+        Assert.Equal(JsonValueKind.Null, ran.RootElement.GetProperty("messages").ValueKind);
+        var laterDone = await db.Milestones.AsNoTracking().CountAsync(m => m.Status != MilestoneStatus.Pending && m.Date > new LocalDate(2027, 1, 20));
+        Assert.True(laterDone > 0);
+        Assert.Equal(laterDone, ran.RootElement.GetProperty("engine").GetProperty("executed").GetInt32());
     }
 
     [Fact]

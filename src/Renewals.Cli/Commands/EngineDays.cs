@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Renewals.Cli.Text;
 using Renewals.Core.Engine;
+using Renewals.Core.Messaging;
 using Renewals.Core.Planning;
 using Renewals.Data;
 using Spectre.Console;
@@ -80,9 +81,20 @@ internal static class EngineDays
         return new EngineRunResult(batches, done, skipped, byOutcome);
     }
 
+    /// <summary>A run's counts as the JSON output writes them: every outcome by its stored name.</summary>
+    public static EngineRunJson Json(EngineRunResult result) =>
+        new(result.Executed, result.Done, result.Skipped, result.Batches, new SortedDictionary<string, int>(result.ByOutcome.ToDictionary(), StringComparer.Ordinal));
+
+    public static MessagesJson? Json(DispatchResult? result, Core.Messaging.IMailTransport? transport) =>
+        result is null || transport is null ? null : new(result.Sent, result.Retrying, result.DeadLettered, result.Discarded, transport.Describe());
+
     private static int Count(EngineRunResult result, Func<string, bool> matches) =>
         result.ByOutcome.Where(kv => matches(kv.Key)).Sum(kv => kv.Value);
 }
+
+internal sealed record EngineRunJson(int Executed, int Done, int Skipped, int Batches, IReadOnlyDictionary<string, int> ByOutcome);
+
+internal sealed record MessagesJson(int Sent, int Retrying, int DeadLettered, int Discarded, string Transport);
 
 /// <summary>The engine's clock during a simulation: it stands where the simulated day is.</summary>
 internal sealed class SimulatedClock(Instant start) : IClock

@@ -138,12 +138,20 @@ internal static class MessagesCommand
         option is null ? context.Services.GetRequiredService<TemplateLibrary>() : TemplateLibrary.FromSetting(option);
 
     /// <summary>Sends what is due at <paramref name="now"/> and prints one line about it.</summary>
-    public static async Task<DispatchResult> DispatchAsync(CliContext context, NodaTime.Instant now, CancellationToken ct)
+    public static async Task<DispatchResult> DispatchAsync(CliContext context, NodaTime.Instant now, CancellationToken ct) =>
+        (await DispatchQuietlyAsync(context, now, ct, report: true)).Result;
+
+    /// <summary>Sends what is due; the line about it is printed only when <paramref name="report"/> (JSON output prints its own).</summary>
+    public static async Task<(DispatchResult Result, string Transport)> DispatchQuietlyAsync(CliContext context, NodaTime.Instant now, CancellationToken ct, bool report = false)
     {
         await using var transport = context.Delivery.CreateTransport();
         var result = await context.Delivery.Dispatcher(transport).DispatchAsync(now, ct);
-        Report(context, result, transport);
-        return result;
+        if (report)
+        {
+            Report(context, result, transport);
+        }
+
+        return (result, transport.Describe());
     }
 
     /// <summary>The one line about what a dispatch did.</summary>

@@ -40,9 +40,12 @@ internal static class Operations
             return false;
         }
 
-        parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(value, Json));
+        parse.InvocationConfiguration.Output.WriteLine(ToJson(value));
         return true;
     }
+
+    /// <summary>A value as the commands' JSON output writes it (camelCase, kebab-case enums, ISO dates).</summary>
+    public static string ToJson(object value) => JsonSerializer.Serialize(value, Json);
 
     /// <summary>A Core service from the host, over its own context, once the database is known to be set up.</summary>
     public static async Task<T> WithAsync<TService, T>(CliContext context, Func<TService, Task<T>> use, CancellationToken ct)

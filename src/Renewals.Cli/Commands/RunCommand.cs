@@ -2,6 +2,7 @@ using System.CommandLine;
 using NodaTime;
 using NodaTime.Text;
 using Renewals.Core.Engine;
+using Renewals.Core.Messaging;
 using Spectre.Console;
 
 namespace Renewals.Cli.Commands;
@@ -36,7 +37,8 @@ internal static class RunCommand
         var batch = CommonOptions.Number("--batch-size", text["Run.BatchSize"], text, new EngineOptions().BatchSize);
 
         var noSend = new Option<bool>("--no-send") { Description = text["Run.NoSend"] };
-        var command = new Command("run", text["Run.Description"]) { asOf, batch, noSend };
+        var format = Operations.Format(text);
+        var command = new Command("run", text["Run.Description"]) { asOf, batch, noSend, format };
         command.SetAction(async (parse, ct) =>
         {
             var size = parse.GetValue(batch);
@@ -49,6 +51,23 @@ internal static class RunCommand
             await EngineDays.RequireMigratedAsync(database, text, ct);
             var at = parse.GetValue(asOf) ?? context.Clock.GetCurrentInstant();
             var result = await new RenewalEngine(database, context.Clock, new EngineOptions { BatchSize = size }).RunAsync(at, ct);
+            if (parse.GetValue(format) == "json")
+            {
+                (DispatchResult Result, string Transport)? sent = null;
+                if (!parse.GetValue(noSend))
+                {
+                    var reading = context.Clock.GetCurrentInstant();
+                    sent = await MessagesCommand.DispatchQuietlyAsync(context, at > reading ? at : reading, ct);
+                }
+
+                Operations.WroteJson(parse, format, new
+                {
+                    AsOf = at,
+                    Engine = EngineDays.Json(result),
+                    Messages = sent is { } s ? new MessagesJson(s.Result.Sent, s.Result.Retrying, s.Result.DeadLettered, s.Result.Discarded, s.Transport) : null,
+                });
+                return RenewalsCli.Ok;
+            }
 
             var table = EngineDays.NewTable(text);
             EngineDays.AddRow(table, InstantPattern.General.Format(at), result);

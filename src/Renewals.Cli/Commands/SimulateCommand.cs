@@ -22,21 +22,22 @@ internal static class SimulateCommand
         var until = CommonOptions.Date("--until", text["Simulate.Until"], text);
         var dryRun = new Option<bool>("--dry-run") { Description = text["Simulate.DryRun"] };
         var quiet = new Option<bool>("--totals-only") { Description = text["Simulate.TotalsOnly"] };
-        var command = new Command("simulate", text["Simulate.Description"]) { until, dryRun, quiet };
+        var format = Operations.Format(text);
+        var command = new Command("simulate", text["Simulate.Description"]) { until, dryRun, quiet, format };
         CommonOptions.Require(command, text, until);
         command.SetAction(async (parse, ct) =>
         {
             var database = context.Database;
             var today = context.Clock.GetCurrentInstant().InUtc().Date;
             var last = parse.GetValue(until);
-            await SimulateAsync(context, database, today, last, parse.GetValue(dryRun), parse.GetValue(quiet), ct);
+            await SimulateAsync(context, database, today, last, parse.GetValue(dryRun), parse.GetValue(quiet), ct, parse.GetValue(format) == "json" ? parse.InvocationConfiguration.Output : null);
             return RenewalsCli.Ok;
         });
         return command;
     }
 
     public static async Task SimulateAsync(
-        CliContext context, Data.RenewalsDatabase database, LocalDate today, LocalDate until, bool dryRun, bool totalsOnly, CancellationToken ct)
+        CliContext context, Data.RenewalsDatabase database, LocalDate today, LocalDate until, bool dryRun, bool totalsOnly, CancellationToken ct, TextWriter? json = null)
     {
         var text = context.Text;
         if (until < today || Period.Between(today, until, PeriodUnits.Days).Days > MaxDays)
@@ -59,9 +60,8 @@ internal static class SimulateCommand
         await using var transport = dryRun ? null : context.Delivery.CreateTransport();
         var dispatcher = transport is null ? null : context.Delivery.Dispatcher(transport);
         var delivered = new DispatchResult(0, 0, 0);
-        await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
+        async Task RunDaysAsync(Action? dayDone)
         {
-            var task = progress.AddTask(Markup.Escape(text["Simulate.Progress"]), maxValue: days.Count);
             await engine.SimulateAsync(days.Select(d => { clock.Now = d.AsOf; return d; }), dryRun, async (day, result) =>
             {
                 results.Add((day, result));
@@ -70,8 +70,30 @@ internal static class SimulateCommand
                     delivered = delivered.Then(await dispatcher.DispatchAsync(EngineDays.EndOf(day), ct));
                 }
 
-                task.Increment(1);
+                dayDone?.Invoke();
             }, ct);
+        }
+
+        if (json is not null)
+        {
+            // One JSON document on the output, nothing else: no progress bar.
+            await RunDaysAsync(null);
+            json.WriteLine(Operations.ToJson(new
+            {
+                From = Iso(today),
+                Until = Iso(until),
+                DryRun = dryRun,
+                Days = totalsOnly ? null : results.Where(r => r.Result.Executed > 0).Select(r => new { Day = Iso(r.Day), Engine = EngineDays.Json(r.Result) }).ToList(),
+                Total = EngineDays.Json(EngineDays.Sum(results.Select(r => r.Result))),
+                Messages = EngineDays.Json(transport is null ? null : delivered, transport),
+            }));
+            return;
+        }
+
+        await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
+        {
+            var task = progress.AddTask(Markup.Escape(text["Simulate.Progress"]), maxValue: days.Count);
+            await RunDaysAsync(() => task.Increment(1));
         });
 
         var table = EngineDays.NewTable(text);
