@@ -39,30 +39,63 @@ public enum SmtpTls
     Implicit,
 }
 
-/// <summary>Sends through an SMTP server with MailKit, keeping one connection for a batch.</summary>
-public sealed class SmtpTransport(SmtpSettings settings) : IMailTransport
+/// <summary>
+/// Sends through an SMTP server with MailKit, keeping one connection for a batch. A failure
+/// other than the server refusing this one message (a timeout, a cut, a refused sign-in, a
+/// broken TLS handshake) leaves the conversation in an unknown state: the connection is
+/// dropped, so the next message starts a new one, signed in again, rather than writing into
+/// a half-finished exchange.
+/// </summary>
+public sealed class SmtpTransport(SmtpSettings settings, TimeSpan? timeout = null) : IMailTransport
 {
-    private readonly SmtpClient _client = new() { Timeout = 30_000 };
+    /// <summary>How long one exchange with the server may take before the attempt fails.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly SmtpClient _client = new() { Timeout = (int)(timeout ?? DefaultTimeout).TotalMilliseconds };
 
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {
-        if (!_client.IsConnected)
+        try
         {
-            var options = settings.Tls switch
+            if (!_client.IsConnected)
             {
-                SmtpTls.Auto => SecureSocketOptions.StartTlsWhenAvailable,
-                SmtpTls.None => SecureSocketOptions.None,
-                SmtpTls.StartTls => SecureSocketOptions.StartTls,
-                SmtpTls.Implicit => SecureSocketOptions.SslOnConnect,
-            };
-            await _client.ConnectAsync(settings.Host, settings.Port, options, ct);
-            if (!string.IsNullOrEmpty(settings.User))
-            {
-                await _client.AuthenticateAsync(settings.User, settings.Password ?? "", ct);
+                var options = settings.Tls switch
+                {
+                    SmtpTls.Auto => SecureSocketOptions.StartTlsWhenAvailable,
+                    SmtpTls.None => SecureSocketOptions.None,
+                    SmtpTls.StartTls => SecureSocketOptions.StartTls,
+                    SmtpTls.Implicit => SecureSocketOptions.SslOnConnect,
+                };
+                await _client.ConnectAsync(settings.Host, settings.Port, options, ct);
+                if (!string.IsNullOrEmpty(settings.User))
+                {
+                    await _client.AuthenticateAsync(settings.User, settings.Password ?? "", ct);
+                }
             }
-        }
 
-        await _client.SendAsync(message, ct);
+            await _client.SendAsync(message, ct);
+        }
+        catch (Exception failure) when (!RefusesThisMessageOnly(failure))
+        {
+            await DropConnectionAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The server answered this message with a refusal: the conversation is intact and goes on.</summary>
+    private static bool RefusesThisMessageOnly(Exception failure) =>
+        failure is SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.SenderNotAccepted or SmtpErrorCode.MessageNotAccepted };
+
+    private async Task DropConnectionAsync()
+    {
+        try
+        {
+            await _client.DisconnectAsync(quit: false);
+        }
+        catch (Exception error) when (error is IOException or SmtpProtocolException or SmtpCommandException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Already gone: the next message connects anew either way.
+        }
     }
 
     public string Describe() => $"smtp://{settings.Host}:{settings.Port}";
