@@ -191,9 +191,10 @@ public sealed partial class FeedbackTests(WebApp app)
         // The advisor's book now flags the account, seen by the advisor whose book it is.
         if (stored.AdvisorId == await check.Users.Where(u => u.Email == Advisor).Select(u => u.AdvisorId).SingleAsync())
         {
-            var book = await app.SignedInPageAsync(Advisor, "en-GB", "**/advisor");
+            // The demo advisor reads French.
+            var book = await app.SignedInPageAsync(Advisor, "fr-FR", "**/advisor");
             await book.GotoAsync($"/advisor/accounts/{account}");
-            Assert.Contains("low feedback", await book.InnerTextAsync("main"), StringComparison.Ordinal);
+            Assert.Contains("avis client défavorable", await book.InnerTextAsync("main"), StringComparison.Ordinal);
         }
     }
 
