@@ -86,6 +86,10 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<CallbackRequest> CallbackRequests => Set<CallbackRequest>();
 
+    public DbSet<FeedbackSurvey> FeedbackSurveys => Set<FeedbackSurvey>();
+
+    public DbSet<AdvisorFeedbackAnswer> AdvisorFeedback => Set<AdvisorFeedbackAnswer>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -146,4 +146,10 @@ public static class DomainErrors
     public const string CallbackPhoneInvalid = "Error.CallbackPhoneInvalid";
     public const string CallbackSubjectRequired = "Error.CallbackSubjectRequired";
     public const string CallbackWindowUnknown = "Error.CallbackWindowUnknown";
+
+    // Feedback on the advisor (issue 11)
+    public const string FeedbackUsefulRequired = "Error.FeedbackUsefulRequired";
+    public const string FeedbackRatingOutOfRange = "Error.FeedbackRatingOutOfRange";
+    public const string FeedbackCommentTooLong = "Error.FeedbackCommentTooLong";
+    public const string FeedbackNoAdvisor = "Error.FeedbackNoAdvisor";
 }

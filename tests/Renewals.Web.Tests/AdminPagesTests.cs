@@ -66,6 +66,7 @@ public sealed class AdminPagesTests(WebApp app)
             ["/admin/webhooks/{Id:long}"] = $"/admin/webhooks/{webhook}",
             ["/admin/api-keys"] = "/admin/api-keys",
             ["/admin/import"] = "/admin/import",
+            ["/admin/feedback"] = "/admin/feedback",
         };
     }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Renewals.Core.Access;
 using Renewals.Core.Engagement;
+using Renewals.Core.Feedback;
 using Renewals.Core.Subscriptions;
 using Renewals.Data;
 using Renewals.Data.Model;
@@ -201,6 +202,12 @@ public sealed class AdvisorMeetingService(RenewalsDbContext db, IClock clock)
         }
 
         db.AdoptionReviews.Add(review);
+        if (outcome.Held)
+        {
+            // In this transaction: the meeting held and its survey are recorded together or not at all.
+            await FeedbackSurveys.AddForMeetingAsync(db, meeting, now, actor.AuditName, ct);
+        }
+
         db.Audit.Add(new AuditEntry
         {
             At = now, Actor = actor.AuditName, Action = outcome.Held ? "meeting.held" : "meeting.not-held", Entity = "review-meeting", EntityId = meeting.Id,

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Renewals.Core.Access;
+using Renewals.Core.Feedback;
 using Renewals.Core.Subscriptions;
 using Renewals.Data;
 using Renewals.Data.Model;
@@ -111,6 +112,12 @@ public sealed class AdvisorTaskService(RenewalsDbContext db, IClock clock)
         }
 
         db.Audit.Add(new AuditEntry { At = now, Actor = actor.AuditName, Action = "advisor-task.closed", Entity = "advisor-task", EntityId = taskId, Details = text });
+        if (await db.AdvisorTasks.AnyAsync(t => t.Id == taskId && t.Kind == AdvisorTaskKinds.Callback, ct))
+        {
+            // The callback done and its survey commit together; the conditional close above lets only one close through.
+            await FeedbackSurveys.AddForCallbackAsync(db, taskId, now, actor.AuditName, ct);
+        }
+
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return (await FindAsync(actor, taskId, ct))!;

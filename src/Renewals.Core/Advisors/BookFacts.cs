@@ -13,18 +13,20 @@ namespace Renewals.Core.Advisors;
 /// What may go wrong with a renewal: a written notice was received (not withdrawn); the
 /// account needs a purchase order, the renewal is 60 days away or less and no registered
 /// order covers its invoice (the engine's own cover rule); the check-in task is still open
-/// past its due date.
+/// past its due date; the account's last feedback on its advisor within 12 months was low
+/// (a rating of <see cref="BookFacts.LowRating"/> or less, or "not useful").
 /// </summary>
-public sealed record RiskFlags(bool NoticeReceived, bool PurchaseOrderMissing, bool CheckInNotHeld)
+public sealed record RiskFlags(bool NoticeReceived, bool PurchaseOrderMissing, bool CheckInNotHeld, bool LowFeedback = false)
 {
     public static RiskFlags None { get; } = new(false, false, false);
 
-    public bool Any => NoticeReceived || PurchaseOrderMissing || CheckInNotHeld;
+    public bool Any => NoticeReceived || PurchaseOrderMissing || CheckInNotHeld || LowFeedback;
 
     public RiskFlags Or(RiskFlags other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return new(NoticeReceived || other.NoticeReceived, PurchaseOrderMissing || other.PurchaseOrderMissing, CheckInNotHeld || other.CheckInNotHeld);
+        return new(NoticeReceived || other.NoticeReceived, PurchaseOrderMissing || other.PurchaseOrderMissing, CheckInNotHeld || other.CheckInNotHeld,
+            LowFeedback || other.LowFeedback);
     }
 }
 
@@ -43,6 +45,12 @@ public static class BookFacts
 {
     /// <summary>How close a renewal must be for a missing purchase order to count as a risk.</summary>
     public const int PurchaseOrderWarningDays = 60;
+
+    /// <summary>A rating this low (out of 5) flags the account.</summary>
+    public const int LowRating = 2;
+
+    /// <summary>How far back the account's last feedback counts.</summary>
+    public const int FeedbackMonths = 12;
 
     public static async Task<IReadOnlyList<SubscriptionFacts>> ReadAsync(RenewalsDbContext db, IClock clock, Actor actor, CancellationToken ct = default)
     {
@@ -70,6 +78,11 @@ public static class BookFacts
         var orders = (await db.PurchaseOrders.AsNoTracking().Where(p => accountIds.Contains(p.AccountId)).ToListAsync(ct)).ToLookup(p => p.AccountId);
 
         var now = clock.GetCurrentInstant();
+        // A day more than a year back, then the exact 12 months of each account's own calendar below.
+        var feedbackSince = now.Minus(Duration.FromDays(367));
+        var lastFeedback = (await db.AdvisorFeedback.AsNoTracking().Where(f => accountIds.Contains(f.AccountId) && f.GivenAt >= feedbackSince)
+                .Select(f => new { f.Id, f.AccountId, f.GivenAt, f.Useful, f.Rating }).ToListAsync(ct))
+            .GroupBy(f => f.AccountId).ToDictionary(g => g.Key, g => g.OrderByDescending(f => f.GivenAt).ThenByDescending(f => f.Id).First());
         var result = new List<SubscriptionFacts>(subscriptions.Count);
         foreach (var s in subscriptions)
         {
@@ -95,10 +108,12 @@ public static class BookFacts
             }
 
             var checkInLate = checkIns.Any(t => t.AccountId == s.AccountId && (t.SubscriptionId == s.Id || t.SubscriptionId == null) && t.DueOn < today);
+            var lowFeedback = lastFeedback.TryGetValue(s.AccountId, out var last) && last.GivenAt.InZone(zone).Date >= today.PlusMonths(-FeedbackMonths)
+                && (last.Rating <= LowRating || !last.Useful);
             result.Add(new SubscriptionFacts(
                 s.Id, s.AccountId, account.Name, account.TimeZoneId, today, s.Status, s.CurrentTermNumber, renewalDate, s.EndsOn,
                 subscriptionLines.Select(l => l.Currency).FirstOrDefault() ?? "", subscriptionLines.Sum(l => l.YearlyUnitPrice * l.Quantity),
-                next?.Date, next?.Kind, deadline, new RiskFlags(noticed.Contains(s.Id), poMissing, checkInLate)));
+                next?.Date, next?.Kind, deadline, new RiskFlags(noticed.Contains(s.Id), poMissing, checkInLate, lowFeedback)));
         }
 
         return result;

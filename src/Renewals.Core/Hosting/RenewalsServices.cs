@@ -112,6 +112,8 @@ public static class RenewalsServices
         services.TryAddScoped<Api.ApiService>();
 
         services.TryAddScoped<Engagement.CallbackService>();
+        services.TryAddScoped<Feedback.FeedbackService>();
+        services.TryAddScoped<Feedback.FeedbackScorecardService>();
         return services;
     }
 

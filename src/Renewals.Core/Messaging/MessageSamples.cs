@@ -187,6 +187,13 @@ public static class MessageSamples
             ["due_time"] = "10:15",
             ["time_zone"] = "Europe/Paris",
         },
+        MessageKinds.FeedbackSurvey => new()
+        {
+            ["interaction"] = "meeting",
+            ["interaction_date"] = "2027-04-20",
+            ["link_path"] = "/feedback/sample-token?culture=en",
+            ["link_valid_days"] = 30m,
+        },
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
 

@@ -35,6 +35,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.CreditNote,
         MessageKinds.PasswordReset, MessageKinds.WebInvitation,
         MessageKinds.CallbackAcknowledgement,
+        MessageKinds.FeedbackSurvey,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -207,4 +208,7 @@ public static class MessageKinds
 
     /// <summary>A callback request was received: when we will call.</summary>
     public const string CallbackAcknowledgement = "callback-acknowledgement";
+
+    /// <summary>After a meeting held or a callback done: a one-time link to say how it went.</summary>
+    public const string FeedbackSurvey = "feedback-survey";
 }

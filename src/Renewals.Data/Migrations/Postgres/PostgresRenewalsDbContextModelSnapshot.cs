@@ -374,6 +374,73 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("advisors", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.AdvisorFeedbackAnswer", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("comment");
+
+                    b.Property<long?>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
+
+                    b.Property<Instant>("GivenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("given_at");
+
+                    b.Property<int>("Rating")
+                        .HasColumnType("integer")
+                        .HasColumnName("rating");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<long?>("SurveyId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("survey_id");
+
+                    b.Property<bool>("Useful")
+                        .HasColumnType("boolean")
+                        .HasColumnName("useful");
+
+                    b.HasKey("Id")
+                        .HasName("pk_advisor_feedback");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_advisor_feedback_contact_id");
+
+                    b.HasIndex("SurveyId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_advisor_feedback_survey_id");
+
+                    b.HasIndex("AccountId", "GivenAt")
+                        .HasDatabaseName("ix_advisor_feedback_account_id_given_at");
+
+                    b.HasIndex("AdvisorId", "GivenAt")
+                        .HasDatabaseName("ix_advisor_feedback_advisor_id_given_at");
+
+                    b.ToTable("advisor_feedback", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.AdvisorTask", b =>
                 {
                     b.Property<long>("Id")
@@ -913,6 +980,92 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasName("pk_credit_note_sequences");
 
                     b.ToTable("credit_note_sequences", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.FeedbackSurvey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<long?>("AdvisorTaskId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("advisor_task_id");
+
+                    b.Property<Instant?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
+
+                    b.Property<Instant>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Interaction")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("interaction");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("language");
+
+                    b.Property<long?>("ReviewMeetingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("review_meeting_id");
+
+                    b.Property<Instant>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_feedback_surveys");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_feedback_surveys_account_id");
+
+                    b.HasIndex("AdvisorTaskId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feedback_surveys_advisor_task_id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_feedback_surveys_contact_id");
+
+                    b.HasIndex("ReviewMeetingId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feedback_surveys_review_meeting_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feedback_surveys_token_hash");
+
+                    b.HasIndex("AdvisorId", "SentAt")
+                        .HasDatabaseName("ix_feedback_surveys_advisor_id_sent_at");
+
+                    b.ToTable("feedback_surveys", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.IdempotencyRecord", b =>
@@ -2327,6 +2480,33 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasConstraintName("fk_adoption_review_topics_products_product_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.AdvisorFeedbackAnswer", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_advisor_feedback_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_advisor_feedback_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .HasConstraintName("fk_advisor_feedback_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.FeedbackSurvey", null)
+                        .WithMany()
+                        .HasForeignKey("SurveyId")
+                        .HasConstraintName("fk_advisor_feedback_feedback_surveys_survey_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ApiKey", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Partner", null)
@@ -2414,6 +2594,40 @@ namespace Renewals.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_credit_notes_invoices_invoice_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.FeedbackSurvey", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_feedback_surveys_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_feedback_surveys_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.AdvisorTask", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorTaskId")
+                        .HasConstraintName("fk_feedback_surveys_advisor_tasks_advisor_task_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_feedback_surveys_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.ReviewMeeting", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewMeetingId")
+                        .HasConstraintName("fk_feedback_surveys_review_meetings_review_meeting_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Invoice", b =>

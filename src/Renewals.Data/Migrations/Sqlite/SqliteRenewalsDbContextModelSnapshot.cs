@@ -354,6 +354,71 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("advisors", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.AdvisorFeedbackAnswer", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("comment");
+
+                    b.Property<long?>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("GivenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("given_at");
+
+                    b.Property<int>("Rating")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rating");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<long?>("SurveyId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("survey_id");
+
+                    b.Property<bool>("Useful")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("useful");
+
+                    b.HasKey("Id")
+                        .HasName("pk_advisor_feedback");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_advisor_feedback_contact_id");
+
+                    b.HasIndex("SurveyId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_advisor_feedback_survey_id");
+
+                    b.HasIndex("AccountId", "GivenAt")
+                        .HasDatabaseName("ix_advisor_feedback_account_id_given_at");
+
+                    b.HasIndex("AdvisorId", "GivenAt")
+                        .HasDatabaseName("ix_advisor_feedback_advisor_id_given_at");
+
+                    b.ToTable("advisor_feedback", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.AdvisorTask", b =>
                 {
                     b.Property<long>("Id")
@@ -883,6 +948,90 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasName("pk_credit_note_sequences");
 
                     b.ToTable("credit_note_sequences", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.FeedbackSurvey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<long?>("AdvisorTaskId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("advisor_task_id");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("answered_at");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Interaction")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("interaction");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<long?>("ReviewMeetingId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("review_meeting_id");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_feedback_surveys");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_feedback_surveys_account_id");
+
+                    b.HasIndex("AdvisorTaskId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feedback_surveys_advisor_task_id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_feedback_surveys_contact_id");
+
+                    b.HasIndex("ReviewMeetingId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feedback_surveys_review_meeting_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feedback_surveys_token_hash");
+
+                    b.HasIndex("AdvisorId", "SentAt")
+                        .HasDatabaseName("ix_feedback_surveys_advisor_id_sent_at");
+
+                    b.ToTable("feedback_surveys", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.IdempotencyRecord", b =>
@@ -2282,6 +2431,33 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasConstraintName("fk_adoption_review_topics_products_product_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.AdvisorFeedbackAnswer", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_advisor_feedback_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_advisor_feedback_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .HasConstraintName("fk_advisor_feedback_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.FeedbackSurvey", null)
+                        .WithMany()
+                        .HasForeignKey("SurveyId")
+                        .HasConstraintName("fk_advisor_feedback_feedback_surveys_survey_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ApiKey", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Partner", null)
@@ -2369,6 +2545,40 @@ namespace Renewals.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_credit_notes_invoices_invoice_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.FeedbackSurvey", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_feedback_surveys_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_feedback_surveys_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.AdvisorTask", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorTaskId")
+                        .HasConstraintName("fk_feedback_surveys_advisor_tasks_advisor_task_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_feedback_surveys_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.ReviewMeeting", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewMeetingId")
+                        .HasConstraintName("fk_feedback_surveys_review_meetings_review_meeting_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Invoice", b =>
