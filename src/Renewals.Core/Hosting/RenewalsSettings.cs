@@ -44,6 +44,7 @@ public static class RenewalsSettings
         (Invoicing.Seller.AddressVariable, "Renewals:Seller:Address"),
         (Invoicing.Seller.VatNumberVariable, "Renewals:Seller:Vat"),
         (Invoicing.Seller.EmailVariable, "Renewals:Seller:Email"),
+        ("RENEWALS_PG_BIN", "Renewals:PostgresBin"),
     ];
 
     /// <summary>
