@@ -75,6 +75,19 @@ else
   failed=$((failed + 1))
 fi
 
+# The dependency audit (tools/dependency-audit): one check when the package sources give
+# vulnerability data; where they give none (exit 3) it says so and counts neither way.
+set +e
+bash tools/dependency-audit/audit.sh
+audit=$?
+set -e
+if [ "$audit" -eq 0 ]; then
+  passed=$((passed + 1))
+elif [ "$audit" -ne 3 ]; then
+  echo "test.sh: the dependency audit found a vulnerable package (named above)" >&2
+  failed=$((failed + 1))
+fi
+
 echo "$passed passed, $failed failed"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$projects" -eq 0 ]; then
   exit 1

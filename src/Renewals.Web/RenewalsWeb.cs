@@ -95,6 +95,10 @@ public static class RenewalsWeb
             o.OnRejected = (context, ct) => IsPublicCallback(context.HttpContext) ? CallbackRefusal.WriteAsync(context.HttpContext, ct) : ValueTask.CompletedTask;
         });
 
+        // The API's limit per key, chained after the limits above (issue 13).
+        var apiRequestsPerMinute = builder.Configuration.GetValue(ApiRateLimit.Setting, ApiRateLimit.DefaultRequestsPerMinute);
+        services.Configure<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>(o => ApiRateLimit.Add(o, apiRequestsPerMinute));
+
         services.AddHostedService<EngineWorker>();
         services.AddHostedService<DispatchWorker>();
         services.AddHostedService<WebhookWorker>();

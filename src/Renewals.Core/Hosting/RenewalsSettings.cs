@@ -45,6 +45,7 @@ public static class RenewalsSettings
         (Invoicing.Seller.VatNumberVariable, "Renewals:Seller:Vat"),
         (Invoicing.Seller.EmailVariable, "Renewals:Seller:Email"),
         (Webhooks.WebhookNetwork.Variable, "Renewals:Webhooks:AllowPrivateNetworks"),
+        ("RENEWALS_PG_BIN", "Renewals:PostgresBin"),
     ];
 
     /// <summary>

@@ -93,7 +93,9 @@ public static class ApiOpenApi
     public static IEndpointRouteBuilder MapRenewalsApiReference(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
-        app.MapScalarApiReference(o => o.WithTitle("Renewals API"))
+        // No fonts from Scalar's servers: the policy allows this site only, and a reader's visit
+        // is nobody else's business.
+        app.MapScalarApiReference(o => o.WithTitle("Renewals API").DisableDefaultFonts())
             .AddEndpointFilter((context, next) =>
             {
                 context.HttpContext.Response.Headers.ContentSecurityPolicy = ReferencePolicy;
