@@ -27,6 +27,9 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         CheckedByAdminPagesTests,
         CheckedByWorkspaceAuthorizationTests,
         CheckedByApiTests,
+
+        /// <summary>A feature's own test class checks it against the callers it names in the row's comment.</summary>
+        CheckedByFeatureTests,
         Framework,
     }
 
@@ -70,6 +73,9 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         // Checked with a credit note of the customer's own by CreditNotePortalTests (the demo book may have none).
         ["GET /portal/credit-notes/{number}/pdf"] = (Area.Portal, _ => "/portal/credit-notes/CN-1999-000001/pdf"),
         ["POST /portal/contacts/{id:long}/invite"] = (Area.PortalForm, null),
+        ["GET,POST /portal/feedback"] = (Area.Portal, _ => "/portal/feedback"),
+        // FeedbackTests: works once with no sign-in; another account's customer and staff get 404.
+        ["GET,POST /feedback/{Token}"] = (Area.CheckedByFeatureTests, null),
 
         ["GET /admin/export/{kind}.csv"] = (Area.AdminDownload, _ => "/admin/export/subscriptions.csv"),
         ["GET /feeds/{token}.ics"] = (Area.Feed, _ => "/feeds/not-a-feed-token.ics"),
@@ -91,6 +97,7 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET,POST /admin/users"] = (Area.CheckedByAdminPagesTests, null),
         ["GET,POST /admin/webhooks"] = (Area.CheckedByAdminPagesTests, null),
         ["GET,POST /admin/webhooks/{Id:long}"] = (Area.CheckedByAdminPagesTests, null),
+        ["GET,POST /admin/feedback"] = (Area.CheckedByAdminPagesTests, null),
 
         ["GET,POST /advisor"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /advisor/accounts/{AccountId:long}/meetings/new"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
