@@ -86,6 +86,12 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<CallbackRequest> CallbackRequests => Set<CallbackRequest>();
 
+    public DbSet<NewsletterConsent> NewsletterConsents => Set<NewsletterConsent>();
+
+    public DbSet<NewsletterIssue> NewsletterIssues => Set<NewsletterIssue>();
+
+    public DbSet<NewsletterDelivery> NewsletterDeliveries => Set<NewsletterDelivery>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)
