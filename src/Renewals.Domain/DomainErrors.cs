@@ -144,4 +144,15 @@ public static class DomainErrors
     public const string CallbackPhoneInvalid = "Error.CallbackPhoneInvalid";
     public const string CallbackSubjectRequired = "Error.CallbackSubjectRequired";
     public const string CallbackWindowUnknown = "Error.CallbackWindowUnknown";
+
+    // The monthly newsletter (issue 11)
+    public const string NewsletterSubjectRequired = "Error.NewsletterSubjectRequired";
+    public const string NewsletterTextRequired = "Error.NewsletterTextRequired";
+    public const string NewsletterTextTooLong = "Error.NewsletterTextTooLong";
+    public const string NewsletterScheduleInPast = "Error.NewsletterScheduleInPast";
+    public const string NewsletterScheduleInvalid = "Error.NewsletterScheduleInvalid";
+    public const string NewsletterIssueUnknown = "Error.NewsletterIssueUnknown";
+    public const string NewsletterIssueAlreadySent = "Error.NewsletterIssueAlreadySent";
+    public const string NewsletterIssueNotScheduled = "Error.NewsletterIssueNotScheduled";
+    public const string NewsletterConsentSourceUnknown = "Error.NewsletterConsentSourceUnknown";
 }

@@ -108,6 +108,8 @@ public static class RenewalsServices
         services.TryAddScoped<Api.ApiService>();
 
         services.TryAddScoped<Engagement.CallbackService>();
+        services.TryAddScoped<Newsletter.NewsletterConsentService>();
+        services.TryAddScoped<Newsletter.NewsletterService>();
         return services;
     }
 

@@ -39,6 +39,15 @@ public static class MessageSamples
             model[name] = value;
         }
 
+        if (kind == MessageKinds.Newsletter)
+        {
+            // An issue is written in each language by the admins: the sample is too.
+            foreach (var (name, value) in Newsletter.NewsletterSamples.Values(language, portalUrl))
+            {
+                model[name] = value;
+            }
+        }
+
         // A name that starts with a vowel, so the French texts show whether they elide ("d'Intégra").
         model["partner"] = partner || partnerOnly ? MessageFacts.Partner(french ? "Intégra Distribution" : "Northwind Resellers", 90, partnerOnly) : null;
         if (partnerOnly && kind == MessageKinds.CancellationAcknowledgement)
@@ -187,6 +196,7 @@ public static class MessageSamples
             ["due_time"] = "10:15",
             ["time_zone"] = "Europe/Paris",
         },
+        MessageKinds.Newsletter => [],
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
 

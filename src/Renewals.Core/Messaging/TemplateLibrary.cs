@@ -35,6 +35,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.CreditNote,
         MessageKinds.PasswordReset, MessageKinds.WebInvitation,
         MessageKinds.CallbackAcknowledgement,
+        MessageKinds.Newsletter,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -207,4 +208,7 @@ public static class MessageKinds
 
     /// <summary>A callback request was received: when we will call.</summary>
     public const string CallbackAcknowledgement = "callback-acknowledgement";
+
+    /// <summary>An issue of the monthly newsletter, to a contact who subscribed; it carries one-click unsubscribe.</summary>
+    public const string Newsletter = "newsletter";
 }
