@@ -98,6 +98,7 @@ public static class RenewalsWeb
         services.AddHostedService<EngineWorker>();
         services.AddHostedService<DispatchWorker>();
         services.AddHostedService<WebhookWorker>();
+        services.AddHostedService<NewsletterWorker>();
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
         services.AddScoped<Components.Admin.AdminUserService>();
@@ -134,6 +135,7 @@ public static class RenewalsWeb
         app.MapAdminEndpoints();
         app.MapInvitationEndpoints();
         app.MapCalendarFeedEndpoints();
+        app.MapNewsletterEndpoints();
         app.MapRenewalsApi();
         app.MapRenewalsApiReference();
         app.MapRazorComponents<App>();

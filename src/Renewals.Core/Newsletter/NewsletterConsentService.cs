@@ -28,8 +28,8 @@ public static class ConsentSources
     public static IReadOnlyList<string> All { get; } = [Portal, UnsubscribeLink, OneClick, Admin, Import];
 }
 
-/// <summary>A contact's current choice as the web account shows it: since when and from where (none: never asked, not subscribed).</summary>
-public sealed record ContactConsent(long ContactId, string Name, string Email, bool Subscribed, Instant? Since, string? Source, bool IsSignedInUser);
+/// <summary>A contact's current choice as the web account shows it: since when (in the account's zone) and from where (none: never asked, not subscribed).</summary>
+public sealed record ContactConsent(long ContactId, string Name, string Email, bool Subscribed, LocalDateTime? Since, string? Source, bool IsSignedInUser);
 
 /// <summary>What the unsubscribe page shows to whoever holds the link: the address it is for and its current choice.</summary>
 public sealed record UnsubscribeView(string Email, string Language, bool Subscribed);
@@ -60,12 +60,14 @@ public sealed class NewsletterConsentService(RenewalsDbContext db, IClock clock)
         ArgumentNullException.ThrowIfNull(customer);
         var contacts = await db.Contacts.AsNoTracking().Where(c => c.AccountId == customer.AccountId)
             .Select(c => new { c.Id, c.Name, c.Email }).ToListAsync(ct);
+        var zoneId = await db.Accounts.AsNoTracking().Where(a => a.Id == customer.AccountId).Select(a => a.TimeZoneId).SingleOrDefaultAsync(ct);
+        var zone = (zoneId is null ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId)) ?? DateTimeZone.Utc;
         var ids = contacts.Select(c => c.Id).ToList();
         var records = await db.NewsletterConsents.AsNoTracking().Where(r => ids.Contains(r.ContactId)).ToListAsync(ct);
         var latest = records.GroupBy(r => r.ContactId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.Id)!);
         return [.. contacts
             .Select(c => latest.GetValueOrDefault(c.Id) is { } r
-                ? new ContactConsent(c.Id, c.Name, c.Email, r.Subscribed, r.At, r.Source, Same(c.Email, userEmail))
+                ? new ContactConsent(c.Id, c.Name, c.Email, r.Subscribed, r.At.InZone(zone).LocalDateTime, r.Source, Same(c.Email, userEmail))
                 : new ContactConsent(c.Id, c.Name, c.Email, false, null, null, Same(c.Email, userEmail)))
             .OrderByDescending(c => c.IsSignedInUser).ThenBy(c => c.Name, StringComparer.CurrentCulture)];
     }

@@ -72,6 +72,14 @@ public sealed class NewsletterService(RenewalsDbContext db, IClock clock, Messag
         return [.. issues.OrderByDescending(i => i.Id).Select(i => View(i, counts.SingleOrDefault(c => c.Key == i.Id)?.Count ?? 0))];
     }
 
+    /// <summary>How many contacts an issue sent now would go to.</summary>
+    public async Task<int> SubscriberCountAsync(Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.RequireAdministrator();
+        return await NewsletterConsentService.SubscribedContactIds(db).CountAsync(ct);
+    }
+
     public async Task<NewsletterIssueView?> GetAsync(Actor actor, long id, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
