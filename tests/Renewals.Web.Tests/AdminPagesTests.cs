@@ -47,6 +47,15 @@ public sealed class AdminPagesTests(WebApp app)
             webhook = endpoint.Id;
         }
 
+        var issue = await db.NewsletterIssues.OrderBy(i => i.Id).Select(i => (long?)i.Id).FirstOrDefaultAsync();
+        if (issue is null)
+        {
+            var draft = new Data.Model.NewsletterIssue { SubjectEn = "Routes", SubjectFr = "Routes", MarkdownEn = "Routes", MarkdownFr = "Routes", CreatedBy = "admin:routes" };
+            db.NewsletterIssues.Add(draft);
+            await db.SaveChangesAsync();
+            issue = draft.Id;
+        }
+
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["/admin"] = "/admin",
@@ -66,6 +75,9 @@ public sealed class AdminPagesTests(WebApp app)
             ["/admin/webhooks/{Id:long}"] = $"/admin/webhooks/{webhook}",
             ["/admin/api-keys"] = "/admin/api-keys",
             ["/admin/import"] = "/admin/import",
+            ["/admin/newsletter"] = "/admin/newsletter",
+            ["/admin/newsletter/new"] = "/admin/newsletter/new",
+            ["/admin/newsletter/{Id:long}"] = $"/admin/newsletter/{issue}",
         };
     }
 
