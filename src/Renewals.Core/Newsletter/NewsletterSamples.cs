@@ -7,12 +7,12 @@ public static class NewsletterSamples
     {
         var french = language == "fr";
         var markdown = french
-            ? "## Les nouveautés de mars\n\nLe module **Render Farm** calcule désormais vos images deux fois plus vite.\n\n- Une visite guidée chaque jeudi\n- Un nouveau guide d'administration"
-            : "## What's new in March\n\nThe **Render Farm** module now renders your images twice as fast.\n\n- A guided tour every Thursday\n- A new administration guide";
+            ? "## Les nouveautés de janvier\n\nLe module **Render Farm** calcule désormais vos images deux fois plus vite.\n\n- Une visite guidée le 21 janvier 2027\n- Un nouveau guide d'administration"
+            : "## What's new in January\n\nThe **Render Farm** module now renders your images twice as fast.\n\n- A guided tour on 21 January 2027\n- A new administration guide";
         return new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["issue_id"] = 1m,
-            ["subject"] = french ? "Les nouveautés de mars" : "What's new in March",
+            ["subject"] = french ? "Les nouveautés de janvier" : "What's new in January",
             ["body_html"] = NewsletterMarkdown.Html(markdown),
             ["body_text"] = NewsletterMarkdown.Text(markdown),
             ["unsubscribe_url"] = NewsletterLinks.Unsubscribe(portalUrl, "sample-token"),
