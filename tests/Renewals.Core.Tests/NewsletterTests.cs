@@ -83,7 +83,7 @@ public abstract class NewsletterTests(DatabaseProvider provider) : DatabaseTest(
         }
 
         var english = mails.Single(m => m.Subject == "March news");
-        Assert.Contains("<h2 id=\"faster-renders\">Faster renders</h2>", english.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("<h2>Faster renders</h2>", english.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("<strong>readers</strong>", english.HtmlBody, StringComparison.Ordinal);
         // What could run is gone: the script, the javascript: link, the event handler.
         Assert.DoesNotContain("<script", english.HtmlBody, StringComparison.OrdinalIgnoreCase);
