@@ -247,7 +247,8 @@ public sealed partial class NewsletterTests(WebApp app)
     private static async Task AssertAccessibleAsync(IPage page, string name)
     {
         await WebApp.ScreenshotAsync(page, "axe-" + name);
-        var result = await page.RunAxe();
+        // Axe stays out of the sandboxed preview frames: they show the email as sent, where no script runs.
+        var result = await page.RunAxe(new Deque.AxeCore.Commons.AxeRunOptions { Iframes = false });
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, $"{page.Url}: " + string.Join("; ", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
     }

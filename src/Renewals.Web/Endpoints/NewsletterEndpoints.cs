@@ -19,7 +19,8 @@ public static class NewsletterEndpoints
             var fromPage = form is not null && string.Equals(form["source"], "page", StringComparison.Ordinal);
             if (!await consents.UnsubscribeAsync(token, fromPage ? ConsentSources.UnsubscribeLink : ConsentSources.OneClick, ct))
             {
-                return Results.NotFound();
+                // With a body: the status pages would run the not-found page again as a POST, which forms refuse (400).
+                return Results.Text("No such unsubscribe address.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
             }
 
             http.Response.Headers.CacheControl = "no-store";
