@@ -90,6 +90,8 @@ public abstract class NewsletterTests(DatabaseProvider provider) : DatabaseTest(
         Assert.DoesNotContain("alert", english.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain("javascript:", english.HtmlBody, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Faster renders", english.TextBody, StringComparison.Ordinal);
+        // The text part is read from the sanitized HTML: the script's words do not come back there.
+        Assert.DoesNotContain("alert", english.TextBody, StringComparison.Ordinal);
         var french = mails.First(m => m.Subject == "Les nouvelles de mars");
         Assert.Contains("<strong>lecteurs</strong>", french.HtmlBody, StringComparison.Ordinal);
         Assert.Equal("fr", french.Body!.Headers[HeaderId.ContentLanguage]);
@@ -239,6 +241,13 @@ public abstract class NewsletterTests(DatabaseProvider provider) : DatabaseTest(
         await WithAsync(s => Newsletters(s).SendDueAsync(Admin, issue.Id));
         var locked = await Assert.ThrowsAsync<DomainException>(() => WithAsync(s => Newsletters(s).SaveAsync(Admin, issue.Id, Draft("2026-12-05 09:00"))));
         Assert.Equal(DomainErrors.NewsletterIssueAlreadySent, locked.Code);
+    }
+
+    [Fact]
+    public void The_text_part_has_paragraphs_list_items_and_link_addresses_without_what_the_html_dropped()
+    {
+        var text = NewsletterMarkdown.Text("## News\n\nRead <script>steal()</script>the [guide](https://vendor.example/guide).\n\n- one\n- two");
+        Assert.Equal("News\n\nRead the guide (https://vendor.example/guide).\n\n- one\n- two", text);
     }
 
     [Fact]
