@@ -89,6 +89,9 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<FeedbackSurvey> FeedbackSurveys => Set<FeedbackSurvey>();
 
     public DbSet<AdvisorFeedbackAnswer> AdvisorFeedback => Set<AdvisorFeedbackAnswer>();
+    public DbSet<NewsletterConsent> NewsletterConsents => Set<NewsletterConsent>();
+    public DbSet<NewsletterIssue> NewsletterIssues => Set<NewsletterIssue>();
+    public DbSet<NewsletterDelivery> NewsletterDeliveries => Set<NewsletterDelivery>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -152,4 +152,14 @@ public static class DomainErrors
     public const string FeedbackRatingOutOfRange = "Error.FeedbackRatingOutOfRange";
     public const string FeedbackCommentTooLong = "Error.FeedbackCommentTooLong";
     public const string FeedbackNoAdvisor = "Error.FeedbackNoAdvisor";
+    // The monthly newsletter (issue 11)
+    public const string NewsletterSubjectRequired = "Error.NewsletterSubjectRequired";
+    public const string NewsletterTextRequired = "Error.NewsletterTextRequired";
+    public const string NewsletterTextTooLong = "Error.NewsletterTextTooLong";
+    public const string NewsletterScheduleInPast = "Error.NewsletterScheduleInPast";
+    public const string NewsletterScheduleInvalid = "Error.NewsletterScheduleInvalid";
+    public const string NewsletterIssueUnknown = "Error.NewsletterIssueUnknown";
+    public const string NewsletterIssueAlreadySent = "Error.NewsletterIssueAlreadySent";
+    public const string NewsletterIssueNotScheduled = "Error.NewsletterIssueNotScheduled";
+    public const string NewsletterConsentSourceUnknown = "Error.NewsletterConsentSourceUnknown";
 }

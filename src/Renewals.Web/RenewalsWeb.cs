@@ -102,6 +102,7 @@ public static class RenewalsWeb
         services.AddHostedService<EngineWorker>();
         services.AddHostedService<DispatchWorker>();
         services.AddHostedService<WebhookWorker>();
+        services.AddHostedService<NewsletterWorker>();
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
         services.AddScoped<Components.Admin.AdminUserService>();
@@ -138,6 +139,7 @@ public static class RenewalsWeb
         app.MapAdminEndpoints();
         app.MapInvitationEndpoints();
         app.MapCalendarFeedEndpoints();
+        app.MapNewsletterEndpoints();
         app.MapRenewalsApi();
         app.MapRenewalsApiReference();
         app.MapRazorComponents<App>();

@@ -47,6 +47,15 @@ public sealed class AdminPagesTests(WebApp app)
             webhook = endpoint.Id;
         }
 
+        var issue = await db.NewsletterIssues.OrderBy(i => i.Id).Select(i => (long?)i.Id).FirstOrDefaultAsync();
+        if (issue is null)
+        {
+            var draft = new Data.Model.NewsletterIssue { SubjectEn = "Routes", SubjectFr = "Routes", MarkdownEn = "Routes", MarkdownFr = "Routes", CreatedBy = "admin:routes" };
+            db.NewsletterIssues.Add(draft);
+            await db.SaveChangesAsync();
+            issue = draft.Id;
+        }
+
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["/admin"] = "/admin",
@@ -67,6 +76,9 @@ public sealed class AdminPagesTests(WebApp app)
             ["/admin/api-keys"] = "/admin/api-keys",
             ["/admin/import"] = "/admin/import",
             ["/admin/feedback"] = "/admin/feedback",
+            ["/admin/newsletter"] = "/admin/newsletter",
+            ["/admin/newsletter/new"] = "/admin/newsletter/new",
+            ["/admin/newsletter/{Id:long}"] = $"/admin/newsletter/{issue}",
         };
     }
 

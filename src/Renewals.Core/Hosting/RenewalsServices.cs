@@ -114,6 +114,8 @@ public static class RenewalsServices
         services.TryAddScoped<Engagement.CallbackService>();
         services.TryAddScoped<Feedback.FeedbackService>();
         services.TryAddScoped<Feedback.FeedbackScorecardService>();
+        services.TryAddScoped<Newsletter.NewsletterConsentService>();
+        services.TryAddScoped<Newsletter.NewsletterService>();
         return services;
     }
 

@@ -80,6 +80,14 @@ public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions op
     {
         ArgumentNullException.ThrowIfNull(message);
         var model = await MessageModel.LoadAsync(db, message, Options.PortalUrl, now, ct);
+        var unsubscribe = message.Template == MessageKinds.Newsletter && model.GetValueOrDefault("unsubscribe_token") is string token
+            ? Newsletter.NewsletterLinks.Unsubscribe(Options.PortalUrl, token)
+            : null;
+        if (unsubscribe is not null)
+        {
+            model["unsubscribe_url"] = unsubscribe;
+        }
+
         // Rendered at delivery with what an admin saved last: a change reaches messages already waiting.
         var stored = await StoredTemplates.CurrentAsync(db, message.Template, message.Language, ct);
         var rendered = await renderer.RenderAsync(message.Template, message.Language, model, stored);
@@ -106,6 +114,13 @@ public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions op
         // Content-* headers belong to the body entity (MimeKit keeps them there).
         mime.Body.Headers.Add(HeaderId.ContentLanguage, message.Language);
         mime.Headers.Add("X-Renewals-Template", message.Template);
+        if (unsubscribe is not null)
+        {
+            // RFC 8058 one-click unsubscribe, on the newsletter only: renewal messages are no list to leave.
+            mime.Headers.Add(HeaderId.ListUnsubscribe, $"<{unsubscribe}>");
+            mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
         // Bodies in French are 8-bit: encode them (quoted-printable or base64) so that every
         // part declares a transfer encoding any parser or 7-bit relay accepts.
         mime.Prepare(EncodingConstraint.SevenBit);

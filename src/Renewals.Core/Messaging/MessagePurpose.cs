@@ -19,6 +19,14 @@ public static class MessagePurpose
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(message);
+        if (message.Template == MessageKinds.Newsletter)
+        {
+            // Consent is read at delivery: a contact who left after the issue was written is not sent it.
+            return message.ContactId is { } contactId && !await Newsletter.NewsletterConsentService.IsSubscribedAsync(db, contactId, ct)
+                ? "discarded: the contact unsubscribed from the newsletter before it was delivered"
+                : null;
+        }
+
         if (message.Template is not (MessageKinds.Reminder or MessageKinds.LicenceAvailable))
         {
             return null;

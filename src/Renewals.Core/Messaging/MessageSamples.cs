@@ -39,6 +39,15 @@ public static class MessageSamples
             model[name] = value;
         }
 
+        if (kind == MessageKinds.Newsletter)
+        {
+            // An issue is written in each language by the admins: the sample is too.
+            foreach (var (name, value) in Newsletter.NewsletterSamples.Values(language, portalUrl))
+            {
+                model[name] = value;
+            }
+        }
+
         // A name that starts with a vowel, so the French texts show whether they elide ("d'Intégra").
         model["partner"] = partner || partnerOnly ? MessageFacts.Partner(french ? "Intégra Distribution" : "Northwind Resellers", 90, partnerOnly) : null;
         if (partnerOnly && kind == MessageKinds.CancellationAcknowledgement)
@@ -194,6 +203,7 @@ public static class MessageSamples
             ["link_path"] = "/feedback/sample-token?culture=en",
             ["link_valid_days"] = 30m,
         },
+        MessageKinds.Newsletter => [],
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
 

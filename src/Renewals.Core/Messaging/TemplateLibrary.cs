@@ -36,6 +36,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.PasswordReset, MessageKinds.WebInvitation,
         MessageKinds.CallbackAcknowledgement,
         MessageKinds.FeedbackSurvey,
+        MessageKinds.Newsletter,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -211,4 +212,7 @@ public static class MessageKinds
 
     /// <summary>After a meeting held or a callback done: a one-time link to say how it went.</summary>
     public const string FeedbackSurvey = "feedback-survey";
+
+    /// <summary>An issue of the monthly newsletter, to a contact who subscribed; it carries one-click unsubscribe.</summary>
+    public const string Newsletter = "newsletter";
 }

@@ -1487,6 +1487,169 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("milestones", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterConsent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor");
+
+                    b.Property<Instant>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<bool>("Subscribed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("subscribed");
+
+                    b.HasKey("Id")
+                        .HasName("pk_newsletter_consents");
+
+                    b.HasIndex("ContactId", "Id")
+                        .HasDatabaseName("ix_newsletter_consents_contact_id_id");
+
+                    b.ToTable("newsletter_consents", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("IssueId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("issue_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("language");
+
+                    b.Property<long>("OutboxMessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("outbox_message_id");
+
+                    b.Property<Instant>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token");
+
+                    b.HasKey("Id")
+                        .HasName("pk_newsletter_deliveries");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_newsletter_deliveries_contact_id");
+
+                    b.HasIndex("OutboxMessageId")
+                        .HasDatabaseName("ix_newsletter_deliveries_outbox_message_id");
+
+                    b.HasIndex("Token")
+                        .IsUnique()
+                        .HasDatabaseName("ix_newsletter_deliveries_token");
+
+                    b.HasIndex("IssueId", "ContactId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_newsletter_deliveries_issue_id_contact_id");
+
+                    b.ToTable("newsletter_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterIssue", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("MarkdownEn")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("markdown_en");
+
+                    b.Property<string>("MarkdownFr")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("markdown_fr");
+
+                    b.Property<Instant?>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.Property<Instant?>("ScheduledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scheduled_at");
+
+                    b.Property<string>("SubjectEn")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("subject_en");
+
+                    b.Property<string>("SubjectFr")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("subject_fr");
+
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_newsletter_issues");
+
+                    b.HasIndex("ScheduledAt")
+                        .HasDatabaseName("ix_newsletter_issues_scheduled_at");
+
+                    b.ToTable("newsletter_issues", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -2687,6 +2850,40 @@ namespace Renewals.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_milestones_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterConsent", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_newsletter_consents_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterDelivery", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_newsletter_deliveries_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.NewsletterIssue", null)
+                        .WithMany()
+                        .HasForeignKey("IssueId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_newsletter_deliveries_newsletter_issues_issue_id");
+
+                    b.HasOne("Renewals.Data.Model.OutboxMessage", null)
+                        .WithMany()
+                        .HasForeignKey("OutboxMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_newsletter_deliveries_outbox_outbox_message_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.PartnerContract", b =>

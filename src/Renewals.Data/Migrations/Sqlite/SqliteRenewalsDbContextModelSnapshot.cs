@@ -1459,6 +1459,163 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("milestones", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterConsent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<bool>("Subscribed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subscribed");
+
+                    b.HasKey("Id")
+                        .HasName("pk_newsletter_consents");
+
+                    b.HasIndex("ContactId", "Id")
+                        .HasDatabaseName("ix_newsletter_consents_contact_id_id");
+
+                    b.ToTable("newsletter_consents", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("IssueId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("issue_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<long>("OutboxMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outbox_message_id");
+
+                    b.Property<long>("QueuedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("queued_at");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token");
+
+                    b.HasKey("Id")
+                        .HasName("pk_newsletter_deliveries");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_newsletter_deliveries_contact_id");
+
+                    b.HasIndex("OutboxMessageId")
+                        .HasDatabaseName("ix_newsletter_deliveries_outbox_message_id");
+
+                    b.HasIndex("Token")
+                        .IsUnique()
+                        .HasDatabaseName("ix_newsletter_deliveries_token");
+
+                    b.HasIndex("IssueId", "ContactId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_newsletter_deliveries_issue_id_contact_id");
+
+                    b.ToTable("newsletter_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterIssue", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("MarkdownEn")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("markdown_en");
+
+                    b.Property<string>("MarkdownFr")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("markdown_fr");
+
+                    b.Property<long?>("QueuedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("queued_at");
+
+                    b.Property<long?>("ScheduledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scheduled_at");
+
+                    b.Property<string>("SubjectEn")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_en");
+
+                    b.Property<string>("SubjectFr")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_fr");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_newsletter_issues");
+
+                    b.HasIndex("ScheduledAt")
+                        .HasDatabaseName("ix_newsletter_issues_scheduled_at");
+
+                    b.ToTable("newsletter_issues", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -2638,6 +2795,40 @@ namespace Renewals.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_milestones_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterConsent", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_newsletter_consents_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.NewsletterDelivery", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_newsletter_deliveries_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.NewsletterIssue", null)
+                        .WithMany()
+                        .HasForeignKey("IssueId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_newsletter_deliveries_newsletter_issues_issue_id");
+
+                    b.HasOne("Renewals.Data.Model.OutboxMessage", null)
+                        .WithMany()
+                        .HasForeignKey("OutboxMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_newsletter_deliveries_outbox_outbox_message_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.PartnerContract", b =>
