@@ -76,6 +76,10 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET,POST /portal/feedback"] = (Area.Portal, _ => "/portal/feedback"),
         // FeedbackTests: works once with no sign-in; another account's customer and staff get 404.
         ["GET,POST /feedback/{Token}"] = (Area.CheckedByFeatureTests, null),
+        ["GET,POST /portal/newsletter"] = (Area.Portal, _ => "/portal/newsletter"),
+        // NewsletterTests: reached by its token alone (no sign-in, no cookie for the one-click POST); an unknown token answers 404.
+        ["GET,POST /newsletter/unsubscribe/{Token}"] = (Area.CheckedByFeatureTests, null),
+        ["POST /newsletter/unsubscribe/{token}"] = (Area.CheckedByFeatureTests, null),
 
         ["GET /admin/export/{kind}.csv"] = (Area.AdminDownload, _ => "/admin/export/subscriptions.csv"),
         ["GET /feeds/{token}.ics"] = (Area.Feed, _ => "/feeds/not-a-feed-token.ics"),
@@ -98,6 +102,9 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET,POST /admin/webhooks"] = (Area.CheckedByAdminPagesTests, null),
         ["GET,POST /admin/webhooks/{Id:long}"] = (Area.CheckedByAdminPagesTests, null),
         ["GET,POST /admin/feedback"] = (Area.CheckedByAdminPagesTests, null),
+        ["GET,POST /admin/newsletter"] = (Area.CheckedByAdminPagesTests, null),
+        ["GET,POST /admin/newsletter/new"] = (Area.CheckedByAdminPagesTests, null),
+        ["GET,POST /admin/newsletter/{Id:long}"] = (Area.CheckedByAdminPagesTests, null),
 
         ["GET,POST /advisor"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /advisor/accounts/{AccountId:long}/meetings/new"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
