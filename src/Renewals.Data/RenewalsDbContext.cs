@@ -86,6 +86,14 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<CallbackRequest> CallbackRequests => Set<CallbackRequest>();
 
+    public DbSet<ConferenceEvent> ConferenceEvents => Set<ConferenceEvent>();
+
+    public DbSet<ConferenceInvitation> ConferenceInvitations => Set<ConferenceInvitation>();
+
+    public DbSet<ConferenceSlot> ConferenceSlots => Set<ConferenceSlot>();
+
+    public DbSet<ConferenceMeeting> ConferenceMeetings => Set<ConferenceMeeting>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)
