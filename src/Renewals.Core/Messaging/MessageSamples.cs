@@ -187,6 +187,28 @@ public static class MessageSamples
             ["due_time"] = "10:15",
             ["time_zone"] = "Europe/Paris",
         },
+        MessageKinds.ConferenceInvitation => new()
+        {
+            ["event_id"] = 3m,
+            ["event"] = "Renewals Summit 2027",
+            ["city"] = "Lyon",
+            ["venue_name"] = "Cité internationale",
+            ["venue_address"] = "50 quai Charles de Gaulle, 69006 Lyon",
+            ["starts_on"] = "2027-06-15",
+            ["ends_on"] = "2027-06-16",
+            ["time_zone"] = "Europe/Paris",
+        },
+        MessageKinds.ConferenceMeetingConfirmed => new()
+        {
+            ["conference_meeting_id"] = 12m,
+            ["event"] = "Renewals Summit 2027",
+            ["city"] = "Lyon",
+            ["location"] = "Cité internationale, 50 quai Charles de Gaulle, 69006 Lyon",
+            ["start"] = "2027-06-15T10:30",
+            ["end"] = "2027-06-15T11:00",
+            ["zone"] = "Europe/Paris",
+            ["duration_minutes"] = 30m,
+        },
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
 

@@ -35,6 +35,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.CreditNote,
         MessageKinds.PasswordReset, MessageKinds.WebInvitation,
         MessageKinds.CallbackAcknowledgement,
+        MessageKinds.ConferenceInvitation, MessageKinds.ConferenceMeetingConfirmed,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -207,4 +208,10 @@ public static class MessageKinds
 
     /// <summary>A callback request was received: when we will call.</summary>
     public const string CallbackAcknowledgement = "callback-acknowledgement";
+
+    /// <summary>An invitation to the user conference, to a customer's contact.</summary>
+    public const string ConferenceInvitation = "conference-invitation";
+
+    /// <summary>The advisor confirmed a meeting at the conference: its invitation (.ics) goes with it.</summary>
+    public const string ConferenceMeetingConfirmed = "conference-meeting-confirmed";
 }
