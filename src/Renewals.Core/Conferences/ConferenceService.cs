@@ -395,17 +395,17 @@ public sealed class ConferenceService(RenewalsDbContext db, IClock clock)
             throw new DomainException(DomainErrors.MeetingInThePast, slot.Start, zone.Id);
         }
 
+        if (await db.ConferenceMeetings.AnyAsync(m => m.HeldSlotId == slot.Id, ct))
+        {
+            throw new DomainException(DomainErrors.ConferenceSlotTaken);
+        }
+
         var standing = await db.ConferenceMeetings.AsNoTracking()
             .Where(m => m.EventId == eventId && m.AccountId == account.Id && m.HeldSlotId != null)
             .Join(db.ConferenceSlots, m => m.SlotId, s => s.Id, (m, s) => s.Start).ToListAsync(ct);
         if (standing.Count > 0)
         {
             throw new DomainException(DomainErrors.ConferenceAlreadyBooked, standing.Min());
-        }
-
-        if (await db.ConferenceMeetings.AnyAsync(m => m.HeldSlotId == slot.Id, ct))
-        {
-            throw new DomainException(DomainErrors.ConferenceSlotTaken);
         }
 
         var contact = Attendee(account, userEmail);
