@@ -190,22 +190,22 @@ public static class MessageSamples
         MessageKinds.ConferenceInvitation => new()
         {
             ["event_id"] = 3m,
-            ["event"] = "Renewals Summit 2027",
+            ["event"] = "Renewals Spring Forum 2027",
             ["city"] = "Lyon",
             ["venue_name"] = "Cité internationale",
             ["venue_address"] = "50 quai Charles de Gaulle, 69006 Lyon",
-            ["starts_on"] = "2027-06-15",
-            ["ends_on"] = "2027-06-16",
+            ["starts_on"] = "2027-04-20",
+            ["ends_on"] = "2027-04-21",
             ["time_zone"] = "Europe/Paris",
         },
         MessageKinds.ConferenceMeetingConfirmed => new()
         {
             ["conference_meeting_id"] = 12m,
-            ["event"] = "Renewals Summit 2027",
+            ["event"] = "Renewals Spring Forum 2027",
             ["city"] = "Lyon",
             ["location"] = "Cité internationale, 50 quai Charles de Gaulle, 69006 Lyon",
-            ["start"] = "2027-06-15T10:30",
-            ["end"] = "2027-06-15T11:00",
+            ["start"] = "2027-04-20T10:30",
+            ["end"] = "2027-04-20T11:00",
             ["zone"] = "Europe/Paris",
             ["duration_minutes"] = 30m,
         },
