@@ -139,6 +139,7 @@ public static class RenewalsCli
         root.Subcommands.Add(WebhooksCommand.Create(context));
         root.Subcommands.Add(ApiKeysCommand.Create(context));
         root.Subcommands.Add(NewsletterCommand.Create(context));
+        root.Subcommands.Add(EventsCommand.Create(context));
         return root;
     }
 

@@ -92,6 +92,13 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<NewsletterConsent> NewsletterConsents => Set<NewsletterConsent>();
     public DbSet<NewsletterIssue> NewsletterIssues => Set<NewsletterIssue>();
     public DbSet<NewsletterDelivery> NewsletterDeliveries => Set<NewsletterDelivery>();
+    public DbSet<ConferenceEvent> ConferenceEvents => Set<ConferenceEvent>();
+
+    public DbSet<ConferenceInvitation> ConferenceInvitations => Set<ConferenceInvitation>();
+
+    public DbSet<ConferenceSlot> ConferenceSlots => Set<ConferenceSlot>();
+
+    public DbSet<ConferenceMeeting> ConferenceMeetings => Set<ConferenceMeeting>();
 
     public abstract DatabaseProvider Provider { get; }
 

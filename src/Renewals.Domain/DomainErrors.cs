@@ -162,4 +162,24 @@ public static class DomainErrors
     public const string NewsletterIssueAlreadySent = "Error.NewsletterIssueAlreadySent";
     public const string NewsletterIssueNotScheduled = "Error.NewsletterIssueNotScheduled";
     public const string NewsletterConsentSourceUnknown = "Error.NewsletterConsentSourceUnknown";
+    // The user conference (issue 11)
+    public const string ConferenceNameRequired = "Error.ConferenceNameRequired";
+    public const string ConferenceCityRequired = "Error.ConferenceCityRequired";
+    public const string ConferenceVenueRequired = "Error.ConferenceVenueRequired";
+    public const string ConferenceAddressRequired = "Error.ConferenceAddressRequired";
+    public const string ConferenceDates = "Error.ConferenceDates";
+    public const string ConferenceTooLong = "Error.ConferenceTooLong";
+    public const string ConferenceUnknown = "Error.ConferenceUnknown";
+    public const string ConferenceOver = "Error.ConferenceOver";
+    public const string ConferenceSlotOutsideEvent = "Error.ConferenceSlotOutsideEvent";
+    public const string ConferenceSlotLength = "Error.ConferenceSlotLength";
+    public const string ConferenceSlotOverlap = "Error.ConferenceSlotOverlap";
+    public const string ConferenceSlotUnknown = "Error.ConferenceSlotUnknown";
+    public const string ConferenceSlotTaken = "Error.ConferenceSlotTaken";
+    public const string ConferenceSlotRequired = "Error.ConferenceSlotRequired";
+    public const string ConferenceMeetingUnknown = "Error.ConferenceMeetingUnknown";
+    public const string ConferenceMeetingAnswered = "Error.ConferenceMeetingAnswered";
+    public const string ConferenceAlreadyBooked = "Error.ConferenceAlreadyBooked";
+    public const string ConferenceNotInvited = "Error.ConferenceNotInvited";
+    public const string ConferenceInvitationsMeanwhile = "Error.ConferenceInvitationsMeanwhile";
 }

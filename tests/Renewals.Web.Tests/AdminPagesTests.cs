@@ -56,6 +56,19 @@ public sealed class AdminPagesTests(WebApp app)
             issue = draft.Id;
         }
 
+        var conference = await db.ConferenceEvents.OrderBy(e => e.Id).Select(e => (long?)e.Id).FirstOrDefaultAsync();
+        if (conference is null)
+        {
+            var row = new Data.Model.ConferenceEvent
+            {
+                Name = "Admin routes summit", City = "Lyon", VenueName = "Cité internationale", VenueAddress = "50 quai Charles de Gaulle\n69006 Lyon",
+                TimeZoneId = "Europe/Paris", StartsOn = new NodaTime.LocalDate(2027, 6, 15), EndsOn = new NodaTime.LocalDate(2027, 6, 16),
+            };
+            db.ConferenceEvents.Add(row);
+            await db.SaveChangesAsync();
+            conference = row.Id;
+        }
+
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["/admin"] = "/admin",
@@ -79,6 +92,8 @@ public sealed class AdminPagesTests(WebApp app)
             ["/admin/newsletter"] = "/admin/newsletter",
             ["/admin/newsletter/new"] = "/admin/newsletter/new",
             ["/admin/newsletter/{Id:long}"] = $"/admin/newsletter/{issue}",
+            ["/admin/events"] = "/admin/events",
+            ["/admin/events/{Id:long}"] = $"/admin/events/{conference}",
         };
     }
 
@@ -115,6 +130,7 @@ public sealed class AdminPagesTests(WebApp app)
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/admin/products/999999999")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/admin/policies/999999999")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/admin/partners/contracts/999999999")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/admin/events/999999999")).StatusCode);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed partial class WorkspaceAuthorizationTests(WebApp app)
 
     /// <summary>The ids each route is asked with: the demo advisor's and partner's own, or another's.</summary>
     private sealed record Ids(
-        long Account, long Task, long CheckIn, long Meeting, long PastMeeting, long Customer, string Month);
+        long Account, long Task, long CheckIn, long Meeting, long PastMeeting, long Customer, string Month, long Event = 0);
 
     /// <summary>Every /advisor route, in one place.</summary>
     private static List<string> AdvisorRoutes(Ids ids) =>
@@ -41,6 +41,8 @@ public sealed partial class WorkspaceAuthorizationTests(WebApp app)
         $"/advisor/tasks/{ids.CheckIn}/meeting",
         $"/advisor/meetings/{ids.Meeting}",
         $"/advisor/meetings/{ids.PastMeeting}",
+        "/advisor/events",
+        $"/advisor/events/{ids.Event}",
     ];
 
     /// <summary>The /advisor routes that name an id: with another advisor's ids each must answer 404.</summary>
@@ -161,7 +163,29 @@ public sealed partial class WorkspaceAuthorizationTests(WebApp app)
         var partnerId = await db.Users.Where(u => u.Email == Partner).Select(u => u.PartnerId!.Value).SingleAsync();
         var account = await db.Accounts.Where(a => a.AdvisorId == advisorId).OrderBy(a => a.Id).Select(a => a.Id).FirstAsync();
         var customer = await db.Accounts.Where(a => a.PartnerId == partnerId).OrderBy(a => a.Id).Select(a => a.Id).FirstAsync();
-        return await IdsAsync(db, advisorId, account, customer);
+        return await IdsAsync(db, advisorId, account, customer) with { Event = await ConferenceAsync(db) };
+    }
+
+    /// <summary>
+    /// A conference event (every advisor has an agenda at every event): with another advisor's
+    /// ids the event route is asked with an event that does not exist (Event 0); another
+    /// advisor's requests at an event are refused in ConferenceTests.
+    /// </summary>
+    private static async Task<long> ConferenceAsync(RenewalsDbContext db)
+    {
+        if (await db.ConferenceEvents.OrderBy(e => e.Id).Select(e => (long?)e.Id).FirstOrDefaultAsync() is { } id)
+        {
+            return id;
+        }
+
+        var row = new ConferenceEvent
+        {
+            Name = "Workspace routes summit", City = "Lyon", VenueName = "Cité internationale", VenueAddress = "50 quai Charles de Gaulle\n69006 Lyon",
+            TimeZoneId = "Europe/Paris", StartsOn = new LocalDate(2027, 6, 15), EndsOn = new LocalDate(2027, 6, 16),
+        };
+        db.ConferenceEvents.Add(row);
+        await db.SaveChangesAsync();
+        return row.Id;
     }
 
     /// <summary>Ids of another advisor (an account, its tasks and meetings) and of another partner's customer.</summary>

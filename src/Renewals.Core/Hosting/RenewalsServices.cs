@@ -116,6 +116,7 @@ public static class RenewalsServices
         services.TryAddScoped<Feedback.FeedbackScorecardService>();
         services.TryAddScoped<Newsletter.NewsletterConsentService>();
         services.TryAddScoped<Newsletter.NewsletterService>();
+        services.TryAddScoped<Conferences.ConferenceService>();
         return services;
     }
 

@@ -204,6 +204,28 @@ public static class MessageSamples
             ["link_valid_days"] = 30m,
         },
         MessageKinds.Newsletter => [],
+        MessageKinds.ConferenceInvitation => new()
+        {
+            ["event_id"] = 3m,
+            ["event"] = "Renewals Spring Forum 2027",
+            ["city"] = "Lyon",
+            ["venue_name"] = "Cité internationale",
+            ["venue_address"] = "50 quai Charles de Gaulle, 69006 Lyon",
+            ["starts_on"] = "2027-04-20",
+            ["ends_on"] = "2027-04-21",
+            ["time_zone"] = "Europe/Paris",
+        },
+        MessageKinds.ConferenceMeetingConfirmed => new()
+        {
+            ["conference_meeting_id"] = 12m,
+            ["event"] = "Renewals Spring Forum 2027",
+            ["city"] = "Lyon",
+            ["location"] = "Cité internationale, 50 quai Charles de Gaulle, 69006 Lyon",
+            ["start"] = "2027-04-20T10:30",
+            ["end"] = "2027-04-20T11:00",
+            ["zone"] = "Europe/Paris",
+            ["duration_minutes"] = 30m,
+        },
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };
 

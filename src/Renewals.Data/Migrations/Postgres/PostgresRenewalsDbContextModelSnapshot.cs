@@ -836,6 +836,245 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("cancellation_notices", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("City")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("city");
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<LocalDate>("EndsOn")
+                        .HasColumnType("date")
+                        .HasColumnName("ends_on");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<LocalDate>("StartsOn")
+                        .HasColumnType("date")
+                        .HasColumnName("starts_on");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone_id");
+
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("VenueAddress")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("venue_address");
+
+                    b.Property<string>("VenueName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("venue_name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_conference_events");
+
+                    b.HasIndex("StartsOn")
+                        .HasDatabaseName("ix_conference_events_starts_on");
+
+                    b.ToTable("conference_events", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceInvitation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("language");
+
+                    b.Property<Instant>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_conference_invitations");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_conference_invitations_account_id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_conference_invitations_contact_id");
+
+                    b.HasIndex("EventId", "AccountId")
+                        .HasDatabaseName("ix_conference_invitations_event_id_account_id");
+
+                    b.HasIndex("EventId", "ContactId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_conference_invitations_event_id_contact_id");
+
+                    b.ToTable("conference_invitations", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceMeeting", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<Instant?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_id");
+
+                    b.Property<long?>("HeldSlotId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("held_slot_id");
+
+                    b.Property<Instant>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<long>("SlotId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("slot_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Uid")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("uid");
+
+                    b.HasKey("Id")
+                        .HasName("pk_conference_meetings");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_conference_meetings_account_id");
+
+                    b.HasIndex("AdvisorId")
+                        .HasDatabaseName("ix_conference_meetings_advisor_id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_conference_meetings_contact_id");
+
+                    b.HasIndex("HeldSlotId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_conference_meetings_held_slot_id");
+
+                    b.HasIndex("SlotId")
+                        .HasDatabaseName("ix_conference_meetings_slot_id");
+
+                    b.HasIndex("Uid")
+                        .IsUnique()
+                        .HasDatabaseName("ix_conference_meetings_uid");
+
+                    b.HasIndex("EventId", "AccountId")
+                        .HasDatabaseName("ix_conference_meetings_event_id_account_id");
+
+                    b.HasIndex("EventId", "AdvisorId")
+                        .HasDatabaseName("ix_conference_meetings_event_id_advisor_id");
+
+                    b.ToTable("conference_meetings", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceSlot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_minutes");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_id");
+
+                    b.Property<LocalDateTime>("Start")
+                        .HasColumnType("timestamp without time zone")
+                        .HasColumnName("start");
+
+                    b.HasKey("Id")
+                        .HasName("pk_conference_slots");
+
+                    b.HasIndex("AdvisorId")
+                        .HasDatabaseName("ix_conference_slots_advisor_id");
+
+                    b.HasIndex("EventId", "AdvisorId", "Start")
+                        .IsUnique()
+                        .HasDatabaseName("ix_conference_slots_event_id_advisor_id_start");
+
+                    b.ToTable("conference_slots", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Contact", b =>
                 {
                     b.Property<long>("Id")
@@ -2721,6 +2960,90 @@ namespace Renewals.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_cancellation_notices_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceInvitation", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_invitations_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_invitations_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_invitations_conference_events_event_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceMeeting", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_conference_events_event_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceSlot", null)
+                        .WithMany()
+                        .HasForeignKey("HeldSlotId")
+                        .HasConstraintName("fk_conference_meetings_conference_slots_held_slot_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceSlot", null)
+                        .WithMany()
+                        .HasForeignKey("SlotId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_conference_slots_slot_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceSlot", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_slots_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_slots_conference_events_event_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Contact", b =>

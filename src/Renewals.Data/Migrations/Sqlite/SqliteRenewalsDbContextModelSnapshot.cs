@@ -806,6 +806,243 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("cancellation_notices", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("City")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("city");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EndsOn")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ends_on");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("StartsOn")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("starts_on");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time_zone_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("VenueAddress")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("venue_address");
+
+                    b.Property<string>("VenueName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("venue_name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_conference_events");
+
+                    b.HasIndex("StartsOn")
+                        .HasDatabaseName("ix_conference_events_starts_on");
+
+                    b.ToTable("conference_events", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceInvitation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_conference_invitations");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_conference_invitations_account_id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_conference_invitations_contact_id");
+
+                    b.HasIndex("EventId", "AccountId")
+                        .HasDatabaseName("ix_conference_invitations_event_id_account_id");
+
+                    b.HasIndex("EventId", "ContactId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_conference_invitations_event_id_contact_id");
+
+                    b.ToTable("conference_invitations", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceMeeting", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("answered_at");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_id");
+
+                    b.Property<long?>("HeldSlotId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("held_slot_id");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requested_at");
+
+                    b.Property<long>("SlotId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("slot_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Uid")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("uid");
+
+                    b.HasKey("Id")
+                        .HasName("pk_conference_meetings");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_conference_meetings_account_id");
+
+                    b.HasIndex("AdvisorId")
+                        .HasDatabaseName("ix_conference_meetings_advisor_id");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_conference_meetings_contact_id");
+
+                    b.HasIndex("HeldSlotId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_conference_meetings_held_slot_id");
+
+                    b.HasIndex("SlotId")
+                        .HasDatabaseName("ix_conference_meetings_slot_id");
+
+                    b.HasIndex("Uid")
+                        .IsUnique()
+                        .HasDatabaseName("ix_conference_meetings_uid");
+
+                    b.HasIndex("EventId", "AccountId")
+                        .HasDatabaseName("ix_conference_meetings_event_id_account_id");
+
+                    b.HasIndex("EventId", "AdvisorId")
+                        .HasDatabaseName("ix_conference_meetings_event_id_advisor_id");
+
+                    b.ToTable("conference_meetings", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceSlot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AdvisorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("advisor_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_minutes");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Start")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start");
+
+                    b.HasKey("Id")
+                        .HasName("pk_conference_slots");
+
+                    b.HasIndex("AdvisorId")
+                        .HasDatabaseName("ix_conference_slots_advisor_id");
+
+                    b.HasIndex("EventId", "AdvisorId", "Start")
+                        .IsUnique()
+                        .HasDatabaseName("ix_conference_slots_event_id_advisor_id_start");
+
+                    b.ToTable("conference_slots", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Contact", b =>
                 {
                     b.Property<long>("Id")
@@ -2666,6 +2903,90 @@ namespace Renewals.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_cancellation_notices_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceInvitation", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_invitations_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_invitations_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_invitations_conference_events_event_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceMeeting", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_accounts_account_id");
+
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_contacts_contact_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_conference_events_event_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceSlot", null)
+                        .WithMany()
+                        .HasForeignKey("HeldSlotId")
+                        .HasConstraintName("fk_conference_meetings_conference_slots_held_slot_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceSlot", null)
+                        .WithMany()
+                        .HasForeignKey("SlotId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_meetings_conference_slots_slot_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.ConferenceSlot", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Advisor", null)
+                        .WithMany()
+                        .HasForeignKey("AdvisorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_slots_advisors_advisor_id");
+
+                    b.HasOne("Renewals.Data.Model.ConferenceEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_conference_slots_conference_events_event_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Contact", b =>

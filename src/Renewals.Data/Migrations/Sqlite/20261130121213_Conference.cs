@@ -1,0 +1,251 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Renewals.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Conference : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "conference_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    city = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    venue_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    venue_address = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    time_zone_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    starts_on = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    ends_on = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_conference_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "conference_invitations",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    event_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    contact_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    language = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    sent_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_conference_invitations", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_conference_invitations_accounts_account_id",
+                        column: x => x.account_id,
+                        principalTable: "accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_conference_invitations_conference_events_event_id",
+                        column: x => x.event_id,
+                        principalTable: "conference_events",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_conference_invitations_contacts_contact_id",
+                        column: x => x.contact_id,
+                        principalTable: "contacts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "conference_slots",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    event_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    advisor_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    start = table.Column<string>(type: "TEXT", maxLength: 19, nullable: false),
+                    duration_minutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_conference_slots", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_conference_slots_advisors_advisor_id",
+                        column: x => x.advisor_id,
+                        principalTable: "advisors",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_conference_slots_conference_events_event_id",
+                        column: x => x.event_id,
+                        principalTable: "conference_events",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "conference_meetings",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    event_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    slot_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    held_slot_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    advisor_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    contact_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    uid = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    requested_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    answered_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_conference_meetings", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_conference_meetings_accounts_account_id",
+                        column: x => x.account_id,
+                        principalTable: "accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_conference_meetings_advisors_advisor_id",
+                        column: x => x.advisor_id,
+                        principalTable: "advisors",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_conference_meetings_conference_events_event_id",
+                        column: x => x.event_id,
+                        principalTable: "conference_events",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_conference_meetings_conference_slots_held_slot_id",
+                        column: x => x.held_slot_id,
+                        principalTable: "conference_slots",
+                        principalColumn: "id");
+                    table.ForeignKey(
+                        name: "fk_conference_meetings_conference_slots_slot_id",
+                        column: x => x.slot_id,
+                        principalTable: "conference_slots",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_conference_meetings_contacts_contact_id",
+                        column: x => x.contact_id,
+                        principalTable: "contacts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_events_starts_on",
+                table: "conference_events",
+                column: "starts_on");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_invitations_account_id",
+                table: "conference_invitations",
+                column: "account_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_invitations_contact_id",
+                table: "conference_invitations",
+                column: "contact_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_invitations_event_id_account_id",
+                table: "conference_invitations",
+                columns: new[] { "event_id", "account_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_invitations_event_id_contact_id",
+                table: "conference_invitations",
+                columns: new[] { "event_id", "contact_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_meetings_account_id",
+                table: "conference_meetings",
+                column: "account_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_meetings_advisor_id",
+                table: "conference_meetings",
+                column: "advisor_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_meetings_contact_id",
+                table: "conference_meetings",
+                column: "contact_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_meetings_event_id_account_id",
+                table: "conference_meetings",
+                columns: new[] { "event_id", "account_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_meetings_event_id_advisor_id",
+                table: "conference_meetings",
+                columns: new[] { "event_id", "advisor_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_meetings_held_slot_id",
+                table: "conference_meetings",
+                column: "held_slot_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_meetings_slot_id",
+                table: "conference_meetings",
+                column: "slot_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_meetings_uid",
+                table: "conference_meetings",
+                column: "uid",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_slots_advisor_id",
+                table: "conference_slots",
+                column: "advisor_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_conference_slots_event_id_advisor_id_start",
+                table: "conference_slots",
+                columns: new[] { "event_id", "advisor_id", "start" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "conference_invitations");
+
+            migrationBuilder.DropTable(
+                name: "conference_meetings");
+
+            migrationBuilder.DropTable(
+                name: "conference_slots");
+
+            migrationBuilder.DropTable(
+                name: "conference_events");
+        }
+    }
+}
