@@ -80,6 +80,9 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         // NewsletterTests: reached by its token alone (no sign-in, no cookie for the one-click POST); an unknown token answers 404.
         ["GET,POST /newsletter/unsubscribe/{Token}"] = (Area.CheckedByFeatureTests, null),
         ["POST /newsletter/unsubscribe/{token}"] = (Area.CheckedByFeatureTests, null),
+        ["GET,POST /portal/events"] = (Area.Portal, _ => "/portal/events"),
+        // ConferenceTests: an event the account is not invited to, or none, answers 404.
+        ["GET,POST /portal/events/{Id:long}"] = (Area.CheckedByFeatureTests, null),
 
         ["GET /admin/export/{kind}.csv"] = (Area.AdminDownload, _ => "/admin/export/subscriptions.csv"),
         ["GET /feeds/{token}.ics"] = (Area.Feed, _ => "/feeds/not-a-feed-token.ics"),
@@ -105,6 +108,8 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET,POST /admin/newsletter"] = (Area.CheckedByAdminPagesTests, null),
         ["GET,POST /admin/newsletter/new"] = (Area.CheckedByAdminPagesTests, null),
         ["GET,POST /admin/newsletter/{Id:long}"] = (Area.CheckedByAdminPagesTests, null),
+        ["GET,POST /admin/events"] = (Area.CheckedByAdminPagesTests, null),
+        ["GET,POST /admin/events/{Id:long}"] = (Area.CheckedByAdminPagesTests, null),
 
         ["GET,POST /advisor"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /advisor/accounts/{AccountId:long}/meetings/new"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
@@ -116,6 +121,8 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET,POST /advisor/preview"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /advisor/tasks/{Id:long}"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /advisor/tasks/{TaskId:long}/meeting"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
+        ["GET,POST /advisor/events"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
+        ["GET,POST /advisor/events/{Id:long}"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /partner"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /partner/customers/{Id:long}"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
 
