@@ -86,6 +86,16 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<CallbackRequest> CallbackRequests => Set<CallbackRequest>();
 
+    public DbSet<Payment> Payments => Set<Payment>();
+
+    public DbSet<PaymentAllocation> PaymentAllocations => Set<PaymentAllocation>();
+
+    public DbSet<InvoiceDispute> InvoiceDisputes => Set<InvoiceDispute>();
+
+    public DbSet<StatementLine> StatementLines => Set<StatementLine>();
+
+    public DbSet<CollectionStep> CollectionSteps => Set<CollectionStep>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)
