@@ -169,4 +169,5 @@ public static class DomainErrors
     public const string StatementTransactionRepeated = "Error.StatementTransactionRepeated";
     public const string FinanceOnly = "Error.FinanceOnly";
     public const string StatementTransactionId = "Error.StatementTransactionId";
+    public const string StatementMalformed = "Error.StatementMalformed";
 }

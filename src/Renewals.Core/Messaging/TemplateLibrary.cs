@@ -35,6 +35,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.CreditNote,
         MessageKinds.PasswordReset, MessageKinds.WebInvitation,
         MessageKinds.CallbackAcknowledgement,
+        MessageKinds.PaymentReminder,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -207,4 +208,7 @@ public static class MessageKinds
 
     /// <summary>A callback request was received: when we will call.</summary>
     public const string CallbackAcknowledgement = "callback-acknowledgement";
+
+    /// <summary>A polite reminder to accounts payable that an invoice is past its due date.</summary>
+    public const string PaymentReminder = "payment-reminder";
 }
