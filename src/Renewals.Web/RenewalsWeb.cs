@@ -98,6 +98,7 @@ public static class RenewalsWeb
         services.AddHostedService<EngineWorker>();
         services.AddHostedService<DispatchWorker>();
         services.AddHostedService<WebhookWorker>();
+        services.AddHostedService<CollectionWorker>();
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
         services.AddScoped<Components.Admin.AdminUserService>();
