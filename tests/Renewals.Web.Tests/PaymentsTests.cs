@@ -33,6 +33,7 @@ public sealed partial class PaymentsTests(WebApp app)
         await Language(advisor, "en");
         await advisor.GotoAsync($"/advisor/accounts/{accountId}");
         Assert.Equal("invoice overdue", await advisor.InnerTextAsync("dd li.invoice-overdue"));
+        Assert.Equal("overdue", await advisor.InnerTextAsync($"table.account-invoices tr[id='invoice-{number}'] td.status"));
 
         var finance = await app.SignedInPageAsync(Finance, "en-GB", "**/finance");
         await Language(finance, "en");
@@ -62,6 +63,8 @@ public sealed partial class PaymentsTests(WebApp app)
 
         await advisor.GotoAsync($"/advisor/accounts/{accountId}");
         Assert.Equal(0, await advisor.Locator("li.invoice-overdue").CountAsync());
+        Assert.Equal("paid", await advisor.InnerTextAsync($"table.account-invoices tr[id='invoice-{number}'] td.status"));
+        await AssertAccessibleAsync(advisor, "advisor-account-invoices-en");
         await finance.GotoAsync("/finance?status=paid");
         Assert.Equal("paid", await finance.InnerTextAsync($"tr[id='invoice-{number}'] td.status"));
         await AssertAccessibleAsync(finance, "finance-invoices-en");

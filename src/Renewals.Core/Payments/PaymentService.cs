@@ -45,6 +45,18 @@ public sealed class PaymentService(RenewalsDbContext db, IClock clock)
                 x.State.Paid, x.State.Balance, x.Row.Currency, x.State.Status, reasons.GetValueOrDefault(x.Row.Id)))];
     }
 
+    /// <summary>The invoices of one account the actor may see (an advisor its book, finance and administrators any), with their status; empty otherwise.</summary>
+    public async Task<IReadOnlyList<FinanceInvoice>> AccountInvoicesAsync(Actor actor, long accountId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!await db.Accounts.VisibleTo(actor).AnyAsync(a => a.Id == accountId, ct))
+        {
+            return [];
+        }
+
+        return await new PaymentService(db, clock).InvoicesAsync(new Actor.OperatorConsole(), null, accountId, ct);
+    }
+
     /// <summary>Records a payment and allocates it to the invoices it names, in their order.</summary>
     public async Task<PaymentView> RecordAsync(Actor actor, PaymentInput input, string source = PaymentSources.Manual, CancellationToken ct = default)
     {
