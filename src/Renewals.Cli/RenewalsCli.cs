@@ -140,6 +140,7 @@ public static class RenewalsCli
         root.Subcommands.Add(ApiKeysCommand.Create(context));
         root.Subcommands.Add(NewsletterCommand.Create(context));
         root.Subcommands.Add(EventsCommand.Create(context));
+        root.Subcommands.Add(PaymentsCommand.Create(context));
         return root;
     }
 

@@ -99,6 +99,15 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<ConferenceSlot> ConferenceSlots => Set<ConferenceSlot>();
 
     public DbSet<ConferenceMeeting> ConferenceMeetings => Set<ConferenceMeeting>();
+    public DbSet<Payment> Payments => Set<Payment>();
+
+    public DbSet<PaymentAllocation> PaymentAllocations => Set<PaymentAllocation>();
+
+    public DbSet<InvoiceDispute> InvoiceDisputes => Set<InvoiceDispute>();
+
+    public DbSet<StatementLine> StatementLines => Set<StatementLine>();
+
+    public DbSet<CollectionStep> CollectionSteps => Set<CollectionStep>();
 
     public abstract DatabaseProvider Provider { get; }
 

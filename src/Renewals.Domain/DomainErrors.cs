@@ -182,4 +182,29 @@ public static class DomainErrors
     public const string ConferenceAlreadyBooked = "Error.ConferenceAlreadyBooked";
     public const string ConferenceNotInvited = "Error.ConferenceNotInvited";
     public const string ConferenceInvitationsMeanwhile = "Error.ConferenceInvitationsMeanwhile";
+    // Payments and collections (issue 14)
+    public const string CollectionOffsets = "Error.CollectionOffsets";
+    public const string PaymentAmount = "Error.PaymentAmount";
+    public const string PaymentCurrency = "Error.PaymentCurrency";
+    public const string PaymentDateInFuture = "Error.PaymentDateInFuture";
+    public const string PaymentDate = "Error.PaymentDate";
+    public const string PaymentReference = "Error.PaymentReference";
+    public const string PaymentInvoicesRequired = "Error.PaymentInvoicesRequired";
+    public const string InvoiceUnknown = "Error.InvoiceUnknown";
+    public const string InvoiceNothingOwed = "Error.InvoiceNothingOwed";
+    public const string PaymentCurrencyMismatch = "Error.PaymentCurrencyMismatch";
+    public const string PaymentExceedsBalance = "Error.PaymentExceedsBalance";
+    public const string DisputeReasonRequired = "Error.DisputeReasonRequired";
+    public const string InvoiceAlreadyDisputed = "Error.InvoiceAlreadyDisputed";
+    public const string InvoiceNotDisputed = "Error.InvoiceNotDisputed";
+    public const string StatementLineUnknown = "Error.StatementLineUnknown";
+    public const string StatementLineAlreadySettled = "Error.StatementLineAlreadySettled";
+    public const string StatementEmpty = "Error.StatementEmpty";
+    public const string StatementHeader = "Error.StatementHeader";
+    public const string StatementTooLarge = "Error.StatementTooLarge";
+    public const string StatementLine = "Error.StatementLine";
+    public const string StatementTransactionRepeated = "Error.StatementTransactionRepeated";
+    public const string FinanceOnly = "Error.FinanceOnly";
+    public const string StatementTransactionId = "Error.StatementTransactionId";
+    public const string StatementMalformed = "Error.StatementMalformed";
 }

@@ -103,6 +103,7 @@ public static class RenewalsWeb
         services.AddHostedService<DispatchWorker>();
         services.AddHostedService<WebhookWorker>();
         services.AddHostedService<NewsletterWorker>();
+        services.AddHostedService<CollectionWorker>();
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
         services.AddScoped<Components.Admin.AdminUserService>();

@@ -44,6 +44,24 @@ public abstract record Actor
         public override string AuditName => "operator";
     }
 
+    /// <summary>A person in finance (payments and collections), named by the user name they signed in with; reads every account's invoices.</summary>
+    public sealed record Finance(string User) : Actor
+    {
+        public override string AuditName => $"finance:{User}";
+    }
+
+    /// <summary>Whether the actor may record payments, disputes and statements: finance, an administrator or the operator.</summary>
+    public bool HandlesPayments => this is Finance || SeesEverything;
+
+    /// <summary>Refuses anyone but finance, an administrator or the operator.</summary>
+    public void RequireFinance()
+    {
+        if (!HandlesPayments)
+        {
+            throw new DomainException(DomainErrors.FinanceOnly);
+        }
+    }
+
     /// <summary>Refuses anyone but an administrator or the operator.</summary>
     public void RequireAdministrator()
     {
@@ -65,6 +83,7 @@ public static class ActorScope
             Actor.Advisor advisor => accounts.Where(a => a.AdvisorId == advisor.Id),
             Actor.Partner partner => accounts.Where(a => a.PartnerId == partner.Id),
             Actor.Admin or Actor.OperatorConsole => accounts,
+            Actor.Finance => accounts,
             _ => throw new ArgumentOutOfRangeException(nameof(actor), actor, null),
         };
     }
@@ -78,6 +97,7 @@ public static class ActorScope
         {
             Actor.Advisor advisor => account.AdvisorId == advisor.Id,
             Actor.Partner partner => account.PartnerId == partner.Id,
+            Actor.Finance => true,
             _ => actor.SeesEverything,
         };
     }

@@ -14,19 +14,20 @@ namespace Renewals.Core.Advisors;
 /// account needs a purchase order, the renewal is 60 days away or less and no registered
 /// order covers its invoice (the engine's own cover rule); the check-in task is still open
 /// past its due date; the account's last feedback on its advisor within 12 months was low
-/// (a rating of <see cref="BookFacts.LowRating"/> or less, or "not useful").
+/// (a rating of <see cref="BookFacts.LowRating"/> or less, or "not useful"); an invoice of the
+/// subscription is overdue (the vendor's date, issue 14).
 /// </summary>
-public sealed record RiskFlags(bool NoticeReceived, bool PurchaseOrderMissing, bool CheckInNotHeld, bool LowFeedback = false)
+public sealed record RiskFlags(bool NoticeReceived, bool PurchaseOrderMissing, bool CheckInNotHeld, bool LowFeedback = false, bool InvoiceOverdue = false)
 {
     public static RiskFlags None { get; } = new(false, false, false);
 
-    public bool Any => NoticeReceived || PurchaseOrderMissing || CheckInNotHeld || LowFeedback;
+    public bool Any => NoticeReceived || PurchaseOrderMissing || CheckInNotHeld || LowFeedback || InvoiceOverdue;
 
     public RiskFlags Or(RiskFlags other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return new(NoticeReceived || other.NoticeReceived, PurchaseOrderMissing || other.PurchaseOrderMissing, CheckInNotHeld || other.CheckInNotHeld,
-            LowFeedback || other.LowFeedback);
+            LowFeedback || other.LowFeedback, InvoiceOverdue || other.InvoiceOverdue);
     }
 }
 
@@ -76,6 +77,7 @@ public static class BookFacts
             .Where(t => t.AccountId != null && accountIds.Contains(t.AccountId.Value) && t.Kind == AdvisorTaskKinds.CheckIn && t.Status == AdvisorTaskStatus.Open)
             .Select(t => new { AccountId = t.AccountId!.Value, t.SubscriptionId, t.DueOn }).ToListAsync(ct);
         var orders = (await db.PurchaseOrders.AsNoTracking().Where(p => accountIds.Contains(p.AccountId)).ToListAsync(ct)).ToLookup(p => p.AccountId);
+        var overdue = await OverdueSubscriptionsAsync(db, subscriptionIds, clock.GetCurrentInstant(), ct);
 
         var now = clock.GetCurrentInstant();
         // A day more than a year back, then the exact 12 months of each account's own calendar below.
@@ -113,9 +115,19 @@ public static class BookFacts
             result.Add(new SubscriptionFacts(
                 s.Id, s.AccountId, account.Name, account.TimeZoneId, today, s.Status, s.CurrentTermNumber, renewalDate, s.EndsOn,
                 subscriptionLines.Select(l => l.Currency).FirstOrDefault() ?? "", subscriptionLines.Sum(l => l.YearlyUnitPrice * l.Quantity),
-                next?.Date, next?.Kind, deadline, new RiskFlags(noticed.Contains(s.Id), poMissing, checkInLate, lowFeedback)));
+                next?.Date, next?.Kind, deadline, new RiskFlags(noticed.Contains(s.Id), poMissing, checkInLate, lowFeedback, overdue.Contains(s.Id))));
         }
 
         return result;
+    }
+
+    /// <summary>The subscriptions with an invoice overdue on the vendor's date (past due, still owed, neither credited nor disputed).</summary>
+    private static async Task<HashSet<long>> OverdueSubscriptionsAsync(RenewalsDbContext db, IQueryable<long> subscriptionIds, Instant now, CancellationToken ct)
+    {
+        var today = Payments.InvoiceStatuses.VendorDate(now);
+        var late = db.Invoices.Where(i => i.Number != null && i.DueOn < today && subscriptionIds.Contains(i.SubscriptionId)).Select(i => i.Id);
+        var states = await Payments.InvoiceStatuses.ReadAsync(db, late, today, ct);
+        var overdueIds = states.Values.Where(v => v.Status == Domain.Payments.InvoiceStatus.Overdue).Select(v => v.InvoiceId).ToList();
+        return (await db.Invoices.AsNoTracking().Where(i => overdueIds.Contains(i.Id)).Select(i => i.SubscriptionId).ToListAsync(ct)).ToHashSet();
     }
 }

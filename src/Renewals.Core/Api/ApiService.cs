@@ -21,7 +21,7 @@ public sealed record Page<T>(IReadOnlyList<T> Items, long? NextAfter);
 /// <summary>An issued invoice or credit note as the API lists it.</summary>
 public sealed record ApiInvoice(
     long Id, string Number, InvoiceDocumentKind Kind, long AccountId, long SubscriptionId, LocalDate IssuedOn, decimal Net, decimal Total, string Currency,
-    string? PurchaseOrderNumber);
+    string? PurchaseOrderNumber, string? Status = null);
 
 /// <summary>A purchase order as the API lists it.</summary>
 public sealed record ApiPurchaseOrder(long Id, long AccountId, string Number, long? SubscriptionId, LocalDate? ValidFrom, LocalDate? ValidUntil, decimal? Amount);
@@ -193,16 +193,26 @@ public sealed class ApiService(
         var rows = await db.Invoices.AsNoTracking().Where(i => i.Number != null && i.Id > after && visible.Contains(i.AccountId)).OrderBy(i => i.Id).Take(limit + 1)
             .Select(i => new ApiInvoice(i.Id, i.Number!, InvoiceDocumentKind.Invoice, i.AccountId, i.SubscriptionId, i.IssuedOn, i.Net, i.Total, i.Currency, i.PurchaseOrderNumber))
             .ToListAsync(ct);
-        return PageOf(rows, limit, i => i.Id);
+        return PageOf(await WithStatusAsync(rows, ct), limit, i => i.Id);
+    }
+
+    /// <summary>The invoices with their status (issued, paid, part-paid, overdue, disputed, credited) on the vendor's date.</summary>
+    private async Task<List<ApiInvoice>> WithStatusAsync(List<ApiInvoice> invoices, CancellationToken ct)
+    {
+        var ids = invoices.Select(i => i.Id).ToList();
+        var states = await Payments.InvoiceStatuses.ReadAsync(db, db.Invoices.Where(i => ids.Contains(i.Id)).Select(i => i.Id),
+            Payments.InvoiceStatuses.VendorDate(clock.GetCurrentInstant()), ct);
+        return [.. invoices.Select(i => i with { Status = states.TryGetValue(i.Id, out var s) ? s.Code : null })];
     }
 
     /// <summary>One numbered invoice of the caller's; null when there is none it may see.</summary>
     public async Task<ApiInvoice?> InvoiceAsync(Actor actor, long invoiceId, CancellationToken ct = default)
     {
         var visible = db.Accounts.VisibleTo(actor).Select(a => a.Id);
-        return await db.Invoices.AsNoTracking().Where(i => i.Id == invoiceId && i.Number != null && visible.Contains(i.AccountId))
+        var invoice = await db.Invoices.AsNoTracking().Where(i => i.Id == invoiceId && i.Number != null && visible.Contains(i.AccountId))
             .Select(i => new ApiInvoice(i.Id, i.Number!, InvoiceDocumentKind.Invoice, i.AccountId, i.SubscriptionId, i.IssuedOn, i.Net, i.Total, i.Currency, i.PurchaseOrderNumber))
             .SingleOrDefaultAsync(ct);
+        return invoice is null ? null : (await WithStatusAsync([invoice], ct))[0];
     }
 
     public async Task<ApiFile?> InvoicePdfAsync(Actor actor, long invoiceId, CancellationToken ct = default) =>

@@ -117,7 +117,28 @@ public static class RenewalsServices
         services.TryAddScoped<Newsletter.NewsletterConsentService>();
         services.TryAddScoped<Newsletter.NewsletterService>();
         services.TryAddScoped<Conferences.ConferenceService>();
+
+        // Payments and collections (issue 14).
+        services.AddOptions<Payments.CollectionOptions>()
+            .Configure(o => configuration.GetSection(Payments.CollectionOptions.Section).Bind(o))
+            .Validate(o => TryOffsets(o.ReminderDays), "Renewals:Payments:ReminderDays: whole days from 1, rising, separated by commas (7,21,45)").ValidateOnStart();
+        services.TryAddScoped<Payments.PaymentService>();
+        services.TryAddScoped<Payments.StatementImport>();
+        services.TryAddSingleton<Payments.CollectionPass>();
         return services;
+    }
+
+    private static bool TryOffsets(string text)
+    {
+        try
+        {
+            Domain.Payments.CollectionReminders.ParseOffsets(text);
+            return true;
+        }
+        catch (Domain.DomainException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

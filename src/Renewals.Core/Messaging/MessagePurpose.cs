@@ -27,6 +27,11 @@ public static class MessagePurpose
                 : null;
         }
 
+        if (message.Template == MessageKinds.PaymentReminder)
+        {
+            return await CollectionOverAsync(db, message, now, ct);
+        }
+
         if (message.Template is not (MessageKinds.Reminder or MessageKinds.LicenceAvailable))
         {
             return null;
@@ -67,6 +72,20 @@ public static class MessagePurpose
         }
 
         return null;
+    }
+
+    /// <summary>A payment reminder serves while the invoice is still owed and undisputed: paid (even the same day), credited or disputed since, it is not sent.</summary>
+    private static async Task<string?> CollectionOverAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
+    {
+        if (message.InvoiceId is not { } invoiceId
+            || await Payments.InvoiceStatuses.OfAsync(db, invoiceId, Payments.InvoiceStatuses.VendorDate(now), ct) is not { } state)
+        {
+            return null;
+        }
+
+        return Domain.Payments.InvoiceStanding.StopsCollection(state.Status)
+            ? $"discarded: the invoice is {state.Code} (the vendor's date is {Iso(Payments.InvoiceStatuses.VendorDate(now))}), nothing to chase"
+            : null;
     }
 
     private static LocalDate? Date(Dictionary<string, object?> payload, string name) =>

@@ -67,6 +67,7 @@ public static class MessageSamples
         MessageKinds.CancellationAcknowledgement => Date("2029-11-02"),
         MessageKinds.RenewalConfirmation or MessageKinds.LicenceAvailable or MessageKinds.SubscriptionEnded or MessageKinds.Invoice => Date("2030-01-15"),
         MessageKinds.ReviewInvitation or MessageKinds.ReviewCancelled => Date("2027-04-01"),
+        MessageKinds.PaymentReminder => Date("2030-02-21"), // the first stage: 7 days after the due date
         _ => Date("2027-01-15"),
     };
 
@@ -225,6 +226,22 @@ public static class MessageSamples
             ["end"] = "2027-04-20T11:00",
             ["zone"] = "Europe/Paris",
             ["duration_minutes"] = 30m,
+        },
+        MessageKinds.PaymentReminder => new()
+        {
+            ["stage"] = 1m,
+            ["days_late"] = 7m,
+            ["paid"] = 6_488.00m,
+            ["balance"] = 10_000.00m,
+            ["invoice"] = new Dictionary<string, object?>
+            {
+                ["number"] = "INV-2030-000042",
+                ["issued_on"] = "2030-01-15",
+                ["due_on"] = "2030-02-14",
+                ["currency"] = "EUR",
+                ["total"] = 16_488.00m,
+                ["po_number"] = "PO-77812",
+            },
         },
         _ => throw new ArgumentException($"No message of kind '{kind}'.", nameof(kind)),
     };

@@ -38,6 +38,7 @@ public sealed partial class TemplateLibrary
         MessageKinds.FeedbackSurvey,
         MessageKinds.Newsletter,
         MessageKinds.ConferenceInvitation, MessageKinds.ConferenceMeetingConfirmed,
+        MessageKinds.PaymentReminder,
     ];
 
     public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
@@ -216,9 +217,12 @@ public static class MessageKinds
 
     /// <summary>An issue of the monthly newsletter, to a contact who subscribed; it carries one-click unsubscribe.</summary>
     public const string Newsletter = "newsletter";
+
     /// <summary>An invitation to the user conference, to a customer's contact.</summary>
     public const string ConferenceInvitation = "conference-invitation";
 
     /// <summary>The advisor confirmed a meeting at the conference: its invitation (.ics) goes with it.</summary>
     public const string ConferenceMeetingConfirmed = "conference-meeting-confirmed";
+    /// <summary>A polite reminder to accounts payable that an invoice is past its due date.</summary>
+    public const string PaymentReminder = "payment-reminder";
 }

@@ -56,7 +56,7 @@ public sealed record PortalSubscription(
 
 public sealed record PortalInvoice(
     long Id, string Number, long SubscriptionId, LocalDate IssuedOn, LocalDate PeriodStart, LocalDate PeriodLastDay, LocalDate DueOn,
-    decimal Total, string Currency, string? PurchaseOrderNumber);
+    decimal Total, string Currency, string? PurchaseOrderNumber, Renewals.Domain.Payments.InvoiceStatus Status = Renewals.Domain.Payments.InvoiceStatus.Issued);
 
 public sealed record PortalCreditNote(string Number, string InvoiceNumber, LocalDate IssuedOn, decimal Total, string Currency, string Reason);
 

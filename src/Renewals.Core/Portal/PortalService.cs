@@ -126,10 +126,14 @@ public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceSer
             .Join(db.Invoices, c => c.InvoiceId, i => i.Id, (c, i) => new { c.Number, InvoiceNumber = i.Number, c.IssuedOn, c.Total, c.Currency, c.Reason })
             .ToListAsync(ct);
 
+        var states = await Payments.InvoiceStatuses.ReadAsync(db,
+            db.Invoices.Where(i => i.AccountId == customer.AccountId && i.Number != null).Select(i => i.Id), Payments.InvoiceStatuses.VendorDate(clock.GetCurrentInstant()), ct);
+
         // Sorted here: SQLite stores dates as text and cannot order decimals.
         return new PortalInvoices(
             [.. invoices.OrderByDescending(i => i.IssuedOn).ThenByDescending(i => i.Number, StringComparer.Ordinal)
-                .Select(i => new PortalInvoice(i.Id, i.Number!, i.SubscriptionId, i.IssuedOn, i.PeriodStart, i.PeriodEnd.PlusDays(-1), i.DueOn, i.Total, i.Currency, i.PurchaseOrderNumber))],
+                .Select(i => new PortalInvoice(i.Id, i.Number!, i.SubscriptionId, i.IssuedOn, i.PeriodStart, i.PeriodEnd.PlusDays(-1), i.DueOn, i.Total, i.Currency, i.PurchaseOrderNumber,
+                    states[i.Id].Status))],
             [.. credits.OrderByDescending(c => c.IssuedOn).ThenByDescending(c => c.Number, StringComparer.Ordinal)
                 .Select(c => new PortalCreditNote(c.Number, c.InvoiceNumber ?? "", c.IssuedOn, c.Total, c.Currency, c.Reason))]);
     }

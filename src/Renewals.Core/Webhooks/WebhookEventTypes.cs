@@ -12,11 +12,14 @@ public static class WebhookEventTypes
     public const string InvoiceIssued = "invoice.issued";
     public const string CreditNoteIssued = "credit-note.issued";
     public const string MessageDeadLettered = "message.dead-lettered";
+    public const string InvoicePaid = "invoice.paid";
+    public const string InvoiceOverdue = "invoice.overdue";
 
     public static IReadOnlyList<string> All { get; } =
     [
         MilestoneCarriedOut, SubscriptionRenewed, SubscriptionEnding, SubscriptionEnded,
         NoticeReceived, NoticeWithdrawn, InvoiceIssued, CreditNoteIssued, MessageDeadLettered,
+        InvoicePaid, InvoiceOverdue,
     ];
 
     public static bool IsKnown(string type) => All.Contains(type, StringComparer.Ordinal);

@@ -43,5 +43,8 @@ public static class WebRoles
     public const string Advisor = "advisor";
     public const string Admin = "admin";
 
-    public static IReadOnlyList<string> All { get; } = [Customer, Partner, Advisor, Admin];
+    /// <summary>Payments and collections (issue 14): invoices, payments, statements, disputes.</summary>
+    public const string Finance = "finance";
+
+    public static IReadOnlyList<string> All { get; } = [Customer, Partner, Advisor, Admin, Finance];
 }

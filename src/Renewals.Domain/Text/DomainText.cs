@@ -24,6 +24,7 @@ public static class DomainText
     {
         NodaTime.LocalDate date => LongDate(date, culture),
         NodaTime.LocalDateTime dateTime => LongDateTime(dateTime, culture),
+        Payments.InvoiceStatus status => Get($"InvoiceStatus.{status}", culture),
         _ => argument,
     };
 

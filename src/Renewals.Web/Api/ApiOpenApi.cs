@@ -31,6 +31,7 @@ public static class ApiOpenApi
         ["Invoices"] = "Issued invoices and credit notes, as JSON or PDF.",
         ["Advisor tasks"] = "What renewal advisors have to do on the accounts the key reaches.",
         ["Messages"] = "Letters and emails written to customers, and where their delivery stands.",
+        ["Payments"] = "Payments received, allocated to the invoices they pay (administrator keys only).",
     };
 
     public static IServiceCollection AddRenewalsOpenApi(this IServiceCollection services) =>

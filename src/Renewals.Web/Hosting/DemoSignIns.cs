@@ -19,6 +19,7 @@ public sealed partial class DemoSignIns(
     public const string Partner = "partner@example.com";
     public const string Advisor = "advisor@example.com";
     public const string Admin = "admin@example.com";
+    public const string Finance = "finance@example.com";
 
     public async Task EnsureAsync(CancellationToken ct)
     {
@@ -50,7 +51,8 @@ public sealed partial class DemoSignIns(
         }
 
         await EnsureUserAsync(Admin, WebRoles.Admin, "en", _ => { });
-        foreach (var email in new[] { FrenchCustomer, EnglishCustomer, Partner, Advisor, Admin })
+        await EnsureUserAsync(Finance, WebRoles.Finance, "fr", _ => { });
+        foreach (var email in new[] { FrenchCustomer, EnglishCustomer, Partner, Advisor, Admin, Finance })
         {
             var user = await users.FindByEmailAsync(email);
             if (user is not null)

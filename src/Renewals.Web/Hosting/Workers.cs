@@ -183,3 +183,36 @@ public sealed partial class WebhookWorker(
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook pass failed; trying again at the next turn")]
     private static partial void LogFailed(ILogger logger, Exception error);
 }
+
+/// <summary>
+/// Collections inside the web host (issue 14; the one place they run, docs/payments.md): a pass
+/// every <see cref="EngineScheduleOptions.DispatchSeconds"/> notes invoices newly overdue and
+/// queues the reminders whose day has come, once per (invoice, stage), before the mail dispatcher
+/// delivers them.
+/// </summary>
+public sealed partial class CollectionWorker(
+    Renewals.Core.Payments.CollectionPass collections, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<CollectionWorker> logger)
+    : RecurringPass(time, schedule)
+{
+    protected override async Task PassAsync(CancellationToken ct)
+    {
+        var result = await collections.RunAsync(ct);
+        if (result.NewlyOverdue + result.Reminders > 0)
+        {
+            LogPass(logger, result.NewlyOverdue, result.Reminders);
+        }
+    }
+
+    protected override void Busy(string database) => LogBusy(logger, database);
+
+    protected override void Failed(Exception failure) => LogFailed(logger, failure);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collections: {Overdue} invoices newly overdue, {Reminders} reminders queued")]
+    private static partial void LogPass(ILogger logger, int overdue, int reminders);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collections: the database {Database} is busy; trying again at the next turn")]
+    private static partial void LogBusy(ILogger logger, string database);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Collections pass failed; trying again at the next turn")]
+    private static partial void LogFailed(ILogger logger, Exception error);
+}

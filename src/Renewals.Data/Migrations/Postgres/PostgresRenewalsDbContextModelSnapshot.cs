@@ -836,6 +836,48 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("cancellation_notices", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.CollectionStep", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<LocalDate>("FallsOn")
+                        .HasColumnType("date")
+                        .HasColumnName("falls_on");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<long?>("OutboxMessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("outbox_message_id");
+
+                    b.Property<int>("Stage")
+                        .HasColumnType("integer")
+                        .HasColumnName("stage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_collection_steps");
+
+                    b.HasIndex("OutboxMessageId")
+                        .HasDatabaseName("ix_collection_steps_outbox_message_id");
+
+                    b.HasIndex("InvoiceId", "Stage")
+                        .IsUnique()
+                        .HasDatabaseName("ix_collection_steps_invoice_id_stage");
+
+                    b.ToTable("collection_steps", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ConferenceEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1480,6 +1522,58 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("invoices", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.InvoiceDispute", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ClearReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("clear_reason");
+
+                    b.Property<Instant?>("ClearedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cleared_at");
+
+                    b.Property<string>("ClearedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("cleared_by");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<Instant>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("OpenedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("opened_by");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoice_disputes");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_invoice_disputes_invoice_id");
+
+                    b.ToTable("invoice_disputes", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.InvoiceLine", b =>
                 {
                     b.Property<long>("Id")
@@ -2059,6 +2153,101 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("partner_contracts", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.Payment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<LocalDate>("ReceivedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("received_on");
+
+                    b.Property<Instant>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("reference");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<long?>("StatementLineId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("statement_line_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payments");
+
+                    b.HasIndex("StatementLineId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payments_statement_line_id");
+
+                    b.ToTable("payments", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.PaymentAllocation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<long>("PaymentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("payment_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payment_allocations");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_payment_allocations_invoice_id");
+
+                    b.HasIndex("PaymentId", "InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payment_allocations_payment_id_invoice_id");
+
+                    b.ToTable("payment_allocations", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Product", b =>
                 {
                     b.Property<long>("Id")
@@ -2309,6 +2498,89 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasDatabaseName("ix_review_meetings_uid");
 
                     b.ToTable("review_meetings", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.StatementLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<LocalDate>("BookedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("booked_on");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("file_name");
+
+                    b.Property<Instant>("ImportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("imported_by");
+
+                    b.Property<string>("InvoiceNumbers")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("invoice_numbers");
+
+                    b.Property<long?>("PaymentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("payment_id");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("reference");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer")
+                        .HasColumnName("state");
+
+                    b.Property<string>("TransactionId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("transaction_id");
+
+                    b.Property<string>("UnmatchedReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("unmatched_reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_statement_lines");
+
+                    b.HasIndex("State")
+                        .HasDatabaseName("ix_statement_lines_state");
+
+                    b.HasIndex("TransactionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_statement_lines_transaction_id");
+
+                    b.ToTable("statement_lines", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Subscription", b =>
@@ -2962,6 +3234,21 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasConstraintName("fk_cancellation_notices_subscriptions_subscription_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.CollectionStep", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_collection_steps_invoices_invoice_id");
+
+                    b.HasOne("Renewals.Data.Model.OutboxMessage", null)
+                        .WithMany()
+                        .HasForeignKey("OutboxMessageId")
+                        .HasConstraintName("fk_collection_steps_outbox_outbox_message_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ConferenceInvitation", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Account", null)
@@ -3138,6 +3425,16 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasConstraintName("fk_invoices_subscriptions_subscription_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.InvoiceDispute", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_disputes_invoices_invoice_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.InvoiceLine", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Invoice", null)
@@ -3219,6 +3516,31 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasConstraintName("fk_partner_contracts_partners_partner_id");
 
                     b.Navigation("Partner");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.Payment", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.StatementLine", null)
+                        .WithMany()
+                        .HasForeignKey("StatementLineId")
+                        .HasConstraintName("fk_payments_statement_lines_statement_line_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.PaymentAllocation", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payment_allocations_invoices_invoice_id");
+
+                    b.HasOne("Renewals.Data.Model.Payment", null)
+                        .WithMany()
+                        .HasForeignKey("PaymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payment_allocations_payments_payment_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Product", b =>

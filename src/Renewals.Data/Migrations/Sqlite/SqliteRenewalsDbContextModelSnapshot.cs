@@ -806,6 +806,48 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("cancellation_notices", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.CollectionStep", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FallsOn")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("falls_on");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<long?>("OutboxMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outbox_message_id");
+
+                    b.Property<int>("Stage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_collection_steps");
+
+                    b.HasIndex("OutboxMessageId")
+                        .HasDatabaseName("ix_collection_steps_outbox_message_id");
+
+                    b.HasIndex("InvoiceId", "Stage")
+                        .IsUnique()
+                        .HasDatabaseName("ix_collection_steps_invoice_id_stage");
+
+                    b.ToTable("collection_steps", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ConferenceEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1448,6 +1490,56 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("invoices", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.InvoiceDispute", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ClearReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("clear_reason");
+
+                    b.Property<long?>("ClearedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cleared_at");
+
+                    b.Property<string>("ClearedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cleared_by");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<long>("OpenedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("OpenedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_by");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoice_disputes");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_invoice_disputes_invoice_id");
+
+                    b.ToTable("invoice_disputes", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.InvoiceLine", b =>
                 {
                     b.Property<long>("Id")
@@ -2017,6 +2109,99 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("partner_contracts", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.Payment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("ReceivedOn")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_on");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<long?>("StatementLineId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("statement_line_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payments");
+
+                    b.HasIndex("StatementLineId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payments_statement_line_id");
+
+                    b.ToTable("payments", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.PaymentAllocation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<long>("PaymentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payment_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payment_allocations");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_payment_allocations_invoice_id");
+
+                    b.HasIndex("PaymentId", "InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payment_allocations_payment_id_invoice_id");
+
+                    b.ToTable("payment_allocations", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Product", b =>
                 {
                     b.Property<long>("Id")
@@ -2261,6 +2446,89 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_review_meetings_uid");
 
                     b.ToTable("review_meetings", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.StatementLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("BookedOn")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("booked_on");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imported_by");
+
+                    b.Property<string>("InvoiceNumbers")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invoice_numbers");
+
+                    b.Property<long?>("PaymentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payment_id");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.Property<string>("TransactionId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_id");
+
+                    b.Property<string>("UnmatchedReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unmatched_reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_statement_lines");
+
+                    b.HasIndex("State")
+                        .HasDatabaseName("ix_statement_lines_state");
+
+                    b.HasIndex("TransactionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_statement_lines_transaction_id");
+
+                    b.ToTable("statement_lines", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Subscription", b =>
@@ -2905,6 +3173,21 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasConstraintName("fk_cancellation_notices_subscriptions_subscription_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.CollectionStep", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_collection_steps_invoices_invoice_id");
+
+                    b.HasOne("Renewals.Data.Model.OutboxMessage", null)
+                        .WithMany()
+                        .HasForeignKey("OutboxMessageId")
+                        .HasConstraintName("fk_collection_steps_outbox_outbox_message_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ConferenceInvitation", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Account", null)
@@ -3081,6 +3364,16 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasConstraintName("fk_invoices_subscriptions_subscription_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.InvoiceDispute", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_disputes_invoices_invoice_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.InvoiceLine", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Invoice", null)
@@ -3162,6 +3455,31 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasConstraintName("fk_partner_contracts_partners_partner_id");
 
                     b.Navigation("Partner");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.Payment", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.StatementLine", null)
+                        .WithMany()
+                        .HasForeignKey("StatementLineId")
+                        .HasConstraintName("fk_payments_statement_lines_statement_line_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.PaymentAllocation", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payment_allocations_invoices_invoice_id");
+
+                    b.HasOne("Renewals.Data.Model.Payment", null)
+                        .WithMany()
+                        .HasForeignKey("PaymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payment_allocations_payments_payment_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Product", b =>
