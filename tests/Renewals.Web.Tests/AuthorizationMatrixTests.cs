@@ -83,6 +83,9 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET,POST /portal/events"] = (Area.Portal, _ => "/portal/events"),
         // ConferenceTests: an event the account is not invited to, or none, answers 404.
         ["GET,POST /portal/events/{Id:long}"] = (Area.CheckedByFeatureTests, null),
+        // PaymentsTests: finance and administrators only; advisors and customers get 404, nobody signed in goes to sign-in.
+        ["GET,POST /finance"] = (Area.CheckedByFeatureTests, null),
+        ["GET,POST /finance/statements"] = (Area.CheckedByFeatureTests, null),
 
         ["GET /admin/export/{kind}.csv"] = (Area.AdminDownload, _ => "/admin/export/subscriptions.csv"),
         ["GET /feeds/{token}.ics"] = (Area.Feed, _ => "/feeds/not-a-feed-token.ics"),
@@ -150,6 +153,7 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET /api/v1/subscriptions/{id:long}/licence"] = (Area.CheckedByApiTests, null),
         ["POST /api/v1/subscriptions/{id:long}/notices"] = (Area.CheckedByApiTests, null),
         ["GET /api/v1/subscriptions/{id:long}/timeline"] = (Area.CheckedByApiTests, null),
+        ["POST /api/v1/payments/"] = (Area.CheckedByApiTests, null),
     };
 
     [Fact]
