@@ -144,4 +144,18 @@ public static class DomainErrors
     public const string CallbackPhoneInvalid = "Error.CallbackPhoneInvalid";
     public const string CallbackSubjectRequired = "Error.CallbackSubjectRequired";
     public const string CallbackWindowUnknown = "Error.CallbackWindowUnknown";
+
+    // Amending the coming term (issue 14)
+    public const string AmendmentAfterDeadline = "Error.AmendmentAfterDeadline";
+    public const string AmendmentOverrideAdministratorsOnly = "Error.AmendmentOverrideAdministratorsOnly";
+    public const string AmendmentTermStarted = "Error.AmendmentTermStarted";
+    public const string AmendmentReasonRequired = "Error.AmendmentReasonRequired";
+    public const string AmendmentLinesRequired = "Error.AmendmentLinesRequired";
+    public const string AmendmentDiscount = "Error.AmendmentDiscount";
+    public const string AmendmentUnknown = "Error.AmendmentUnknown";
+    public const string AmendmentNotOpen = "Error.AmendmentNotOpen";
+    public const string AmendmentAlreadyConfirmed = "Error.AmendmentAlreadyConfirmed";
+    public const string AmendmentSignedOrderRequired = "Error.AmendmentSignedOrderRequired";
+    public const string AmendmentSubscriptionNotRenewing = "Error.AmendmentSubscriptionNotRenewing";
+    public const string AdditionOutsideTerm = "Error.AdditionOutsideTerm";
 }
