@@ -86,6 +86,12 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<CallbackRequest> CallbackRequests => Set<CallbackRequest>();
 
+    public DbSet<Amendment> Amendments => Set<Amendment>();
+
+    public DbSet<AmendmentLine> AmendmentLines => Set<AmendmentLine>();
+
+    public DbSet<MidTermAdditionRow> MidTermAdditions => Set<MidTermAdditionRow>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)
