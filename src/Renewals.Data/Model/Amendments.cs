@@ -151,7 +151,7 @@ internal sealed class AmendmentMapping : IEntityTypeConfiguration<Amendment>
         builder.HasMany(a => a.Lines).WithOne().HasForeignKey(l => l.AmendmentId);
         builder.HasIndex(a => new { a.SubscriptionId, a.TermNumber });
         // One open amendment a subscription and term (0 = proposed, 1 = confirmed).
-        builder.HasIndex(a => new { a.SubscriptionId, a.TermNumber }, "ix_amendments_open").IsUnique().HasFilter("status IN (0, 1)");
+        builder.HasIndex(a => new { a.SubscriptionId, a.TermNumber }, "OpenAmendment").IsUnique().HasFilter("status IN (0, 1)").HasDatabaseName("ix_amendments_open");
     }
 }
 

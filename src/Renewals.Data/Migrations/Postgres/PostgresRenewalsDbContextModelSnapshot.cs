@@ -531,9 +531,9 @@ namespace Renewals.Data.Migrations.Postgres
                     b.HasIndex("SubscriptionId", "TermNumber")
                         .HasDatabaseName("ix_amendments_subscription_id_term_number");
 
-                    b.HasIndex(new[] { "SubscriptionId", "TermNumber" }, "ix_amendments_open")
+                    b.HasIndex(new[] { "SubscriptionId", "TermNumber" }, "OpenAmendment")
                         .IsUnique()
-                        .HasDatabaseName("ix_amendments_subscription_id_term_number1")
+                        .HasDatabaseName("ix_amendments_open")
                         .HasFilter("status IN (0, 1)");
 
                     b.ToTable("amendments", (string)null);

@@ -1,8 +1,10 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
+using NodaTime;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Renewals.Data.Migrations.Sqlite
+namespace Renewals.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Amendments : Migration
@@ -14,23 +16,23 @@ namespace Renewals.Data.Migrations.Sqlite
                 name: "amendments",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    subscription_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    term_number = table.Column<int>(type: "INTEGER", nullable: false),
-                    status = table.Column<int>(type: "INTEGER", nullable: false),
-                    reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
-                    made_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    made_on = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    made_by = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false),
-                    deadline = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    deadline_override_reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    confirmed_at = table.Column<long>(type: "INTEGER", nullable: true),
-                    confirmed_by = table.Column<string>(type: "TEXT", maxLength: 120, nullable: true),
-                    confirmed_through = table.Column<int>(type: "INTEGER", nullable: true),
-                    signed_order_reference = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    closed_at = table.Column<long>(type: "INTEGER", nullable: true),
-                    closed_by = table.Column<string>(type: "TEXT", maxLength: 120, nullable: true)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    subscription_id = table.Column<long>(type: "bigint", nullable: false),
+                    term_number = table.Column<int>(type: "integer", nullable: false),
+                    status = table.Column<int>(type: "integer", nullable: false),
+                    reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    made_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
+                    made_on = table.Column<LocalDate>(type: "date", nullable: false),
+                    made_by = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
+                    deadline = table.Column<LocalDate>(type: "date", nullable: false),
+                    deadline_override_reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    confirmed_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
+                    confirmed_by = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true),
+                    confirmed_through = table.Column<int>(type: "integer", nullable: true),
+                    signed_order_reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    closed_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
+                    closed_by = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -47,20 +49,20 @@ namespace Renewals.Data.Migrations.Sqlite
                 name: "mid_term_additions",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    subscription_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    product_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
-                    yearly_unit_price = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
-                    starts_on = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    billed_until = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    days_billed = table.Column<int>(type: "INTEGER", nullable: false),
-                    days_in_billing_year = table.Column<int>(type: "INTEGER", nullable: false),
-                    invoice_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
-                    made_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    made_by = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    subscription_id = table.Column<long>(type: "bigint", nullable: false),
+                    product_id = table.Column<long>(type: "bigint", nullable: false),
+                    quantity = table.Column<int>(type: "integer", nullable: false),
+                    yearly_unit_price = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
+                    starts_on = table.Column<LocalDate>(type: "date", nullable: false),
+                    billed_until = table.Column<LocalDate>(type: "date", nullable: false),
+                    days_billed = table.Column<int>(type: "integer", nullable: false),
+                    days_in_billing_year = table.Column<int>(type: "integer", nullable: false),
+                    invoice_id = table.Column<long>(type: "bigint", nullable: false),
+                    reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    made_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
+                    made_by = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -89,15 +91,15 @@ namespace Renewals.Data.Migrations.Sqlite
                 name: "amendment_lines",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    amendment_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    product_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    quantity = table.Column<int>(type: "INTEGER", nullable: false),
-                    yearly_unit_price = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
-                    discount_percent = table.Column<decimal>(type: "TEXT", precision: 5, scale: 2, nullable: false),
-                    net_yearly_unit_price = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
-                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    amendment_id = table.Column<long>(type: "bigint", nullable: false),
+                    product_id = table.Column<long>(type: "bigint", nullable: false),
+                    quantity = table.Column<int>(type: "integer", nullable: false),
+                    yearly_unit_price = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
+                    discount_percent = table.Column<decimal>(type: "numeric(5,2)", precision: 5, scale: 2, nullable: false),
+                    net_yearly_unit_price = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -127,16 +129,16 @@ namespace Renewals.Data.Migrations.Sqlite
                 column: "product_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_amendments_subscription_id_term_number",
-                table: "amendments",
-                columns: new[] { "subscription_id", "term_number" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_amendments_subscription_id_term_number1",
+                name: "ix_amendments_open",
                 table: "amendments",
                 columns: new[] { "subscription_id", "term_number" },
                 unique: true,
                 filter: "status IN (0, 1)");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_amendments_subscription_id_term_number",
+                table: "amendments",
+                columns: new[] { "subscription_id", "term_number" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_mid_term_additions_invoice_id",
