@@ -108,6 +108,7 @@ public static class RenewalsServices
         services.TryAddScoped<Api.ApiService>();
 
         services.TryAddScoped<Engagement.CallbackService>();
+        services.TryAddScoped<Amendments.AmendmentService>();
         return services;
     }
 

@@ -12,11 +12,13 @@ public static class WebhookEventTypes
     public const string InvoiceIssued = "invoice.issued";
     public const string CreditNoteIssued = "credit-note.issued";
     public const string MessageDeadLettered = "message.dead-lettered";
+    public const string AmendmentConfirmed = "amendment.confirmed";
 
     public static IReadOnlyList<string> All { get; } =
     [
         MilestoneCarriedOut, SubscriptionRenewed, SubscriptionEnding, SubscriptionEnded,
         NoticeReceived, NoticeWithdrawn, InvoiceIssued, CreditNoteIssued, MessageDeadLettered,
+        AmendmentConfirmed,
     ];
 
     public static bool IsKnown(string type) => All.Contains(type, StringComparer.Ordinal);
