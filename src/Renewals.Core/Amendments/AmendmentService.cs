@@ -44,7 +44,7 @@ public sealed record AmendmentView(
     long Id, long SubscriptionId, long AccountId, string AccountName, int TermNumber, LocalDate TermStart, LocalDate TermEnd,
     AmendmentStatus Status, string Reason, Instant MadeAt, LocalDate MadeOn, string MadeBy, LocalDate Deadline, string? DeadlineOverrideReason,
     Instant? ConfirmedAt, string? ConfirmedBy, AmendmentConfirmation? ConfirmedThrough, string? SignedOrderReference, Instant? ClosedAt,
-    IReadOnlyList<AmendmentLineView> Lines)
+    IReadOnlyList<AmendmentLineView> Lines, string TimeZoneId)
 {
     public bool IsOpen => Status is AmendmentStatus.Proposed or AmendmentStatus.Confirmed;
 
@@ -56,7 +56,8 @@ public sealed record AmendmentView(
 /// <summary>What the amend page shows: the subscription's lines now, the coming term, the deadline and whether today is before it.</summary>
 public sealed record AmendmentContext(
     long SubscriptionId, long AccountId, string AccountName, SubscriptionStatus Status, LocalDate Today, DomainTerm CurrentTerm, DomainTerm ComingTerm,
-    LocalDate Deadline, bool OnTimeToday, IReadOnlyList<AmendmentLineView> CurrentLines, AmendmentView? Open, IReadOnlyList<AmendmentView> History)
+    LocalDate Deadline, bool OnTimeToday, IReadOnlyList<AmendmentLineView> CurrentLines, AmendmentView? Open, IReadOnlyList<AmendmentView> History,
+    IReadOnlyList<(string Code, string Name)> Products)
 {
     public bool Renews => Status == SubscriptionStatus.Active;
 }
@@ -438,7 +439,8 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
         var history = await ViewsAsync(db.Amendments.Where(a => a.SubscriptionId == row.Id), ct);
         var open = history.FirstOrDefault(a => a.IsOpen && a.TermNumber == current.Number + 1);
         return new AmendmentContext(row.Id, row.AccountId, row.Account!.Name, row.Status, today, current, domain.Term(current.Number + 1), deadline,
-            Rules.AmendmentIsOnTime(today, deadline) && today < current.End, lines, open, history);
+            Rules.AmendmentIsOnTime(today, deadline) && today < current.End, lines, open, history,
+            [.. products.Values.OrderBy(p => p.Code, StringComparer.Ordinal).Select(p => (p.Code, p.Name))]);
     }
 
     private async Task<IReadOnlyList<AmendmentView>> ViewsAsync(IQueryable<AmendmentRow> query, CancellationToken ct)
@@ -461,7 +463,8 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
                 a.MadeOn, a.MadeBy, a.Deadline, a.DeadlineOverrideReason, a.ConfirmedAt, a.ConfirmedBy, a.ConfirmedThrough, a.SignedOrderReference,
                 a.ClosedAt,
                 [.. a.Lines.OrderBy(l => l.Id).Select(l => new AmendmentLineView(products[l.ProductId].Code, products[l.ProductId].Name, l.Quantity,
-                    l.YearlyUnitPrice, l.DiscountPercent, l.NetYearlyUnitPrice, l.Currency))]);
+                    l.YearlyUnitPrice, l.DiscountPercent, l.NetYearlyUnitPrice, l.Currency))],
+                s.Account.TimeZoneId);
         })];
     }
 
