@@ -66,6 +66,7 @@ public sealed class AdminPagesTests(WebApp app)
             ["/admin/webhooks/{Id:long}"] = $"/admin/webhooks/{webhook}",
             ["/admin/api-keys"] = "/admin/api-keys",
             ["/admin/import"] = "/admin/import",
+            ["/admin/subscriptions/{Id:long}/amend"] = $"/admin/subscriptions/{await db.Subscriptions.OrderBy(s => s.Id).Select(s => s.Id).FirstAsync()}/amend",
         };
     }
 

@@ -1,0 +1,151 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using NodaTime;
+using NodaTime.Testing;
+using Renewals.Core.Engine;
+using Renewals.Core.Subscriptions;
+using Renewals.Data;
+using Renewals.Data.Model;
+using Renewals.Testing;
+using UglyToad.PdfPig;
+
+namespace Renewals.Web.Tests;
+
+/// <summary>
+/// An application of its own: the test runs the engine a year ahead over its whole book, which
+/// the shared application's other tests must not see.
+/// </summary>
+public sealed class AmendmentWebApp : IAsyncLifetime
+{
+    public WebApp App { get; } = new(DatabaseProvider.Sqlite, "--Renewals:Demo:Subscriptions=40", "--Renewals:Demo:HistoryDays=60");
+
+    public Task InitializeAsync() => App.InitializeAsync();
+
+    public Task DisposeAsync() => App.DisposeAsync();
+}
+
+/// <summary>
+/// Amending the coming term in a real browser: the advisor amends (bad input refused in English
+/// and French with nothing stored), the customer confirms in the web account, the engine runs to
+/// the anniversary and the renewal invoice's PDF carries the amended lines. Both pages pass axe.
+/// </summary>
+public sealed partial class AmendmentTests(AmendmentWebApp fixture) : IClassFixture<AmendmentWebApp>
+{
+    private const string Advisor = "advisor@example.com";
+
+    private WebApp App => fixture.App;
+
+    [Fact]
+    public async Task The_advisor_amends_the_customer_confirms_and_the_renewal_invoice_shows_the_new_lines()
+    {
+        var (subscriptionId, start) = await SoldTodayAsync();
+        var advisor = await App.SignedInPageAsync(Advisor, "en-GB", "**/advisor");
+        await advisor.GotoAsync($"/advisor/subscriptions/{subscriptionId}/amend");
+        Assert.Equal($"Amend the coming term of subscription {subscriptionId}", await advisor.InnerTextAsync("h1"));
+
+        // Bad input, in English then in French: a clear message, nothing stored.
+        await advisor.FillAsync("#line-0-quantity", "twelve");
+        await advisor.FillAsync("#amend-reason", "More designers");
+        await advisor.ClickAsync("form.amend button[type=submit]");
+        Assert.Equal("Line 1: 'twelve' is not a number.", await advisor.InnerTextAsync("p.error"));
+        await advisor.FillAsync("#line-0-quantity", "12");
+        await advisor.FillAsync("#amend-reason", "");
+        await advisor.ClickAsync("form.amend button[type=submit]");
+        Assert.Equal("Say why the term is amended (1 to 500 characters).", await advisor.InnerTextAsync("p.error"));
+        await advisor.Context.AddCookiesAsync([new Cookie { Name = ".AspNetCore.Culture", Value = "c=fr|uic=fr", Url = App.BaseUrl }]);
+        await advisor.GotoAsync($"/advisor/subscriptions/{subscriptionId}/amend");
+        await advisor.FillAsync("#line-0-quantity", "12");
+        await advisor.FillAsync("#line-0-discount", "dix");
+        await advisor.FillAsync("#amend-reason", "Plus de graphistes");
+        await advisor.ClickAsync("form.amend button[type=submit]");
+        Assert.Equal("Ligne 1\u00a0: «\u00a0dix\u00a0» n'est pas un nombre.", await advisor.InnerTextAsync("p.error"));
+        await advisor.FillAsync("#line-0-discount", "150");
+        await advisor.ClickAsync("form.amend button[type=submit]");
+        Assert.Equal("Une remise est un pourcentage compris entre 0 et moins de 100, et non 150.", await advisor.InnerTextAsync("p.error"));
+        Assert.Equal(0, await AmendmentsAsync(subscriptionId));
+        await AxeAsync(advisor, "amend-fr");
+
+        // The amendment itself: 12 seats at 10 % off, and 2 of a product the subscription did not have.
+        await advisor.Context.AddCookiesAsync([new Cookie { Name = ".AspNetCore.Culture", Value = "c=en|uic=en", Url = App.BaseUrl }]);
+        await advisor.GotoAsync($"/advisor/subscriptions/{subscriptionId}/amend");
+        await advisor.FillAsync("#line-0-quantity", "12");
+        await advisor.FillAsync("#line-0-discount", "10");
+        await advisor.SelectOptionAsync("#line-1-product", "AMD-EXTRA");
+        await advisor.FillAsync("#line-1-quantity", "2");
+        await advisor.FillAsync("#line-1-price", "500");
+        await advisor.FillAsync("#amend-reason", "Team grows to 12 designers; loyalty discount");
+        await advisor.ClickAsync("form.amend button[type=submit]");
+        Assert.Matches("^Amendment [0-9]+ is proposed: the customer can confirm it in the web account\\.$", await advisor.InnerTextAsync("p.done"));
+        Assert.Equal(1, await AmendmentsAsync(subscriptionId));
+        await AxeAsync(advisor, "amend-en");
+
+        var customer = await App.SignedInPageAsync(WebApp.English);
+        await customer.GotoAsync("/portal/amendments");
+        await AxeAsync(customer, "portal-amendments");
+        await customer.ClickAsync($"button:has-text('Confirm the change to subscription {subscriptionId}')");
+        Assert.Equal($"Thank you: the change to subscription {subscriptionId} is confirmed.", await customer.InnerTextAsync("p.done"));
+
+        // The engine to the anniversary, as the clock would bring it.
+        var anniversary = start.PlusYears(1);
+        var clock = new FakeClock(anniversary.AtStartOfDayInZone(DateTimeZoneProviders.Tzdb["Europe/London"]).ToInstant().Plus(Duration.FromHours(12)));
+        await new RenewalEngine(App.Database, clock).RunAsync(clock.GetCurrentInstant());
+
+        long invoiceId;
+        await using (var db = App.Database.CreateContext())
+        {
+            var renewal = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.SubscriptionId == subscriptionId && i.Kind == InvoiceKind.Renewal);
+            // 12 × 900.00 (1,000.00 less 10 %) = 10,800.00 and 2 × 500.00 = 1,000.00.
+            Assert.Equal([("AMD-EXTRA", 2, 500.00m, 1_000.00m), ("DSN-PRO", 12, 900.00m, 10_800.00m)],
+                renewal.Lines.Join(db.Products.AsNoTracking().ToList(), l => l.ProductId, p => p.Id, (l, p) => (p.Code, l.Quantity, l.UnitPrice, l.Amount))
+                    .OrderBy(l => l.Code, StringComparer.Ordinal));
+            Assert.Equal(11_800.00m, renewal.Net);
+            invoiceId = renewal.Id;
+        }
+
+        await customer.GotoAsync("/portal/invoices");
+        var download = await customer.RunAndWaitForDownloadAsync(() => customer.Locator($"a[href='/portal/invoices/{invoiceId}/pdf']").ClickAsync());
+        var path = Path.Combine(App.Folder, "amended-renewal.pdf");
+        await download.SaveAsAsync(path);
+        using var pdf = PdfDocument.Open(path);
+        var text = string.Join(" ", pdf.GetPages().Select(p => p.Text));
+        Assert.Contains("AMD-EXTRA", text, StringComparison.Ordinal);
+        Assert.Matches(TenThousandEightHundred(), text);
+    }
+
+    /// <summary>A subscription the English customer buys today (10 × 1,000.00 € of DSN-PRO, a year), in the demo advisor's book.</summary>
+    private async Task<(long Subscription, LocalDate Start)> SoldTodayAsync()
+    {
+        var account = await App.AccountOfAsync(WebApp.English);
+        var clock = new FakeClock(SystemClock.Instance.GetCurrentInstant());
+        var book = new TestBook(App.Database, clock);
+        await book.ProductAsync("DSN-PRO");
+        await book.ProductAsync("AMD-EXTRA");
+        await using var db = App.Database.CreateContext();
+        var advisorId = await db.Users.Where(u => u.Email == Advisor).Select(u => u.AdvisorId!.Value).SingleAsync();
+        var row = await db.Accounts.SingleAsync(a => a.Id == account);
+        row.AdvisorId = advisorId;
+        await db.SaveChangesAsync();
+        var today = clock.GetCurrentInstant().InZone(DateTimeZoneProviders.Tzdb[row.TimeZoneId]).Date;
+        var sold = await new SubscriptionService(db, clock).SellAsync(new NewSubscription(account, today, 1, [new NewLine("DSN-PRO", 10, 1000m, "EUR")]));
+        return (sold.Id, today);
+    }
+
+    private async Task<int> AmendmentsAsync(long subscriptionId)
+    {
+        await using var db = App.Database.CreateContext();
+        return await db.Amendments.CountAsync(a => a.SubscriptionId == subscriptionId);
+    }
+
+    private static async Task AxeAsync(IPage page, string name)
+    {
+        await WebApp.ScreenshotAsync(page, name);
+        var result = await page.RunAxe();
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, name + ": " + string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+    }
+
+    [GeneratedRegex("10.?800[.,]00")]
+    private static partial Regex TenThousandEightHundred();
+}
