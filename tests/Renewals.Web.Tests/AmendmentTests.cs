@@ -42,6 +42,7 @@ public sealed partial class AmendmentTests(AmendmentWebApp fixture) : IClassFixt
     {
         var (subscriptionId, start) = await SoldTodayAsync();
         var advisor = await App.SignedInPageAsync(Advisor, "en-GB", "**/advisor");
+        await advisor.Context.AddCookiesAsync([new Cookie { Name = ".AspNetCore.Culture", Value = "c=en|uic=en", Url = App.BaseUrl }]);
         await advisor.GotoAsync($"/advisor/subscriptions/{subscriptionId}/amend");
         Assert.Equal($"Amend the coming term of subscription {subscriptionId}", await advisor.InnerTextAsync("h1"));
 
@@ -49,21 +50,21 @@ public sealed partial class AmendmentTests(AmendmentWebApp fixture) : IClassFixt
         await advisor.FillAsync("#line-0-quantity", "twelve");
         await advisor.FillAsync("#amend-reason", "More designers");
         await advisor.ClickAsync("form.amend button[type=submit]");
-        Assert.Equal("Line 1: 'twelve' is not a number.", await advisor.InnerTextAsync("p.error"));
+        await Assertions.Expect(advisor.Locator("p.error")).ToHaveTextAsync("Line 1: 'twelve' is not a number.");
         await advisor.FillAsync("#line-0-quantity", "12");
         await advisor.FillAsync("#amend-reason", "");
         await advisor.ClickAsync("form.amend button[type=submit]");
-        Assert.Equal("Say why the term is amended (1 to 500 characters).", await advisor.InnerTextAsync("p.error"));
+        await Assertions.Expect(advisor.Locator("p.error")).ToHaveTextAsync("Say why the term is amended (1 to 500 characters).");
         await advisor.Context.AddCookiesAsync([new Cookie { Name = ".AspNetCore.Culture", Value = "c=fr|uic=fr", Url = App.BaseUrl }]);
         await advisor.GotoAsync($"/advisor/subscriptions/{subscriptionId}/amend");
         await advisor.FillAsync("#line-0-quantity", "12");
         await advisor.FillAsync("#line-0-discount", "dix");
         await advisor.FillAsync("#amend-reason", "Plus de graphistes");
         await advisor.ClickAsync("form.amend button[type=submit]");
-        Assert.Equal("Ligne 1\u00a0: «\u00a0dix\u00a0» n'est pas un nombre.", await advisor.InnerTextAsync("p.error"));
+        await Assertions.Expect(advisor.Locator("p.error")).ToHaveTextAsync("Ligne 1\u00a0: «\u00a0dix\u00a0» n'est pas un nombre.");
         await advisor.FillAsync("#line-0-discount", "150");
         await advisor.ClickAsync("form.amend button[type=submit]");
-        Assert.Equal("Une remise est un pourcentage compris entre 0 et moins de 100, et non 150.", await advisor.InnerTextAsync("p.error"));
+        await Assertions.Expect(advisor.Locator("p.error")).ToHaveTextAsync("Une remise est un pourcentage compris entre 0 et moins de 100, et non 150.");
         Assert.Equal(0, await AmendmentsAsync(subscriptionId));
         await AxeAsync(advisor, "amend-fr");
 
@@ -77,15 +78,16 @@ public sealed partial class AmendmentTests(AmendmentWebApp fixture) : IClassFixt
         await advisor.FillAsync("#line-1-price", "500");
         await advisor.FillAsync("#amend-reason", "Team grows to 12 designers; loyalty discount");
         await advisor.ClickAsync("form.amend button[type=submit]");
-        Assert.Matches("^Amendment [0-9]+ is proposed: the customer can confirm it in the web account\\.$", await advisor.InnerTextAsync("p.done"));
+        await Assertions.Expect(advisor.Locator("p.done")).ToHaveTextAsync(new Regex("^Amendment [0-9]+ is proposed: the customer can confirm it in the web account\\.$"));
         Assert.Equal(1, await AmendmentsAsync(subscriptionId));
         await AxeAsync(advisor, "amend-en");
 
         var customer = await App.SignedInPageAsync(WebApp.English);
+        await customer.Context.AddCookiesAsync([new Cookie { Name = ".AspNetCore.Culture", Value = "c=en|uic=en", Url = App.BaseUrl }]);
         await customer.GotoAsync("/portal/amendments");
         await AxeAsync(customer, "portal-amendments");
         await customer.ClickAsync($"button:has-text('Confirm the change to subscription {subscriptionId}')");
-        Assert.Equal($"Thank you: the change to subscription {subscriptionId} is confirmed.", await customer.InnerTextAsync("p.done"));
+        await Assertions.Expect(customer.Locator("p.done")).ToHaveTextAsync($"Thank you: the change to subscription {subscriptionId} is confirmed.");
 
         // The engine to the anniversary, as the clock would bring it.
         var anniversary = start.PlusYears(1);
