@@ -246,6 +246,7 @@ public static class ApiEndpoints
                 await service.MessageAsync(Caller(http), id, http.RequestAborted) is { } message ? Resource(http, message) : NotFound(http))
             .WithName("getMessage").WithSummary("Get a message and where its delivery stands")
             .Produces<ApiMessage>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapAmendmentApi();
         return app;
     }
 
