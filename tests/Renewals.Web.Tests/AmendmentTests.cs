@@ -116,6 +116,67 @@ public sealed partial class AmendmentTests(AmendmentWebApp fixture) : IClassFixt
         Assert.Matches(TenThousandEightHundred(), text);
     }
 
+    [Fact]
+    public async Task The_api_proposes_reads_with_its_etag_and_confirms_with_a_signed_order_and_refuses_bad_input_in_both_languages()
+    {
+        var (subscriptionId, _) = await SoldTodayAsync();
+        string secret;
+        await using (var db = App.Database.CreateContext())
+        {
+            secret = (await new Renewals.Core.Api.ApiKeyService(db, SystemClock.Instance).MakeAsync(new Renewals.Core.Access.Actor.Admin("tests"), null, "amendments")).Secret;
+        }
+
+        using var en = Client(secret, "en");
+        using var fr = Client(secret, "fr");
+        var path = $"/api/v1/subscriptions/{subscriptionId}/amendments";
+
+        using (var bad = await en.PostAsync(path, Json("""{"lines":[{"productCode":"DSN-PRO","quantity":12,"discountPercent":100}],"reason":"Discount"}""")))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+            var problem = System.Text.Json.Nodes.JsonNode.Parse(await bad.Content.ReadAsStringAsync())!;
+            Assert.Equal(("Error.AmendmentDiscount", "A discount is a percentage from 0 to less than 100, not 100."),
+                ((string)problem["code"]!, (string)problem["errors"]!["lines"]![0]!));
+        }
+
+        using (var bad = await fr.PostAsync(path, Json("""{"lines":[{"productCode":"DSN-PRO","quantity":12}]}""")))
+        {
+            var problem = System.Text.Json.Nodes.JsonNode.Parse(await bad.Content.ReadAsStringAsync())!;
+            Assert.Equal("Indiquez pourquoi la période est modifiée (de 1 à 500 caractères).", (string)problem["errors"]!["reason"]![0]!);
+        }
+
+        Assert.Equal(0, await AmendmentsAsync(subscriptionId));
+
+        using var created = await en.PostAsync(path, Json("""{"lines":[{"productCode":"DSN-PRO","quantity":15,"yearlyUnitPrice":950}],"reason":"CRM deal 4411"}"""));
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var made = System.Text.Json.Nodes.JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
+        Assert.Equal(("proposed", "admin:apikey-", 15), ((string)made["status"]!, ((string)made["madeBy"]!)[..13], (int)made["lines"]![0]!["quantity"]!));
+        var one = $"{path}/{(long)made["id"]!}";
+
+        using var read = await en.GetAsync(one);
+        var etag = read.Headers.ETag!.Tag;
+        using var stale = new HttpRequestMessage(HttpMethod.Post, one + "/confirm") { Content = Json("""{"signedOrderReference":"SO-4411"}""") };
+        stale.Headers.TryAddWithoutValidation("If-Match", "\"stale\"");
+        Assert.Equal(System.Net.HttpStatusCode.PreconditionFailed, (await en.SendAsync(stale)).StatusCode);
+        using var confirm = new HttpRequestMessage(HttpMethod.Post, one + "/confirm") { Content = Json("""{"signedOrderReference":"SO-4411"}""") };
+        confirm.Headers.TryAddWithoutValidation("If-Match", etag);
+        using var confirmed = await en.SendAsync(confirm);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await confirmed.Content.ReadAsStringAsync())!;
+        Assert.Equal(("confirmed", "SO-4411", "signedOrder"), ((string)body["status"]!, (string)body["signedOrderReference"]!, (string)body["confirmedThrough"]!));
+        using var again = await en.PostAsync(one + "/confirm", Json("""{"signedOrderReference":"SO-4411"}"""));
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await en.GetAsync($"/api/v1/subscriptions/{subscriptionId}/amendments/999999")).StatusCode);
+    }
+
+    private HttpClient Client(string key, string language)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(App.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        client.DefaultRequestHeaders.AcceptLanguage.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue(language));
+        return client;
+    }
+
+    private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+
     /// <summary>A subscription the English customer buys today (10 × 1,000.00 € of DSN-PRO, a year), in the demo advisor's book.</summary>
     private async Task<(long Subscription, LocalDate Start)> SoldTodayAsync()
     {
