@@ -138,6 +138,7 @@ public static class RenewalsCli
         root.Subcommands.Add(AdvisorsCommand.Create(context));
         root.Subcommands.Add(WebhooksCommand.Create(context));
         root.Subcommands.Add(ApiKeysCommand.Create(context));
+        root.Subcommands.Add(AmendmentsCommand.Create(context));
         return root;
     }
 
