@@ -180,6 +180,41 @@ public abstract class AmendmentTests(DatabaseProvider provider) : DatabaseTest(p
         Assert.Equal([(13, 15_600.00m)], renewal.Lines.Select(l => (l.Quantity, l.Amount)));
     }
 
+    [Fact]
+    public async Task Reminders_list_the_amended_lines_once_confirmed_and_the_current_ones_before()
+    {
+        var (account, subscription, advisor) = await SoldAsync();
+        AtParis(2027, 9, 1, 9, 0);
+        var proposed = await Use(s => s.ProposeAsync(new Actor.Advisor(advisor), subscription.Id, TwelveSeatsAndAFarm));
+
+        // 120 days before 15 January 2028: 17 September 2027; 60 days before: 16 November 2027.
+        await RunOnAsync(Date("2027-09-17"));
+        var before = await ReminderTextAsync(Instant.FromUtc(2027, 9, 17, 8, 0));
+        await Use(s => s.ConfirmByCustomerAsync(new PortalCustomer(account.Id), proposed.Id, "customer:jane@acme.example"));
+        await RunOnAsync(Date("2027-11-16"));
+        var after = await ReminderTextAsync(Instant.FromUtc(2027, 11, 16, 8, 0));
+
+        Assert.Contains("- Product DSN-PRO x 10", before, StringComparison.Ordinal);
+        Assert.DoesNotContain("RND-FARM", before, StringComparison.Ordinal);
+        Assert.Contains("- Product DSN-PRO x 12", after, StringComparison.Ordinal);
+        Assert.Contains("- Product RND-FARM x 2", after, StringComparison.Ordinal);
+    }
+
+    private async Task<string> ReminderTextAsync(Instant at)
+    {
+        await using var server = new TestSmtpServer();
+        await server.StartAsync();
+        var composer = new Messaging.MessageComposer(new Messaging.MessageRenderer(Messaging.TemplateLibrary.FromSetting(null)), new Messaging.DeliveryOptions());
+        await using (var transport = new Messaging.SmtpTransport(new Messaging.SmtpSettings("127.0.0.1", server.Port, Messaging.SmtpTls.None)))
+        {
+            await new Messaging.OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(at);
+        }
+
+        var reminder = server.Received.Single(m => m.Headers["X-Renewals-Template"] == Messaging.MessageKinds.Reminder
+            && m.To.Mailboxes.Single().Address.StartsWith("jane@", StringComparison.Ordinal));
+        return reminder.TextBody ?? "";
+    }
+
     private async Task<(Account Account, Subscription Subscription, long Advisor)> SoldAsync()
     {
         var advisor = await Book.AdvisorAsync();
