@@ -141,6 +141,7 @@ public static class RenewalsCli
         root.Subcommands.Add(NewsletterCommand.Create(context));
         root.Subcommands.Add(EventsCommand.Create(context));
         root.Subcommands.Add(PaymentsCommand.Create(context));
+        root.Subcommands.Add(AmendmentsCommand.Create(context));
         return root;
     }
 

@@ -108,6 +108,11 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<StatementLine> StatementLines => Set<StatementLine>();
 
     public DbSet<CollectionStep> CollectionSteps => Set<CollectionStep>();
+    public DbSet<Amendment> Amendments => Set<Amendment>();
+
+    public DbSet<AmendmentLine> AmendmentLines => Set<AmendmentLine>();
+
+    public DbSet<MidTermAdditionRow> MidTermAdditions => Set<MidTermAdditionRow>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -207,4 +207,17 @@ public static class DomainErrors
     public const string FinanceOnly = "Error.FinanceOnly";
     public const string StatementTransactionId = "Error.StatementTransactionId";
     public const string StatementMalformed = "Error.StatementMalformed";
+    // Amending the coming term (issue 14)
+    public const string AmendmentAfterDeadline = "Error.AmendmentAfterDeadline";
+    public const string AmendmentOverrideAdministratorsOnly = "Error.AmendmentOverrideAdministratorsOnly";
+    public const string AmendmentTermStarted = "Error.AmendmentTermStarted";
+    public const string AmendmentReasonRequired = "Error.AmendmentReasonRequired";
+    public const string AmendmentLinesRequired = "Error.AmendmentLinesRequired";
+    public const string AmendmentDiscount = "Error.AmendmentDiscount";
+    public const string AmendmentUnknown = "Error.AmendmentUnknown";
+    public const string AmendmentNotOpen = "Error.AmendmentNotOpen";
+    public const string AmendmentAlreadyConfirmed = "Error.AmendmentAlreadyConfirmed";
+    public const string AmendmentSignedOrderRequired = "Error.AmendmentSignedOrderRequired";
+    public const string AmendmentSubscriptionNotRenewing = "Error.AmendmentSubscriptionNotRenewing";
+    public const string AdditionOutsideTerm = "Error.AdditionOutsideTerm";
 }

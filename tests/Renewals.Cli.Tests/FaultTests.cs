@@ -62,7 +62,40 @@ public sealed class FaultTests(ITestOutputHelper output)
         foreach (var database in databases)
         {
             await new DemoBook(database.Database, new FakeClock(CliRun.Today)).GenerateAsync(Subscriptions, Seed);
+            await AmendAsync(database);
         }
+    }
+
+    /// <summary>
+    /// Confirmed amendments of the coming term in the book (every 50th subscription still renewing:
+    /// one more of each product at 5 % off, the deadline overridden where it has passed), so the
+    /// anniversaries the engine carries out renew amended lines, and must do so once.
+    /// </summary>
+    private static async Task AmendAsync(TestDatabase database)
+    {
+        var clock = new FakeClock(CliRun.Today);
+        await using var db = database.Context();
+        var chosen = await db.Subscriptions.AsNoTracking().Where(s => s.Status == SubscriptionStatus.Active && s.Id % 50 == 0).OrderBy(s => s.Id)
+            .Select(s => new { s.Id, Lines = s.Lines.Select(l => new { l.Product!.Code, l.Quantity }).ToList() }).ToListAsync();
+        var service = new Core.Amendments.AmendmentService(db, clock);
+        var operatorConsole = new Core.Access.Actor.OperatorConsole();
+        var confirmed = 0;
+        foreach (var s in chosen)
+        {
+            try
+            {
+                var made = await service.ProposeAsync(operatorConsole, s.Id, new Core.Amendments.AmendmentRequest(
+                    [.. s.Lines.Select(l => new Core.Amendments.AmendLine(l.Code, l.Quantity + 1, DiscountPercent: 5m))], "fault test", "fault test"));
+                await service.ConfirmBySignedOrderAsync(operatorConsole, made.Id, $"SO-{s.Id}");
+                confirmed++;
+            }
+            catch (Domain.DomainException)
+            {
+                // A subscription whose coming term cannot be amended any more (its anniversary is today): left as it is.
+            }
+        }
+
+        Assert.True(confirmed > 50, $"only {confirmed} amendments confirmed");
     }
 
     private static string[] RunArgs(TestDatabase database) =>
@@ -134,6 +167,9 @@ public sealed class FaultTests(ITestOutputHelper output)
             Assert.Equal(rows, got[name]);
         }
 
+        // The book's amendments were renewed by their anniversaries (and compared above, row by row).
+        Assert.Contains(want["amendments"], row => row.EndsWith(" Applied", StringComparison.Ordinal));
+
         // Each carried-out milestone has exactly one audit entry: it was carried out once.
         await using var db = actual.Context();
         await AssertGaplessInvoiceNumbersAsync(db);
@@ -179,6 +215,8 @@ public sealed class FaultTests(ITestOutputHelper output)
                 $"{e.SubscriptionId}/{e.ProductId}/{e.TermNumber} {e.Quantity} {e.ValidFrom}-{e.ValidUntil} {e.AvailableInWebAccount}")),
             ["subscriptions"] = Sorted((await db.Subscriptions.AsNoTracking().ToListAsync()).Select(s => $"{s.Id} {s.Status} {s.CurrentTermNumber} {s.EndsOn}")),
             ["notices"] = Sorted((await db.CancellationNotices.AsNoTracking().ToListAsync()).Select(n => $"{n.SubscriptionId} {n.EffectiveEndDate}")),
+            ["amendments"] = Sorted((await db.Amendments.AsNoTracking().ToListAsync()).Select(a => $"{a.SubscriptionId}/{a.TermNumber} {a.Status}")),
+            ["lines"] = Sorted((await db.SubscriptionLines.AsNoTracking().ToListAsync()).Select(l => $"{l.SubscriptionId}/{l.ProductId} {l.Quantity} {l.YearlyUnitPrice}")),
         };
     }
 

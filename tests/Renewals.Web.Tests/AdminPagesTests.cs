@@ -94,6 +94,7 @@ public sealed class AdminPagesTests(WebApp app)
             ["/admin/newsletter/{Id:long}"] = $"/admin/newsletter/{issue}",
             ["/admin/events"] = "/admin/events",
             ["/admin/events/{Id:long}"] = $"/admin/events/{conference}",
+            ["/admin/subscriptions/{Id:long}/amend"] = $"/admin/subscriptions/{await db.Subscriptions.OrderBy(s => s.Id).Select(s => s.Id).FirstAsync()}/amend",
         };
     }
 

@@ -380,7 +380,7 @@ public sealed class ApiTests(WebApp app)
         var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
         return [.. document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject()
             .Where(o => o.Key is "get" or "post" or "put" or "patch" or "delete")
-            .Select(o => (o.Key.ToUpperInvariant(), p.Key.Replace("{id}", "1", StringComparison.Ordinal))))];
+            .Select(o => (o.Key.ToUpperInvariant(), p.Key.Replace("{id}", "1", StringComparison.Ordinal).Replace("{aid}", "1", StringComparison.Ordinal))))];
     }
 
     private HttpClient Client(string? key, string language = "en")

@@ -25,7 +25,7 @@ public sealed partial class WorkspaceAuthorizationTests(WebApp app)
 
     /// <summary>The ids each route is asked with: the demo advisor's and partner's own, or another's.</summary>
     private sealed record Ids(
-        long Account, long Task, long CheckIn, long Meeting, long PastMeeting, long Customer, string Month, long Event = 0);
+        long Account, long Task, long CheckIn, long Meeting, long PastMeeting, long Customer, string Month, long Event = 0, long Subscription = 0);
 
     /// <summary>Every /advisor route, in one place.</summary>
     private static List<string> AdvisorRoutes(Ids ids) =>
@@ -43,6 +43,7 @@ public sealed partial class WorkspaceAuthorizationTests(WebApp app)
         $"/advisor/meetings/{ids.PastMeeting}",
         "/advisor/events",
         $"/advisor/events/{ids.Event}",
+        $"/advisor/subscriptions/{ids.Subscription}/amend",
     ];
 
     /// <summary>The /advisor routes that name an id: with another advisor's ids each must answer 404.</summary>
@@ -218,7 +219,8 @@ public sealed partial class WorkspaceAuthorizationTests(WebApp app)
         using var advisor = await app.SignedInClientAsync(Advisor, "**/advisor");
         var month = Regex.Match(await advisor.GetStringAsync("/advisor/pipeline"), "/advisor/pipeline/([0-9]{4}-[0-9]{2})").Groups[1].Value;
         Assert.NotEmpty(month);
-        return new Ids(account, task.Id, checkIn.Id, coming.Id, past.Id, customer, month);
+        var subscription = await db.Subscriptions.Where(s => s.AccountId == account).OrderBy(s => s.Id).Select(s => s.Id).FirstAsync();
+        return new Ids(account, task.Id, checkIn.Id, coming.Id, past.Id, customer, month, Subscription: subscription);
     }
 
     private static AdvisorTask NewTask(long account, long advisor, string kind) =>

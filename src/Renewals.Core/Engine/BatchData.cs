@@ -17,6 +17,9 @@ internal sealed class BatchData
 
     public required ILookup<long, PurchaseOrderRow> PurchaseOrdersByAccount { get; init; }
 
+    /// <summary>The lines of confirmed amendments, by subscription (their term says which anniversary renews them).</summary>
+    public required ILookup<long, AmendedLineRow> AmendedLinesBySubscription { get; init; }
+
     public static async Task<BatchData> LoadAsync(
         DbConnection connection, DbTransaction transaction, DatabaseProvider provider, IReadOnlyList<ClaimedMilestone> batch, CancellationToken ct)
     {
@@ -72,8 +75,22 @@ internal sealed class BatchData
             }
         }
 
+        var amended = new List<AmendedLineRow>();
+        await using (var command = ByIds(connection, transaction, provider,
+            "SELECT a.id, a.subscription_id, a.term_number, l.product_id, l.quantity, l.net_yearly_unit_price, l.currency FROM amendments a " +
+            "JOIN amendment_lines l ON l.amendment_id = a.id WHERE a.status = 1 AND a.subscription_id {0} ORDER BY l.id", subscriptions))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                amended.Add(new AmendedLineRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt32(4),
+                    reader.GetDecimal(5), reader.GetString(6)));
+            }
+        }
+
         return new BatchData
         {
+            AmendedLinesBySubscription = amended.ToLookup(l => l.SubscriptionId),
             ContactsByAccount = contacts.ToLookup(c => c.AccountId),
             LinesBySubscription = lines.ToLookup(l => l.SubscriptionId),
             NoticesBySubscription = notices.ToLookup(n => n.SubscriptionId),

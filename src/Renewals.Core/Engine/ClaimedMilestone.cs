@@ -35,6 +35,9 @@ internal sealed record ContactRow(long Id, long AccountId, string Name, string E
 
 internal sealed record LineRow(long SubscriptionId, long ProductId, int Quantity, decimal YearlyUnitPrice, string Currency);
 
+/// <summary>A confirmed amendment's line: what the anniversary of <paramref name="TermNumber"/>'s start renews instead of the subscription's lines.</summary>
+internal sealed record AmendedLineRow(long AmendmentId, long SubscriptionId, int TermNumber, long ProductId, int Quantity, decimal NetYearlyUnitPrice, string Currency);
+
 internal sealed record NoticeRow(long SubscriptionId, int ReceivedInTerm, bool IsOnTime, LocalDate EffectiveEndDate);
 
 internal sealed record PurchaseOrderRow(long Id, long AccountId, long? SubscriptionId, string Number, LocalDate? ValidFrom, LocalDate? ValidUntil, Instant RegisteredAt);

@@ -33,6 +33,9 @@ internal sealed class EffectSet
 
     public List<(long SubscriptionId, int TermNumber)> LockedTerms { get; } = [];
 
+    /// <summary>Confirmed amendments the anniversary renewed: their lines become the subscription's lines.</summary>
+    public List<(long AmendmentId, long SubscriptionId, IReadOnlyList<LineRow> Lines)> AppliedAmendments { get; } = [];
+
     /// <summary>What webhook receivers hear of the batch (invoices are added once numbered).</summary>
     public List<WebhookEvent> Events { get; } = [];
 
@@ -132,6 +135,8 @@ internal sealed class EffectSet
             }
         }
 
+        await ApplyAmendmentsAsync(connection, transaction, provider, now, actor, ct);
+
         // The status change that makes a second execution impossible; guarded on Pending so a
         // row that is somehow no longer pending makes the whole batch roll back.
         var affected = provider == DatabaseProvider.PostgreSql
@@ -221,6 +226,55 @@ internal sealed class EffectSet
         }
 
         await w.FlushAsync(ct);
+    }
+
+    /// <summary>
+    /// Each applied amendment: guarded on Confirmed, so an amendment withdrawn while the batch ran
+    /// rolls the batch back (the next run renews without it); then its lines replace the
+    /// subscription's, so later invoices and renewals carry them. Rare: written row by row.
+    /// </summary>
+    private async Task ApplyAmendmentsAsync(DbConnection connection, DbTransaction transaction, DatabaseProvider provider, Instant now, string actor, CancellationToken ct)
+    {
+        foreach (var (amendmentId, subscriptionId, lines) in AppliedAmendments)
+        {
+            await using (var command = Db.Command(connection, transaction,
+                "UPDATE amendments SET status = 4, closed_at = @at, closed_by = @actor WHERE id = @id AND status = 1"))
+            {
+                Db.Add(command, provider, "at", now);
+                Db.Add(command, provider, "actor", actor);
+                Db.Add(command, provider, "id", amendmentId);
+                if (await command.ExecuteNonQueryAsync(ct) != 1)
+                {
+                    throw new InvalidOperationException($"Amendment {amendmentId} is no longer confirmed; the batch is rolled back.");
+                }
+            }
+
+            await using (var command = Db.Command(connection, transaction, "DELETE FROM subscription_lines WHERE subscription_id = @id"))
+            {
+                Db.Add(command, provider, "id", subscriptionId);
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var w = RowWriter.Insert(connection, transaction, provider, "subscription_lines", "subscription_id", "product_id", "quantity", "yearly_unit_price", "currency"))
+            {
+                foreach (var l in lines)
+                {
+                    await w.AddAsync(ct, subscriptionId, l.ProductId, l.Quantity, l.YearlyUnitPrice, l.Currency);
+                }
+
+                await w.FlushAsync(ct);
+            }
+        }
+
+        await using (var w = RowWriter.Insert(connection, transaction, provider, "audit", "at", "actor", "action", "entity", "entity_id", "details"))
+        {
+            foreach (var (amendmentId, subscriptionId, _) in AppliedAmendments)
+            {
+                await w.AddAsync(ct, now, actor, "amendment.applied", "amendment", amendmentId, $"subscription {subscriptionId} renewed with the amended lines");
+            }
+
+            await w.FlushAsync(ct);
+        }
     }
 
     private async Task<long> CompleteMilestonesSqliteAsync(DbConnection connection, DbTransaction transaction, Instant now, CancellationToken ct)

@@ -190,11 +190,21 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         ContactRow primary, ContactRow accountsPayable, BatchData data)
     {
         var next = subscription.Term(term.Number + 1);
+        // A confirmed amendment of the coming term decides what it holds; a proposed one changes nothing.
+        var amended = data.AmendedLinesBySubscription[c.SubscriptionId].Where(l => l.TermNumber == next.Number).ToList();
+        IReadOnlyList<LineRow> lines = amended.Count > 0
+            ? [.. amended.Select(l => new LineRow(c.SubscriptionId, l.ProductId, l.Quantity, l.NetYearlyUnitPrice, l.Currency))]
+            : [.. data.LinesBySubscription[c.SubscriptionId]];
+        if (amended.Count > 0)
+        {
+            effects.AppliedAmendments.Add((amended[0].AmendmentId, c.SubscriptionId, lines));
+        }
+
         effects.Terms.Add(new Data.Model.Term { SubscriptionId = c.SubscriptionId, Number = next.Number, Start = next.Start, End = next.End });
         effects.NewMilestones.AddRange(MilestonePlanner.Plan(c.SubscriptionId, subscription, policy, next.Number, plannedOn: null, asOf));
 
         var inWebAccount = c.LicenceDelivery == LicenceDelivery.AvailableInWebAccount;
-        foreach (var line in data.LinesBySubscription[c.SubscriptionId])
+        foreach (var line in lines)
         {
             effects.Entitlements.Add(new LicenceEntitlement
             {
@@ -208,7 +218,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             });
         }
 
-        Bill(c, InvoiceKind.Renewal, next.Start, next.End, 1, accountsPayable, data);
+        Bill(c, InvoiceKind.Renewal, next.Start, next.End, 1, accountsPayable, data, lines);
         Message("renewal-confirmation", primary, c, new
         {
             renewed_from = Iso(next.Start),
@@ -246,9 +256,10 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    private Invoice? Bill(ClaimedMilestone c, InvoiceKind kind, LocalDate from, LocalDate until, int years, ContactRow billTo, BatchData data)
+    private Invoice? Bill(
+        ClaimedMilestone c, InvoiceKind kind, LocalDate from, LocalDate until, int years, ContactRow billTo, BatchData data, IReadOnlyList<LineRow>? billed = null)
     {
-        var lines = data.LinesBySubscription[c.SubscriptionId].ToList();
+        var lines = (billed ?? [.. data.LinesBySubscription[c.SubscriptionId]]).ToList();
         if (lines.Count == 0)
         {
             return null;

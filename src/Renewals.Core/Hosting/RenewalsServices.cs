@@ -125,6 +125,7 @@ public static class RenewalsServices
         services.TryAddScoped<Payments.PaymentService>();
         services.TryAddScoped<Payments.StatementImport>();
         services.TryAddSingleton<Payments.CollectionPass>();
+        services.TryAddScoped<Amendments.AmendmentService>();
         return services;
     }
 

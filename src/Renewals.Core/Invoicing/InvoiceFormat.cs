@@ -59,5 +59,6 @@ public static class InvoiceFormat
         InvoiceKind.Initial => Text("Kind.Initial", culture),
         InvoiceKind.Yearly => Text("Kind.Yearly", culture),
         InvoiceKind.Renewal => Text("Kind.Renewal", culture),
+        InvoiceKind.Addition => Text("Kind.Addition", culture),
     };
 }

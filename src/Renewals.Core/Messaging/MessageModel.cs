@@ -45,6 +45,21 @@ public static class MessageModel
                 .OrderBy(l => l.Id)
                 .Select(l => new { l.Product!.Name, l.Quantity })
                 .ToListAsync(ct);
+            if (message.Template == MessageKinds.Reminder)
+            {
+                // A reminder is about the coming term: once an amendment of it is confirmed, it lists what will renew.
+                var amended = await db.Amendments.AsNoTracking()
+                    .Where(a => a.SubscriptionId == subscriptionId && a.Status == AmendmentStatus.Confirmed
+                        && db.Subscriptions.Any(s => s.Id == subscriptionId && s.CurrentTermNumber + 1 == a.TermNumber))
+                    .SelectMany(a => a.Lines).OrderBy(l => l.Id)
+                    .Join(db.Products, l => l.ProductId, p => p.Id, (l, p) => new { p.Name, l.Quantity })
+                    .ToListAsync(ct);
+                if (amended.Count > 0)
+                {
+                    products = amended;
+                }
+            }
+
             model["subscription"] = new Dictionary<string, object?>
             {
                 ["id"] = subscriptionId,

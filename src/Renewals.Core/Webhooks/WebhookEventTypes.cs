@@ -14,12 +14,14 @@ public static class WebhookEventTypes
     public const string MessageDeadLettered = "message.dead-lettered";
     public const string InvoicePaid = "invoice.paid";
     public const string InvoiceOverdue = "invoice.overdue";
+    public const string AmendmentConfirmed = "amendment.confirmed";
 
     public static IReadOnlyList<string> All { get; } =
     [
         MilestoneCarriedOut, SubscriptionRenewed, SubscriptionEnding, SubscriptionEnded,
         NoticeReceived, NoticeWithdrawn, InvoiceIssued, CreditNoteIssued, MessageDeadLettered,
         InvoicePaid, InvoiceOverdue,
+        AmendmentConfirmed,
     ];
 
     public static bool IsKnown(string type) => All.Contains(type, StringComparer.Ordinal);

@@ -34,6 +34,9 @@ public enum InvoiceKind
 
     /// <summary>The anniversary's invoice for the 12 months of a renewal term.</summary>
     Renewal,
+
+    /// <summary>More units from a day inside the term, pro rata to the billing period's end.</summary>
+    Addition,
 }
 
 /// <summary>

@@ -247,6 +247,7 @@ public static class ApiEndpoints
             .WithName("getMessage").WithSummary("Get a message and where its delivery stands")
             .Produces<ApiMessage>().ProducesProblem(StatusCodes.Status404NotFound);
         PaymentEndpoints.Map(api);
+        api.MapAmendmentApi();
         return app;
     }
 

@@ -67,6 +67,11 @@ public static class ApiProblems
         [DomainErrors.PurchaseOrderAmount] = "amount",
         [DomainErrors.PurchaseOrderPeriod] = "validUntil",
         [DomainErrors.SubscriptionOfAnotherAccount] = "subscriptionId",
+        [DomainErrors.AmendmentReasonRequired] = "reason",
+        [DomainErrors.AmendmentLinesRequired] = "lines",
+        [DomainErrors.AmendmentDiscount] = "lines",
+        [DomainErrors.AmendmentOverrideAdministratorsOnly] = "deadlineOverrideReason",
+        [DomainErrors.AmendmentSignedOrderRequired] = "signedOrderReference",
     };
 
     /// <summary>Errors about the state a resource is in, not about the request: 409.</summary>
@@ -74,6 +79,8 @@ public static class ApiProblems
     [
         DomainErrors.SubscriptionAlreadyEnding, DomainErrors.SubscriptionAlreadyEnded, DomainErrors.AlreadyWithdrawn,
         DomainErrors.WithdrawalAfterEffect, DomainErrors.WithdrawalBeforeNotice,
+        DomainErrors.AmendmentAfterDeadline, DomainErrors.AmendmentTermStarted, DomainErrors.AmendmentNotOpen,
+        DomainErrors.AmendmentAlreadyConfirmed, DomainErrors.AmendmentSubscriptionNotRenewing,
     ];
 
     /// <summary>Errors that mean "no such resource" when the id came from the path.</summary>
@@ -81,6 +88,7 @@ public static class ApiProblems
     [
         DomainErrors.AccountUnknown, DomainErrors.SubscriptionUnknown, DomainErrors.NoticeUnknown, DomainErrors.ContactUnknown,
         DomainErrors.AdvisorTaskUnknown, DomainErrors.ReissueInvoiceUnknown,
+        DomainErrors.AmendmentUnknown,
     ];
 
     public static Task WriteAsync(HttpContext http, int status, string title, string? detail, IDictionary<string, string[]>? errors = null, string? code = null)

@@ -515,6 +515,151 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("advisor_tasks", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.Amendment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Instant?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("closed_by");
+
+                    b.Property<Instant?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<string>("ConfirmedBy")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("confirmed_by");
+
+                    b.Property<int?>("ConfirmedThrough")
+                        .HasColumnType("integer")
+                        .HasColumnName("confirmed_through");
+
+                    b.Property<LocalDate>("Deadline")
+                        .HasColumnType("date")
+                        .HasColumnName("deadline");
+
+                    b.Property<string>("DeadlineOverrideReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("deadline_override_reason");
+
+                    b.Property<Instant>("MadeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("made_at");
+
+                    b.Property<string>("MadeBy")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("made_by");
+
+                    b.Property<LocalDate>("MadeOn")
+                        .HasColumnType("date")
+                        .HasColumnName("made_on");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("SignedOrderReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("signed_order_reference");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<long>("SubscriptionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<int>("TermNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("term_number");
+
+                    b.HasKey("Id")
+                        .HasName("pk_amendments");
+
+                    b.HasIndex("SubscriptionId", "TermNumber")
+                        .HasDatabaseName("ix_amendments_subscription_id_term_number");
+
+                    b.HasIndex(new[] { "SubscriptionId", "TermNumber" }, "OpenAmendment")
+                        .IsUnique()
+                        .HasDatabaseName("ix_amendments_open")
+                        .HasFilter("status IN (0, 1)");
+
+                    b.ToTable("amendments", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.AmendmentLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AmendmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amendment_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<decimal>("DiscountPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("discount_percent");
+
+                    b.Property<decimal>("NetYearlyUnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("net_yearly_unit_price");
+
+                    b.Property<long>("ProductId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("product_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal>("YearlyUnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("yearly_unit_price");
+
+                    b.HasKey("Id")
+                        .HasName("pk_amendment_lines");
+
+                    b.HasIndex("AmendmentId")
+                        .HasDatabaseName("ix_amendment_lines_amendment_id");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_amendment_lines_product_id");
+
+                    b.ToTable("amendment_lines", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ApiKey", b =>
                 {
                     b.Property<long>("Id")
@@ -1752,6 +1897,84 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasDatabaseName("ix_message_template_versions_kind_language_part_number");
 
                     b.ToTable("message_template_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.MidTermAdditionRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<LocalDate>("BilledUntil")
+                        .HasColumnType("date")
+                        .HasColumnName("billed_until");
+
+                    b.Property<int>("DaysBilled")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_billed");
+
+                    b.Property<int>("DaysInBillingYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_in_billing_year");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<Instant>("MadeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("made_at");
+
+                    b.Property<string>("MadeBy")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("made_by");
+
+                    b.Property<long>("ProductId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("product_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("quantity");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<LocalDate>("StartsOn")
+                        .HasColumnType("date")
+                        .HasColumnName("starts_on");
+
+                    b.Property<long>("SubscriptionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<decimal>("YearlyUnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("yearly_unit_price");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mid_term_additions");
+
+                    b.HasIndex("InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mid_term_additions_invoice_id");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_mid_term_additions_product_id");
+
+                    b.HasIndex("SubscriptionId")
+                        .HasDatabaseName("ix_mid_term_additions_subscription_id");
+
+                    b.ToTable("mid_term_additions", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Milestone", b =>
@@ -3181,6 +3404,33 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasConstraintName("fk_advisor_feedback_feedback_surveys_survey_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.Amendment", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_amendments_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.AmendmentLine", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Amendment", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("AmendmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_amendment_lines_amendments_amendment_id");
+
+                    b.HasOne("Renewals.Data.Model.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_amendment_lines_products_product_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ApiKey", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Partner", null)
@@ -3462,6 +3712,30 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasConstraintName("fk_entitlements_subscriptions_subscription_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.MidTermAdditionRow", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mid_term_additions_invoices_invoice_id");
+
+                    b.HasOne("Renewals.Data.Model.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mid_term_additions_products_product_id");
+
+                    b.HasOne("Renewals.Data.Model.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mid_term_additions_subscriptions_subscription_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Milestone", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Subscription", null)
@@ -3694,6 +3968,11 @@ namespace Renewals.Data.Migrations.Postgres
             modelBuilder.Entity("Renewals.Data.Model.Advisor", b =>
                 {
                     b.Navigation("Accounts");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.Amendment", b =>
+                {
+                    b.Navigation("Lines");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Invoice", b =>

@@ -493,6 +493,151 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("advisor_tasks", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.Amendment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_by");
+
+                    b.Property<long?>("ConfirmedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<string>("ConfirmedBy")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("confirmed_by");
+
+                    b.Property<int?>("ConfirmedThrough")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("confirmed_through");
+
+                    b.Property<string>("Deadline")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline");
+
+                    b.Property<string>("DeadlineOverrideReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline_override_reason");
+
+                    b.Property<long>("MadeAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("made_at");
+
+                    b.Property<string>("MadeBy")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("made_by");
+
+                    b.Property<string>("MadeOn")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("made_on");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("SignedOrderReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signed_order_reference");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<long>("SubscriptionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<int>("TermNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("term_number");
+
+                    b.HasKey("Id")
+                        .HasName("pk_amendments");
+
+                    b.HasIndex("SubscriptionId", "TermNumber")
+                        .HasDatabaseName("ix_amendments_subscription_id_term_number");
+
+                    b.HasIndex(new[] { "SubscriptionId", "TermNumber" }, "OpenAmendment")
+                        .IsUnique()
+                        .HasDatabaseName("ix_amendments_open")
+                        .HasFilter("status IN (0, 1)");
+
+                    b.ToTable("amendments", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.AmendmentLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmendmentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amendment_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<decimal>("DiscountPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_percent");
+
+                    b.Property<decimal>("NetYearlyUnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("net_yearly_unit_price");
+
+                    b.Property<long>("ProductId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("product_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal>("YearlyUnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("yearly_unit_price");
+
+                    b.HasKey("Id")
+                        .HasName("pk_amendment_lines");
+
+                    b.HasIndex("AmendmentId")
+                        .HasDatabaseName("ix_amendment_lines_amendment_id");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_amendment_lines_product_id");
+
+                    b.ToTable("amendment_lines", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ApiKey", b =>
                 {
                     b.Property<long>("Id")
@@ -1720,6 +1865,86 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_message_template_versions_kind_language_part_number");
 
                     b.ToTable("message_template_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.MidTermAdditionRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("BilledUntil")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("billed_until");
+
+                    b.Property<int>("DaysBilled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("days_billed");
+
+                    b.Property<int>("DaysInBillingYear")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("days_in_billing_year");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<long>("MadeAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("made_at");
+
+                    b.Property<string>("MadeBy")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("made_by");
+
+                    b.Property<long>("ProductId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("product_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quantity");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("StartsOn")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("starts_on");
+
+                    b.Property<long>("SubscriptionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<decimal>("YearlyUnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("yearly_unit_price");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mid_term_additions");
+
+                    b.HasIndex("InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mid_term_additions_invoice_id");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_mid_term_additions_product_id");
+
+                    b.HasIndex("SubscriptionId")
+                        .HasDatabaseName("ix_mid_term_additions_subscription_id");
+
+                    b.ToTable("mid_term_additions", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Milestone", b =>
@@ -3120,6 +3345,33 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasConstraintName("fk_advisor_feedback_feedback_surveys_survey_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.Amendment", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_amendments_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.AmendmentLine", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Amendment", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("AmendmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_amendment_lines_amendments_amendment_id");
+
+                    b.HasOne("Renewals.Data.Model.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_amendment_lines_products_product_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.ApiKey", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Partner", null)
@@ -3401,6 +3653,30 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasConstraintName("fk_entitlements_subscriptions_subscription_id");
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.MidTermAdditionRow", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mid_term_additions_invoices_invoice_id");
+
+                    b.HasOne("Renewals.Data.Model.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mid_term_additions_products_product_id");
+
+                    b.HasOne("Renewals.Data.Model.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mid_term_additions_subscriptions_subscription_id");
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.Milestone", b =>
                 {
                     b.HasOne("Renewals.Data.Model.Subscription", null)
@@ -3633,6 +3909,11 @@ namespace Renewals.Data.Migrations.Sqlite
             modelBuilder.Entity("Renewals.Data.Model.Advisor", b =>
                 {
                     b.Navigation("Accounts");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.Amendment", b =>
+                {
+                    b.Navigation("Lines");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Invoice", b =>
