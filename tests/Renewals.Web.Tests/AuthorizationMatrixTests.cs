@@ -81,6 +81,7 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET,POST /newsletter/unsubscribe/{Token}"] = (Area.CheckedByFeatureTests, null),
         ["POST /newsletter/unsubscribe/{token}"] = (Area.CheckedByFeatureTests, null),
         ["GET,POST /portal/events"] = (Area.Portal, _ => "/portal/events"),
+        ["GET,POST /portal/amendments"] = (Area.Portal, _ => "/portal/amendments"),
         // ConferenceTests: an event the account is not invited to, or none, answers 404.
         ["GET,POST /portal/events/{Id:long}"] = (Area.CheckedByFeatureTests, null),
         // PaymentsTests: finance and administrators only; advisors and customers get 404, nobody signed in goes to sign-in.
@@ -113,6 +114,7 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET,POST /admin/newsletter/{Id:long}"] = (Area.CheckedByAdminPagesTests, null),
         ["GET,POST /admin/events"] = (Area.CheckedByAdminPagesTests, null),
         ["GET,POST /admin/events/{Id:long}"] = (Area.CheckedByAdminPagesTests, null),
+        ["GET,POST /admin/subscriptions/{Id:long}/amend"] = (Area.CheckedByAdminPagesTests, null),
 
         ["GET,POST /advisor"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /advisor/accounts/{AccountId:long}/meetings/new"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
@@ -125,6 +127,7 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["GET,POST /advisor/tasks/{Id:long}"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /advisor/tasks/{TaskId:long}/meeting"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /advisor/events"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
+        ["GET,POST /advisor/subscriptions/{Id:long}/amend"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /advisor/events/{Id:long}"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /partner"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
         ["GET,POST /partner/customers/{Id:long}"] = (Area.CheckedByWorkspaceAuthorizationTests, null),
@@ -154,6 +157,10 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         ["POST /api/v1/subscriptions/{id:long}/notices"] = (Area.CheckedByApiTests, null),
         ["GET /api/v1/subscriptions/{id:long}/timeline"] = (Area.CheckedByApiTests, null),
         ["POST /api/v1/payments/"] = (Area.CheckedByApiTests, null),
+        ["GET /api/v1/subscriptions/{id:long}/amendments/"] = (Area.CheckedByApiTests, null),
+        ["POST /api/v1/subscriptions/{id:long}/amendments/"] = (Area.CheckedByApiTests, null),
+        ["GET /api/v1/subscriptions/{id:long}/amendments/{aid:long}"] = (Area.CheckedByApiTests, null),
+        ["POST /api/v1/subscriptions/{id:long}/amendments/{aid:long}/confirm"] = (Area.CheckedByApiTests, null),
     };
 
     [Fact]
