@@ -25,6 +25,9 @@ public static class RenewalsWeb
     /// <summary>The public callback form's rate-limit policy: requests from one address in ten minutes.</summary>
     public const int CallbackRequestsPerWindow = 5;
 
+    /// <summary>Posts to the forms reached by an emailed link (the survey, the unsubscribe page and its one-click POST), per address and 10 minutes.</summary>
+    public const int LinkFormPostsPerWindow = 60;
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -91,8 +94,19 @@ public static class RenewalsWeb
                             Window = TimeSpan.FromMinutes(10),
                             QueueLimit = 0,
                         })
-                        : RateLimitPartition.GetNoLimiter("other"));
-            o.OnRejected = (context, ct) => IsPublicCallback(context.HttpContext) ? CallbackRefusal.WriteAsync(context.HttpContext, ct) : ValueTask.CompletedTask;
+                        : HttpMethods.IsPost(http.Request.Method) && IsLinkForm(http)
+                            // The token in the link guards each form; the limit keeps anyone from trying tokens by the thousand.
+                            ? RateLimitPartition.GetFixedWindowLimiter("link-forms|" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _ => new FixedWindowRateLimiterOptions
+                            {
+                                PermitLimit = LinkFormPostsPerWindow,
+                                Window = TimeSpan.FromMinutes(10),
+                                QueueLimit = 0,
+                            })
+                            : RateLimitPartition.GetNoLimiter("other"));
+            o.OnRejected = (context, ct) =>
+                IsPublicCallback(context.HttpContext) ? CallbackRefusal.WriteAsync(context.HttpContext, ct)
+                : IsLinkForm(context.HttpContext) ? CallbackRefusal.WriteAsync(context.HttpContext, ct, backToForm: false)
+                : ValueTask.CompletedTask;
         });
 
         // The API's limit per key, chained after the limits above (issue 13).
@@ -149,6 +163,9 @@ public static class RenewalsWeb
 
     /// <summary>The form a post goes to, whatever its case or trailing slash (which would otherwise open fresh windows).</summary>
     private static bool IsPublicCallback(HttpContext http) => string.Equals((http.Request.Path.Value ?? "").TrimEnd('/'), "/callback", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsLinkForm(HttpContext http) =>
+        http.Request.Path.StartsWithSegments("/feedback") || http.Request.Path.StartsWithSegments("/newsletter/unsubscribe");
 
     private static string FormOf(HttpContext http) => (http.Request.Path.Value ?? "").TrimEnd('/').ToUpperInvariant();
 

@@ -110,6 +110,34 @@ public sealed partial class CallbackTests(WebApp app)
     }
 
     [Fact]
+    public async Task The_forms_reached_by_an_emailed_link_are_rate_limited_per_address_and_say_so_in_the_readers_language()
+    {
+        // The survey and the unsubscribe page (and its one-click POST) share one window per address:
+        // a wrong token answers 404 until the window is used up, then 429 with a page that says why.
+        using var client = app.ClientFrom(IPAddress.Parse("127.0.0.79"), "fr-FR");
+        using var elsewhere = app.ClientFrom(IPAddress.Parse("127.0.0.80"), "fr-FR");
+        async Task<HttpResponseMessage> PostAsync(HttpClient from, string path) =>
+            await from.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
+
+        for (var i = 0; i < RenewalsWeb.LinkFormPostsPerWindow; i++)
+        {
+            var path = i % 2 == 0 ? $"/newsletter/unsubscribe/not-a-token-{i}" : $"/feedback/not-a-token-{i}";
+            var answer = await PostAsync(client, path);
+            Assert.True(answer.StatusCode is not HttpStatusCode.TooManyRequests and < HttpStatusCode.InternalServerError, $"{path}: {(int)answer.StatusCode}");
+        }
+
+        var refused = await PostAsync(client, "/newsletter/unsubscribe/not-a-token");
+        var page = await refused.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await PostAsync(client, "/feedback/not-a-token")).StatusCode);
+        Assert.Contains("<h1>Trop de demandes</h1>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/callback\"", page, StringComparison.Ordinal);
+        // Another address has its own window.
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await PostAsync(elsewhere, "/newsletter/unsubscribe/not-a-token")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_public_form_answers_429_with_a_clear_page_past_its_limit_from_one_address_and_stores_nothing_more()
     {
         // A loopback address of this test's own, so the other tests' requests do not share its window.
