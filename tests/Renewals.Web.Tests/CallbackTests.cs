@@ -31,6 +31,8 @@ public sealed partial class CallbackTests(WebApp app)
         var contacts = await db.Contacts.AsNoTracking().Where(c => c.Account!.AdvisorId == mine).Select(c => new { c.Id, c.AccountId, c.Email, c.Name }).ToListAsync();
         var all = await db.Contacts.AsNoTracking().Select(c => c.Email).ToListAsync();
         var contact = contacts.First(c => all.Count(e => string.Equals(e, c.Email, StringComparison.OrdinalIgnoreCase)) == 1);
+        // Other tests of the run (the log privacy test) may have asked for a call from the same contact before.
+        var acknowledged = await db.Outbox.CountAsync(m => m.Template == "callback-acknowledgement" && m.ToEmail == contact.Email && m.Language == "en");
 
         var page = await app.AnonymousPageAsync("en-GB");
         await page.GotoAsync("/callback");
@@ -49,7 +51,7 @@ public sealed partial class CallbackTests(WebApp app)
         var task = await db.AdvisorTasks.AsNoTracking().SingleAsync(t => t.Id == request.AdvisorTaskId);
         Assert.Equal((AdvisorTaskKinds.Callback, (long?)mine, (long?)contact.AccountId, AdvisorTaskStatus.Open), (task.Kind, task.AdvisorId, task.AccountId, task.Status));
         Assert.Equal(("public", "afternoon", "en", (long?)contact.Id), (request.Source, request.PreferredWindow, request.Language, request.ContactId));
-        Assert.Equal(1, await db.Outbox.CountAsync(m => m.Template == "callback-acknowledgement" && m.ToEmail == contact.Email && m.Language == "en"));
+        Assert.Equal(acknowledged + 1, await db.Outbox.CountAsync(m => m.Template == "callback-acknowledgement" && m.ToEmail == contact.Email && m.Language == "en"));
 
         var advisor = await app.SignedInPageAsync(Advisor, "en-GB", "**/advisor");
         await advisor.GotoAsync("/advisor");
