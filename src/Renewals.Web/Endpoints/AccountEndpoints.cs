@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Renewals.Data.Model;
 
 namespace Renewals.Web.Endpoints;
@@ -31,7 +32,7 @@ public static class AccountEndpoints
                 await users.UpdateAsync(user);
             }
 
-            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/portal");
+            return Results.LocalRedirect(IsLocal(returnUrl) ? WithoutCulture(returnUrl!) : "/portal");
         });
         return app;
     }
@@ -43,6 +44,25 @@ public static class AccountEndpoints
             CookieRequestCultureProvider.DefaultCookieName,
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language)),
             new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true, MaxAge = TimeSpan.FromDays(365) });
+    }
+
+    /// <summary>
+    /// The page to go back to without the language an emailed link named (?culture=fr): the query
+    /// string outranks the cookie, so leaving it would undo the reader's own choice on that page.
+    /// </summary>
+    public static string WithoutCulture(string localUrl)
+    {
+        ArgumentNullException.ThrowIfNull(localUrl);
+        var question = localUrl.IndexOf('?', StringComparison.Ordinal);
+        if (question < 0)
+        {
+            return localUrl;
+        }
+
+        var kept = QueryHelpers.ParseQuery(localUrl[question..])
+            .Where(p => !string.Equals(p.Key, "culture", StringComparison.OrdinalIgnoreCase) && !string.Equals(p.Key, "ui-culture", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)));
+        return localUrl[..question] + QueryString.Create(kept).ToUriComponent();
     }
 
     /// <summary>Only paths of this site: an open redirect would let a link send a signed-in user anywhere.</summary>
