@@ -53,8 +53,15 @@ public sealed class PostgresCluster : IAsyncDisposable
     public static async Task<PostgresCluster> StartAsync()
     {
         var bin = FindBinaries();
-        var folder = Path.Combine(Path.GetTempPath(), "renewals-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        if (Interlocked.Exchange(ref _swept, 1) == 0)
+        {
+            await SweepAbandonedAsync(bin);
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
+        // Who owns the cluster: a later run stops and deletes it if this process dies without doing so.
+        await File.WriteAllTextAsync(Path.Combine(folder, OwnerFile), Owner(Environment.ProcessId));
         var asRoot = Environment.UserName == "root";
         if (asRoot)
         {
@@ -109,6 +116,89 @@ public sealed class PostgresCluster : IAsyncDisposable
     {
         Stop();
         return ValueTask.CompletedTask;
+    }
+
+    private const string FolderPrefix = "renewals-pg-";
+    private const string OwnerFile = "owner";
+    private static int _swept;
+
+    /// <summary>The folder the cluster's data, socket and log are in.</summary>
+    public string Folder => _folder;
+
+    /// <summary>
+    /// Stops and deletes the clusters of test processes that died without stopping them (a killed run,
+    /// a hung test host): their postmaster lives on and each holds gigabytes in the temporary folder.
+    /// A cluster is abandoned when the process named in its owner file no longer runs (same id and start
+    /// time); clusters without an owner file are not this class's and are left alone.
+    /// </summary>
+    public static Task SweepAbandonedAsync() => SweepAbandonedAsync(FindBinaries());
+
+    private static async Task SweepAbandonedAsync(string bin)
+    {
+        var asRoot = Environment.UserName == "root";
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            string owner;
+            try
+            {
+                owner = await File.ReadAllTextAsync(Path.Combine(folder, OwnerFile));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            if (int.TryParse(owner.Split(' ')[0], out var pid) && Owner(pid) == owner)
+            {
+                continue;
+            }
+
+            var data = Path.Combine(folder, "data");
+            if (File.Exists(Path.Combine(data, "postmaster.pid")))
+            {
+                try
+                {
+                    await RunAsPostgresAsync(asRoot, Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop");
+                }
+                catch (InvalidOperationException)
+                {
+                    // Not running any more: only the files are left.
+                }
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    /// <summary>A process named by its id and start time, so that a reused id is not taken for the owner.</summary>
+    private static string Owner(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return $"{pid} {process.StartTime.ToUniversalTime().Ticks}";
+        }
+        catch (ArgumentException)
+        {
+            return "";
+        }
+        catch (InvalidOperationException)
+        {
+            return "";
+        }
     }
 
     private static string FindBinaries()
