@@ -8,6 +8,11 @@ using Renewals.Data;
 // The benchmark of Renewals: plan N subscriptions with the bulk path, run the engine over a
 // year of days, and measure the baselines (raw ADO.NET inserts and updates, Quartz.NET) in the
 // same run; print the figures and write them into docs/performance.md.
+if (args is ["--phase", ..])
+{
+    return await Phases.RunAsync(args);
+}
+
 BenchOptions options;
 try
 {

@@ -8,6 +8,18 @@ namespace Renewals.Core.Tests;
 
 public sealed class SqliteMailFaultTests() : MailFaultTests(DatabaseProvider.Sqlite);
 
+/// <summary>The same faults with four messages delivered at once by each dispatcher, over four connections.</summary>
+public sealed class SqliteConcurrentMailFaultTests() : MailFaultTests(DatabaseProvider.Sqlite)
+{
+    protected override DeliveryOptions Delivery => new() { DeliveryWorkers = 4 };
+}
+
+/// <summary>The same faults with four messages delivered at once by each dispatcher, over four connections.</summary>
+public sealed class PostgresConcurrentMailFaultTests() : MailFaultTests(DatabaseProvider.PostgreSql)
+{
+    protected override DeliveryOptions Delivery => new() { DeliveryWorkers = 4 };
+}
+
 public sealed class PostgresMailFaultTests() : MailFaultTests(DatabaseProvider.PostgreSql)
 {
     [Fact]
@@ -52,6 +64,9 @@ public abstract class MailFaultTests(DatabaseProvider provider) : DatabaseTest(p
     protected static readonly Instant Morning = Instant.FromUtc(2027, 1, 15, 9, 0);
 
     private static readonly TimeSpan ShortTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How the dispatchers deliver; the concurrent variants below deliver several messages at once.</summary>
+    protected virtual DeliveryOptions Delivery => new();
 
     [Fact]
     public async Task Each_fault_ends_in_one_delivery_per_message_id_and_the_one_unavoidable_copy_keeps_its_id()
@@ -129,7 +144,7 @@ public abstract class MailFaultTests(DatabaseProvider provider) : DatabaseTest(p
         var settings = fault == "sign-in"
             ? new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None, "renewals", "not-the-password")
             : new SmtpSettings("127.0.0.1", server.Port, SmtpTls.StartTls);
-        var options = new DeliveryOptions { MaxAttempts = 2 };
+        var options = Delivery with { MaxAttempts = 2 };
 
         var first = await DispatchAsync(settings, Morning, options);
         var second = await DispatchAsync(settings, Morning + Duration.FromMinutes(1), options);
@@ -160,7 +175,7 @@ public abstract class MailFaultTests(DatabaseProvider provider) : DatabaseTest(p
     }
 
     protected Task<DispatchResult> DispatchAsync(ScriptedSmtpServer server, Instant now) =>
-        DispatchAsync(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None), now, new DeliveryOptions());
+        DispatchAsync(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None), now, Delivery);
 
     private async Task<DispatchResult> DispatchAsync(SmtpSettings settings, Instant now, DeliveryOptions options)
     {

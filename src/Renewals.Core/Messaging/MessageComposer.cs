@@ -26,6 +26,9 @@ public sealed record DeliveryOptions
     /// <summary>Messages claimed per transaction.</summary>
     public int BatchSize { get; init; } = 50;
 
+    /// <summary>Messages delivered at the same time by one dispatcher, each over its own SMTP connection.</summary>
+    public int DeliveryWorkers { get; init; } = 1;
+
     /// <summary>The wait before attempt <paramref name="attempts"/> + 1, after <paramref name="attempts"/> failures.</summary>
     public Duration RetryDelay(int attempts)
     {

@@ -24,8 +24,11 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// visible, and an operator can retry it.
 /// Each message is claimed, sent and recorded in its own transaction, so that what is
 /// recorded as sent is never rolled back by a later message's failure (which would send it
-/// again at the next pass). On PostgreSQL several dispatchers share the work (the row is
-/// locked FOR UPDATE SKIP LOCKED while it is sent); on SQLite one works at a time.
+/// again at the next pass). Within a dispatcher, <see cref="DeliveryOptions.DeliveryWorkers"/>
+/// messages of a claimed batch are delivered at the same time, each with its own context and
+/// transaction and its own connection of the transport. On PostgreSQL several dispatchers share
+/// the work (the row is locked FOR UPDATE SKIP LOCKED while it is sent); on SQLite one
+/// dispatcher works at a time.
 /// </summary>
 public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport)
 {
@@ -57,25 +60,27 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
                 break;
             }
 
-            foreach (var id in due)
+            // Several messages at once, each in its own transaction over its own connection:
+            // delivery waits on the server far more than it computes, so waits overlap.
+            after = due[^1];
+            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.DeliveryWorkers), CancellationToken = ct }, async (id, token) =>
             {
-                after = id;
-                switch (await DeliverOneAsync(id, now, ct))
+                switch (await DeliverOneAsync(id, now, token))
                 {
                     case OutboxStatus.Sent:
-                        sent++;
+                        Interlocked.Increment(ref sent);
                         break;
                     case OutboxStatus.DeadLettered:
-                        dead++;
+                        Interlocked.Increment(ref dead);
                         break;
                     case OutboxStatus.Pending:
-                        retrying++;
+                        Interlocked.Increment(ref retrying);
                         break;
                     case OutboxStatus.Discarded:
-                        discarded++;
+                        Interlocked.Increment(ref discarded);
                         break;
                 }
-            }
+            });
         }
 
         return new DispatchResult(sent, retrying, dead, discarded);

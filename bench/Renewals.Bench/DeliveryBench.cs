@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+using Npgsql;
+using Renewals.Core.Demo;
+using Renewals.Core.Engine;
+using Renewals.Core.Messaging;
+using Renewals.Data;
+using Renewals.Data.Model;
+
+namespace Renewals.Bench;
+
+/// <summary>
+/// <c>--phase delivery</c>: how fast the outbox reaches an SMTP server on loopback. A demo book
+/// of N subscriptions, the engine run over it once up to --until (the messages it writes wait in
+/// the outbox), then three passes over the same waiting messages:
+/// compose only (what the dispatcher reads and renders for each, nothing sent, nothing written),
+/// send only (those composed messages handed to one SMTP connection), and the dispatcher itself
+/// (<see cref="OutboxDispatcher"/> with <see cref="SmtpTransport"/>, everything it records),
+/// each with the machine's load average. The first two split the third's cost.
+/// </summary>
+internal static class DeliveryBench
+{
+    public const string Usage = """
+        renewals-bench --phase delivery: the outbox delivered by SMTP to a receiving server on loopback.
+
+          dotnet run -c Release --project bench/Renewals.Bench -- --phase delivery [options]
+
+          --n N            subscriptions of the demo book (default 3000)
+          --until DATE     the engine runs once as of the end of this day, ISO (default 2027-03-31)
+          --provider P     sqlite (default) or postgres
+          --pg CS          PostgreSQL connection string (the database is emptied: schema public dropped)
+          --workers W      concurrent deliveries of the dispatcher (default: its own default)
+          --no-split       skip the compose-only and send-only passes
+          --work-dir DIR   the SQLite file goes here (default <temp>/renewals-bench-delivery)
+        """;
+
+    private static readonly string[] Steps =
+        ["read the row", "purpose", "model", "stored templates", "render (Fluid)", "attachments", "compose (all of the above but the row and purpose, again, as the dispatcher calls it)", "write MIME", "send"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int n = 3000;
+        int? workers = null;
+        var until = new LocalDate(2027, 3, 31);
+        string provider = "sqlite";
+        string? pg = null;
+        var split = true;
+        var workDir = Path.Combine(Path.GetTempPath(), "renewals-bench-delivery");
+        for (var i = 1; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{name} needs a value");
+            switch (name)
+            {
+                case "--n": n = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--until": until = LocalDatePattern.Iso.Parse(Value()).GetValueOrThrow(); break;
+                case "--provider": provider = Value().ToLowerInvariant() is "postgres" or "postgresql" or "pg" ? "postgres" : "sqlite"; break;
+                case "--pg": pg = Value(); break;
+                case "--workers": workers = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--no-split": split = false; break;
+                case "--work-dir": workDir = Path.GetFullPath(Value()); break;
+                default: throw new UsageException($"unknown option {name}\n{Usage}");
+            }
+        }
+
+        RenewalsDatabase database;
+        if (provider == "postgres")
+        {
+            await using var source = NpgsqlDataSource.Create(pg ?? throw new UsageException("--provider postgres needs --pg"));
+            await using var reset = source.CreateCommand("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;");
+            await reset.ExecuteNonQueryAsync();
+            database = RenewalsDatabase.FromSetting(pg);
+        }
+        else
+        {
+            Directory.CreateDirectory(workDir);
+            var file = Path.Combine(workDir, "renewals.db");
+            foreach (var suffix in new[] { "", "-wal", "-shm", ".engine-lock", ".dispatcher-lock" })
+            {
+                File.Delete(file + suffix);
+            }
+
+            database = RenewalsDatabase.FromSetting(file);
+        }
+
+        await database.MigrateAsync();
+        // As the dispatch fault test does: the book planned today, the engine's clock early, so
+        // every message is due and still serves its purpose when delivered "today".
+        var today = new LocalDate(2026, 11, 26).AtMidnight().InUtc().ToInstant();
+        await new DemoBook(database, new SettableClock(today)).GenerateAsync(n, 2027);
+        await new RenewalEngine(database, new SettableClock(Instant.FromUtc(2026, 1, 1, 0, 0))).RunAsync(until.PlusDays(1).AtMidnight().InUtc().ToInstant());
+        var now = today + Duration.FromHours(12);
+        int waiting;
+        await using (var db = database.CreateContext())
+        {
+            waiting = await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Pending);
+        }
+
+        ProductBench.Log($"delivery: {n:N0} subscriptions, {waiting:N0} messages waiting ({provider})");
+        var options = new DeliveryOptions { DeliveryWorkers = workers ?? new DeliveryOptions().DeliveryWorkers };
+        var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), options, Attachments.For(Core.Invoicing.Seller.Default));
+        await using var sink = new SmtpSink();
+        var settings = new SmtpSettings("127.0.0.1", sink.Port, SmtpTls.None);
+
+        if (split)
+        {
+            await SplitAsync(database, composer, settings, now, sink);
+        }
+
+        var before = sink.Messages;
+        var connections = sink.Connections;
+        var load = Load();
+        var cpu = Cpu.Start();
+        var watch = Stopwatch.StartNew();
+        DispatchResult result;
+        await using (var transport = new SmtpTransport(settings))
+        {
+            result = await new OutboxDispatcher(database, composer, transport).DispatchAsync(now);
+        }
+
+        watch.Stop();
+        var (own, others) = cpu.Stop();
+        var taken = sink.Messages - before;
+        ProductBench.Log($"dispatch ({options.DeliveryWorkers} workers): sent {result.Sent:N0}, retrying {result.Retrying}, dead {result.DeadLettered}, discarded {result.Discarded}; "
+            + $"server took {taken:N0} in {watch.Elapsed.TotalSeconds:N1} s = {taken / watch.Elapsed.TotalSeconds:N0} messages/s over {sink.Connections - connections} connection(s); "
+            + $"CPU bench {own:N1} s / other processes {others:N1} s; load average {load} -> {Load()}");
+        await using (var db = database.CreateContext())
+        {
+            var left = await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Pending);
+            ProductBench.Log($"left waiting: {left}; sent rows: {await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Sent):N0}");
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Every waiting message read, checked, modelled, rendered, given its attachments, written out
+    /// and handed to one SMTP connection, as the dispatcher does (nothing recorded), each step
+    /// timed on its own: where a message's time goes.
+    /// </summary>
+    private static async Task SplitAsync(RenewalsDatabase database, MessageComposer composer, SmtpSettings settings, Instant now, SmtpSink sink)
+    {
+        var load = Load();
+        var cpu = Cpu.Start();
+        var steps = Steps.ToDictionary(name => name, _ => new Stopwatch());
+        var total = Stopwatch.StartNew();
+        long count = 0, discarded = 0;
+        var sources = Attachments.For(Core.Invoicing.Seller.Default);
+        var renderer = new MessageRenderer(TemplateLibrary.FromSetting(null));
+        await using var transport = new SmtpTransport(settings);
+        await using var db = database.CreateContext();
+        var ids = await db.Outbox.AsNoTracking().Where(m => m.Status == OutboxStatus.Pending).OrderBy(m => m.Id).Select(m => m.Id).ToListAsync();
+        async Task<T> Timed<T>(string step, Func<Task<T>> work)
+        {
+            steps[step].Start();
+            try
+            {
+                return await work();
+            }
+            finally
+            {
+                steps[step].Stop();
+            }
+        }
+
+        foreach (var id in ids)
+        {
+            db.ChangeTracker.Clear();
+            var message = await Timed("read the row", () => db.Outbox.AsNoTracking().SingleAsync(m => m.Id == id));
+            if (await Timed("purpose", () => MessagePurpose.OutdatedAsync(db, message, now, default)) is not null)
+            {
+                discarded++;
+                continue;
+            }
+
+            var model = await Timed("model", () => MessageModel.LoadAsync(db, message, composer.Options.PortalUrl, now, default));
+            var stored = await Timed("stored templates", () => StoredTemplates.CurrentAsync(db, message.Template, message.Language, default));
+            await Timed("render (Fluid)", () => renderer.RenderAsync(message.Template, message.Language, model, stored));
+            await Timed("attachments", async () =>
+            {
+                foreach (var source in sources)
+                {
+                    await source.AttachmentsAsync(db, message, default);
+                }
+
+                return 0;
+            });
+            var mime = await Timed("compose (all of the above but the row and purpose, again, as the dispatcher calls it)", () => composer.ComposeAsync(db, message, now, default));
+            await Timed("write MIME", async () =>
+            {
+                await mime.WriteToAsync(Stream.Null);
+                return 0;
+            });
+            await Timed("send", async () =>
+            {
+                await transport.SendAsync(mime, default);
+                return 0;
+            });
+            count++;
+        }
+
+        total.Stop();
+        var (own, others) = cpu.Stop();
+        ProductBench.Log($"split: {count:N0} messages ({discarded} past their purpose) in {total.Elapsed.TotalSeconds:N1} s, "
+            + $"{sink.Bytes / Math.Max(1, sink.Messages) / 1024.0:N1} KiB a message; CPU bench {own:N1} s / other {others:N1} s; load average {load} -> {Load()}");
+        foreach (var (step, watch) in steps)
+        {
+            ProductBench.Log($"  {step}: {watch.Elapsed.TotalSeconds:N2} s, {watch.Elapsed.TotalMilliseconds / Math.Max(1, count):N2} ms a message");
+        }
+    }
+
+    public static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    /// <summary>CPU seconds of this process and of the rest of the machine (from /proc/stat) over an interval.</summary>
+    private sealed class Cpu
+    {
+        private TimeSpan _own;
+        private double _machine;
+
+        public static Cpu Start() => new() { _own = Own(), _machine = Machine() };
+
+        public (double Own, double Others) Stop()
+        {
+            var own = (Own() - _own).TotalSeconds;
+            return (own, Math.Max(0, Machine() - _machine - own));
+        }
+
+        private static TimeSpan Own()
+        {
+            using var process = Process.GetCurrentProcess();
+            return process.TotalProcessorTime;
+        }
+
+        private static double Machine()
+        {
+            if (!File.Exists("/proc/stat"))
+            {
+                return 0;
+            }
+
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+            // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
+            return (fields.Take(8).Sum() - fields[3] - fields[4]) / 100.0;
+        }
+    }
+}
