@@ -5,7 +5,7 @@ namespace Renewals.Cli.Tests;
 
 /// <summary>
 /// The chaos run of issue 13 at the size ./test.sh can afford (bench/chaos/run.sh runs the same
-/// harness at full size): two engine processes and two web hosts on PostgreSQL over 2,000
+/// harness at full size): two engine processes and two web hosts on PostgreSQL over 1,000
 /// subscriptions for a simulated year, five SIGKILLs of random processes, an immediate restart of
 /// the PostgreSQL server, the SMTP sink and the webhook receiver stopped and started again. The
 /// ledger against a clean run of the same book must show nothing lost, nothing done twice, every
@@ -18,12 +18,15 @@ public sealed class ChaosTests(ITestOutputHelper output)
     {
         var ledger = await ChaosRun.RunAsync(new ChaosOptions
         {
-            Subscriptions = 2_000,
+            Subscriptions = 1_000,
             Kills = 5,
             StepDays = 122,
+            EventTypes = [.. Core.Webhooks.WebhookEventTypes.All.Where(t => t != Core.Webhooks.WebhookEventTypes.MilestoneCarriedOut)],
             CliDll = Path.Combine(AppContext.BaseDirectory, "renewals.dll"),
             WebDll = WebDll(),
             WebContentRoot = Path.Combine(RepositoryRoot(), "src", "Renewals.Web"),
+            // Above the 3 minutes this takes on a quiet machine: the dispatchers' pace on a loaded one.
+            DrainTimeout = TimeSpan.FromMinutes(5),
             Log = output.WriteLine,
         });
         output.WriteLine(ledger.Report());
@@ -32,11 +35,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.Contains(ledger.Run.Faults, f => f.Kind == "postgres-restart");
         Assert.Contains(ledger.Run.Faults, f => f.Kind == "smtp-outage");
         Assert.Contains(ledger.Run.Faults, f => f.Kind == "webhook-outage");
-        // The year did happen: a 2,000-subscription book carries out thousands of steps, sends
-        // thousands of messages and hears thousands of events.
+        // The year did happen: a 1,000-subscription book carries out thousands of steps, sends
+        // thousands of messages and hears a thousand events.
         Assert.True(ledger.MilestonesCarriedOut > 2_000, $"only {ledger.MilestonesCarriedOut} milestones carried out");
         Assert.True(ledger.MessagesSent > 1_000, $"only {ledger.MessagesSent} messages sent");
-        Assert.True(ledger.WebhooksDelivered > 1_000, $"only {ledger.WebhooksDelivered} webhooks delivered");
+        Assert.True(ledger.WebhooksDelivered > 500, $"only {ledger.WebhooksDelivered} webhooks delivered");
         Assert.All(ledger.Differences, d => Assert.True(d.Missing == 0 && d.Extra == 0, $"{d.Kind}: {string.Join("; ", d.Examples)}"));
         Assert.Equal(0, ledger.MilestonesTwice);
         Assert.Equal(0, ledger.MessagesSentNotAccepted);
