@@ -201,6 +201,15 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Restarts the server as a crash would (pg_ctl restart -m immediate: no checkpoint, every
+    /// connection cut, crash recovery at start), on the same port with the same settings;
+    /// returns once it accepts connections again.
+    /// </summary>
+    public Task RestartImmediatelyAsync() =>
+        RunAsPostgresAsync(Environment.UserName == "root", Path.Combine(_bin, "pg_ctl"),
+            "-D", Path.Combine(_folder, "data"), "-l", Path.Combine(_folder, "server.log"), "-m", "immediate", "-w", "-t", "60", "restart");
+
     private static string FindBinaries()
     {
         var configured = Environment.GetEnvironmentVariable("RENEWALS_PG_BIN");
