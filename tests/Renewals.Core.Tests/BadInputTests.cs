@@ -31,9 +31,22 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
     private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en");
     private static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr");
 
-    /// <summary>Words any French refusal of ours uses at least one of (none of them English words).</summary>
-    private static readonly string[] FrenchWords =
-        ["ligne", "Ligne", " le ", " la ", " les ", " un ", " une ", " de ", " du ", " des ", " est ", " doit ", " pas ", "Le ", "La ", "Les ", "Un ", "Une ", "L'", "l'", "d'"];
+    /// <summary>
+    /// The words of our French texts that none of our English texts uses (four letters or more),
+    /// read from every resource file of the repository: a French refusal uses some of them.
+    /// </summary>
+    private static readonly Lazy<HashSet<string>> FrenchWords = new(() =>
+    {
+        var files = Directory.EnumerateFiles(Path.Combine(Root(), "src"), "*.resx", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal)).ToList();
+        HashSet<string> WordsOf(IEnumerable<string> resx) => [.. resx.SelectMany(f => System.Xml.Linq.XDocument.Load(f).Descendants("value").Select(v => v.Value))
+            .SelectMany(Words).Where(w => w.Length >= 4)];
+        var french = WordsOf(files.Where(f => f.EndsWith(".fr.resx", StringComparison.Ordinal)));
+        french.ExceptWith(WordsOf(files.Where(f => !f.EndsWith(".fr.resx", StringComparison.Ordinal))));
+        return french;
+    });
+
+    private static IEnumerable<string> Words(string text) => System.Text.RegularExpressions.Regex.Split(text, @"[^\p{L}]+").Select(w => w.ToLowerInvariant());
 
     // --- the book import ---------------------------------------------------------------------
 
@@ -330,7 +343,19 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
     {
         Assert.False(string.IsNullOrWhiteSpace(english), said);
         Assert.NotEqual(english, french);
-        Assert.True(FrenchWords.Any(w => french.Contains(w, StringComparison.Ordinal)), $"not French: {Show(french)} ({said})");
+        Assert.True(Words(french).Any(FrenchWords.Value.Contains), $"not French: {Show(french)} ({said})");
+    }
+
+    /// <summary>The repository's root: the folder holding Renewals.slnx above the test assembly.</summary>
+    private static string Root()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Renewals.slnx")))
+        {
+            folder = folder.Parent;
+        }
+
+        return folder?.FullName ?? throw new InvalidOperationException("Renewals.slnx not found above " + AppContext.BaseDirectory);
     }
 
     private static int Col(List<string> header, string name) => header.IndexOf(name);

@@ -510,8 +510,27 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                         continue;
                     }
 
-                    var status = method == "POST" ? await PostAsync(client, who, path) : (await client.GetAsync(path)).StatusCode;
-                    Assert.True(status == HttpStatusCode.NotFound, $"{route} ({method} {path}) by {who}: {(int)status}");
+                    if (kind == Tenancy.Token && method == "GET")
+                    {
+                        // An unknown token answers 404, or the page that says the link is not (or no longer) valid.
+                        using var page = await client.GetAsync(path);
+                        var html = await page.Content.ReadAsStringAsync();
+                        Assert.True(
+                            page.StatusCode == HttpStatusCode.NotFound || (page.StatusCode == HttpStatusCode.OK && html.Contains("-unknown", StringComparison.Ordinal)),
+                            $"{route} ({method} {path}) by {who}: {(int)page.StatusCode}");
+                        asked++;
+                        continue;
+                    }
+
+                    var status = method == "POST" ? await PostAsync(client, who, path) : await GetAsync(client, path);
+                    // The area's own role gets 404, as if the resource did not exist; the other roles are
+                    // refused the area itself (404, or sent to sign in as another user): no data either way.
+                    var owner = path.StartsWith("/portal", StringComparison.Ordinal) ? Who.Customer
+                        : path.StartsWith("/advisor", StringComparison.Ordinal) ? Who.Advisor
+                        : path.StartsWith("/partner", StringComparison.Ordinal) ? Who.Partner : Who.Everyone;
+                    Assert.True(
+                        status == HttpStatusCode.NotFound || (status == HttpStatusCode.Redirect && !owner.HasFlag(who)),
+                        $"{route} ({method} {path}) by {who}: {(int)status}");
                     asked++;
                 }
             }
@@ -569,11 +588,19 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                     continue;
                 }
 
+                // The page's own forms, as the role that may use it sees them: a post names one of them.
+                var handlers = await HandlersAsync(callers.FirstOrDefault(c => c.Who != Who.Nobody && users.HasFlag(c.Who)).Client, path);
                 foreach (var (who, client) in callers.Where(c => !users.HasFlag(c.Who)))
                 {
-                    var status = await PostAsync(client, who, path);
-                    Assert.True(status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Redirect, $"{route} (POST {path}) by {who}: {(int)status}");
-                    refused++;
+                    foreach (var handler in handlers.DefaultIfEmpty("probe"))
+                    {
+                        var status = await PostAsync(client, who, path, handler);
+                        // With no form on the page, the framework refuses a post naming none (400) before any code of ours runs.
+                        Assert.True(
+                            status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Redirect || (handlers.Count == 0 && status == HttpStatusCode.BadRequest),
+                            $"{route} (POST {path}, form {handler}) by {who}: {(int)status}");
+                        refused++;
+                    }
                 }
             }
         }
@@ -594,7 +621,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
     /// (from a page the caller may see), so the answer is about who asks, not about the token.
     /// Nobody signed in is sent to sign in (302 to /signin): that is a refusal, recorded as 404 for the checks above.
     /// </summary>
-    private async Task<HttpStatusCode> PostAsync(HttpClient client, Who who, string path)
+    private async Task<HttpStatusCode> PostAsync(HttpClient client, Who who, string path, string handler = "probe")
     {
         var landing = who switch
         {
@@ -608,13 +635,38 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         var html = await client.GetStringAsync(landing);
         var token = AntiforgeryToken().Match(html);
         Assert.True(token.Success, $"no antiforgery token on {landing} for {who}");
-        using var form = new FormUrlEncodedContent([new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value)), new("_handler", "probe")]);
+        using var form = new FormUrlEncodedContent([new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value)), new("_handler", handler)]);
         using var answer = await client.PostAsync(path, form);
         if (answer.StatusCode == HttpStatusCode.Redirect)
         {
             // Only a redirect to sign in is a refusal.
             Assert.StartsWith("/signin", answer.Headers.Location?.OriginalString.Replace(app.BaseUrl, "", StringComparison.Ordinal) ?? "", StringComparison.Ordinal);
             return who == Who.Nobody ? HttpStatusCode.NotFound : HttpStatusCode.Redirect;
+        }
+
+        return answer.StatusCode;
+    }
+
+    /// <summary>The names of the forms <paramref name="path"/> shows <paramref name="client"/> (at most three), none when it shows none.</summary>
+    private static async Task<List<string>> HandlersAsync(HttpClient? client, string path)
+    {
+        if (client is null)
+        {
+            return [];
+        }
+
+        using var answer = await client.GetAsync(path);
+        return answer.StatusCode != HttpStatusCode.OK ? []
+            : [.. FormHandler().Matches(await answer.Content.ReadAsStringAsync()).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).Distinct(StringComparer.Ordinal).Take(3)];
+    }
+
+    /// <summary>A GET's status; a redirect counts only when it sends to sign in.</summary>
+    private async Task<HttpStatusCode> GetAsync(HttpClient client, string path)
+    {
+        using var answer = await client.GetAsync(path);
+        if (answer.StatusCode == HttpStatusCode.Redirect)
+        {
+            Assert.StartsWith("/signin", answer.Headers.Location?.OriginalString.Replace(app.BaseUrl, "", StringComparison.Ordinal) ?? "", StringComparison.Ordinal);
         }
 
         return answer.StatusCode;
@@ -719,6 +771,9 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
 
     [GeneratedRegex(@"\{\**([A-Za-z]+)[^}]*\}")]
     private static partial Regex PathValue();
+
+    [GeneratedRegex("name=\"_handler\" value=\"([^\"]+)\"")]
+    private static partial Regex FormHandler();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
