@@ -200,6 +200,16 @@ public sealed partial class BadInputTests(WebApp app)
             }
 
             var value = step.Json is null ? null : JsonNode.Parse(step.Json, documentOptions: new JsonDocumentOptions { MaxDepth = 1000 });
+            if (parent is JsonObject named)
+            {
+                // Names are read regardless of case, the last one winning: a later step on a field overrides
+                // the same name written otherwise by an earlier one, or noise ("NAME") would undo a break ("name").
+                foreach (var other in named.Select(p => p.Key).Where(k => k != path[^1] && string.Equals(k, path[^1], StringComparison.OrdinalIgnoreCase)).ToList())
+                {
+                    named.Remove(other);
+                }
+            }
+
             switch (parent)
             {
                 case JsonObject o when step.Json is null:
