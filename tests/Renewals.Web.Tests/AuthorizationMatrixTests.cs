@@ -1,5 +1,12 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Renewals.Core.Access;
+using Renewals.Core.Advisors;
+using Renewals.Core.Api;
 using Renewals.Data.Model;
 
 namespace Renewals.Web.Tests;
@@ -12,9 +19,14 @@ namespace Renewals.Web.Tests;
 /// (nobody, the owner, another customer with the owner's ids, a partner, an advisor, an
 /// administrator); the /admin, /advisor, /partner and /api/v1 rows point at the tests that hold
 /// their own lists (AdminPagesTests, WorkspaceAuthorizationTests, ApiTests), not repeated here.
+/// Two more columns are checked here for every route: "another tenant's resource" (every route
+/// with a value in its path has a row in <see cref="OtherTenant"/>: asked with the ids of an
+/// account none of the demo customer, partner and advisor owns, each role and a partner's API key
+/// get 404), and "who may post" (every route that takes a POST has a row in <see cref="PostUsers"/>:
+/// every other caller is refused and nothing is written).
 /// </summary>
 [Collection(WebAppGroup.Name)]
-public sealed class AuthorizationMatrixTests(WebApp app)
+public sealed partial class AuthorizationMatrixTests(WebApp app)
 {
     /// <summary>Who checks a row: this class (with the owner's address), or the test class that lists the area.</summary>
     private enum Area
@@ -240,6 +252,533 @@ public sealed class AuthorizationMatrixTests(WebApp app)
         // The owner's own ids answered the owner, so the 404s above are about who asked.
         Assert.True(ownedAndChecked >= 6, $"only {ownedAndChecked} routes with ids answered their owner");
     }
+
+    // --- another tenant's resources, and who may post ---------------------------------------
+
+    /// <summary>The callers of the matrix: web roles (by their sign-in) and API keys.</summary>
+    [Flags]
+    private enum Who
+    {
+        Nobody = 1,
+        Customer = 2,
+        Partner = 4,
+        Advisor = 8,
+        Admin = 16,
+        Finance = 32,
+        Everyone = Nobody | Customer | Partner | Advisor | Admin | Finance,
+        AdminKey = 64,
+        PartnerKey = 128,
+        AnyKey = AdminKey | PartnerKey,
+    }
+
+    /// <summary>How a route with an id is asked for another tenant's resource.</summary>
+    private enum Tenancy
+    {
+        /// <summary>With the ids of an account none of the demo customer, partner and advisor owns: 404 to each of them (and to the roles of other areas).</summary>
+        Foreign,
+
+        /// <summary>Reached by a secret token alone: an unknown one answers 404 to anybody (the owner's token is checked by the feature's tests).</summary>
+        Token,
+
+        /// <summary>Administrators see every tenant: other roles get 404, with the foreign ids.</summary>
+        AdminsOnly,
+
+        /// <summary>The value in the path is no tenant's (a document name, a language, a month, a static file).</summary>
+        NotATenant,
+    }
+
+    /// <summary>The ids of one account's resources (a subscription, its invoice, message, contact, notice, credit note, amendment, tasks and meetings).</summary>
+    private sealed record Ids(
+        long Account, long Subscription, long Invoice, long Message, long Contact, long Notice, long CreditNote, string CreditNoteNumber, long Amendment,
+        long Task, long CheckIn, long Meeting, long Event);
+
+    /// <summary>
+    /// Every route whose path names a resource, asked with another tenant's ids; the test fails
+    /// when a route with a value in its path has no row here.
+    /// </summary>
+    private static readonly Dictionary<string, (Tenancy Kind, Func<Ids, string>? Url)> OtherTenant = new(StringComparer.Ordinal)
+    {
+        ["GET /openapi/{documentName}.json"] = (Tenancy.NotATenant, null),
+        ["GET /scalar/{documentName?}"] = (Tenancy.NotATenant, null),
+        ["GET,HEAD /{**path:file}"] = (Tenancy.NotATenant, null),
+        ["GET /admin/export/{kind}.csv"] = (Tenancy.AdminsOnly, _ => "/admin/export/subscriptions.csv"),
+        ["GET,POST /advisor/pipeline/{Month}"] = (Tenancy.NotATenant, null),
+        // Every advisor has an agenda at every event; another advisor's requests are refused in ConferenceTests.
+        ["GET,POST /advisor/events/{Id:long}"] = (Tenancy.NotATenant, null),
+        ["GET,POST /admin/templates/{Language}/{Kind}"] = (Tenancy.AdminsOnly, _ => "/admin/templates/fr/reminder"),
+
+        ["GET,POST /portal/messages/{Id:long}"] = (Tenancy.Foreign, i => $"/portal/messages/{i.Message}"),
+        ["GET /portal/messages/{id:long}/html"] = (Tenancy.Foreign, i => $"/portal/messages/{i.Message}/html"),
+        ["GET,POST /portal/subscriptions/{Id:long}"] = (Tenancy.Foreign, i => $"/portal/subscriptions/{i.Subscription}"),
+        ["GET,POST /portal/subscriptions/{Id:long}/cancel"] = (Tenancy.Foreign, i => $"/portal/subscriptions/{i.Subscription}/cancel"),
+        ["GET /portal/subscriptions/{id:long}/licence"] = (Tenancy.Foreign, i => $"/portal/subscriptions/{i.Subscription}/licence"),
+        ["GET /portal/invoices/{id:long}/pdf"] = (Tenancy.Foreign, i => $"/portal/invoices/{i.Invoice}/pdf"),
+        ["GET /portal/credit-notes/{number}/pdf"] = (Tenancy.Foreign, i => $"/portal/credit-notes/{i.CreditNoteNumber}/pdf"),
+        ["POST /portal/contacts/{id:long}/invite"] = (Tenancy.Foreign, i => $"/portal/contacts/{i.Contact}/invite"),
+        ["GET,POST /portal/events/{Id:long}"] = (Tenancy.Foreign, i => $"/portal/events/{i.Event}"),
+        ["GET,POST /feedback/{Token}"] = (Tenancy.Token, _ => "/feedback/not-a-survey-token"),
+        ["GET,POST /newsletter/unsubscribe/{Token}"] = (Tenancy.Token, _ => "/newsletter/unsubscribe/not-a-consent-token"),
+        ["POST /newsletter/unsubscribe/{token}"] = (Tenancy.Token, _ => "/newsletter/unsubscribe/not-a-consent-token"),
+        ["GET /feeds/{token}.ics"] = (Tenancy.Token, _ => "/feeds/not-a-feed-token.ics"),
+
+        ["GET,POST /admin/partners/contracts/{Id:long}"] = (Tenancy.AdminsOnly, _ => "/admin/partners/contracts/1"),
+        ["GET,POST /admin/policies/{Id:long}"] = (Tenancy.AdminsOnly, _ => "/admin/policies/1"),
+        ["GET,POST /admin/products/{Id:long}"] = (Tenancy.AdminsOnly, _ => "/admin/products/1"),
+        ["GET,POST /admin/webhooks/{Id:long}"] = (Tenancy.AdminsOnly, _ => "/admin/webhooks/1"),
+        ["GET,POST /admin/newsletter/{Id:long}"] = (Tenancy.AdminsOnly, _ => "/admin/newsletter/1"),
+        ["GET,POST /admin/events/{Id:long}"] = (Tenancy.AdminsOnly, i => $"/admin/events/{i.Event}"),
+        ["GET,POST /admin/subscriptions/{Id:long}/amend"] = (Tenancy.AdminsOnly, i => $"/admin/subscriptions/{i.Subscription}/amend"),
+
+        ["GET,POST /advisor/accounts/{AccountId:long}/meetings/new"] = (Tenancy.Foreign, i => $"/advisor/accounts/{i.Account}/meetings/new"),
+        ["GET,POST /advisor/accounts/{Id:long}"] = (Tenancy.Foreign, i => $"/advisor/accounts/{i.Account}"),
+        ["GET,POST /advisor/accounts/{Id:long}/notice"] = (Tenancy.Foreign, i => $"/advisor/accounts/{i.Account}/notice"),
+        ["GET,POST /advisor/meetings/{Id:long}"] = (Tenancy.Foreign, i => $"/advisor/meetings/{i.Meeting}"),
+        ["GET,POST /advisor/tasks/{Id:long}"] = (Tenancy.Foreign, i => $"/advisor/tasks/{i.Task}"),
+        ["GET,POST /advisor/tasks/{TaskId:long}/meeting"] = (Tenancy.Foreign, i => $"/advisor/tasks/{i.CheckIn}/meeting"),
+        ["GET,POST /advisor/subscriptions/{Id:long}/amend"] = (Tenancy.Foreign, i => $"/advisor/subscriptions/{i.Subscription}/amend"),
+        ["GET,POST /partner/customers/{Id:long}"] = (Tenancy.Foreign, i => $"/partner/customers/{i.Account}"),
+
+        ["GET /api/v1/accounts/{id:long}"] = (Tenancy.Foreign, i => $"/api/v1/accounts/{i.Account}"),
+        ["GET /api/v1/accounts/{id:long}/contacts"] = (Tenancy.Foreign, i => $"/api/v1/accounts/{i.Account}/contacts"),
+        ["POST /api/v1/accounts/{id:long}/contacts"] = (Tenancy.Foreign, i => $"/api/v1/accounts/{i.Account}/contacts"),
+        ["GET /api/v1/advisor-tasks/{id:long}"] = (Tenancy.Foreign, i => $"/api/v1/advisor-tasks/{i.Task}"),
+        ["GET /api/v1/credit-notes/{id:long}"] = (Tenancy.Foreign, i => $"/api/v1/credit-notes/{i.CreditNote}"),
+        ["GET /api/v1/invoices/{id:long}"] = (Tenancy.Foreign, i => $"/api/v1/invoices/{i.Invoice}"),
+        ["GET /api/v1/messages/{id:long}"] = (Tenancy.Foreign, i => $"/api/v1/messages/{i.Message}"),
+        ["GET /api/v1/notices/{id:long}"] = (Tenancy.Foreign, i => $"/api/v1/notices/{i.Notice}"),
+        ["DELETE /api/v1/notices/{id:long}"] = (Tenancy.Foreign, i => $"/api/v1/notices/{i.Notice}"),
+        ["GET /api/v1/subscriptions/{id:long}"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}"),
+        ["GET /api/v1/subscriptions/{id:long}/licence"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/licence"),
+        ["POST /api/v1/subscriptions/{id:long}/notices"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/notices"),
+        ["GET /api/v1/subscriptions/{id:long}/timeline"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/timeline"),
+        ["GET /api/v1/subscriptions/{id:long}/amendments/"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/amendments"),
+        ["POST /api/v1/subscriptions/{id:long}/amendments/"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/amendments"),
+        ["GET /api/v1/subscriptions/{id:long}/amendments/{aid:long}"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/amendments/{i.Amendment}"),
+        ["POST /api/v1/subscriptions/{id:long}/amendments/{aid:long}/confirm"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/amendments/{i.Amendment}/confirm"),
+    };
+
+    /// <summary>
+    /// Every route that takes a POST (forms, endpoints, the API) and who may use it; every other
+    /// caller is refused (403, 404, or sent to sign in; 401 without a key) and nothing is written.
+    /// The test fails when a route that takes a POST has no row here.
+    /// </summary>
+    private static readonly Dictionary<string, Who> PostUsers = new(StringComparer.Ordinal)
+    {
+        ["GET,POST /"] = Who.Everyone,
+        ["GET,POST /signin"] = Who.Everyone,
+        ["GET,POST /signin/forgot"] = Who.Everyone,
+        ["GET,POST /account/invitation"] = Who.Everyone,
+        ["GET,POST /account/reset"] = Who.Everyone,
+        ["GET,POST /callback"] = Who.Everyone,
+        ["GET,POST /error"] = Who.Everyone,
+        ["GET,POST /not-found"] = Who.Everyone,
+        ["POST /language"] = Who.Everyone,
+        ["POST /signout"] = Who.Everyone,
+        ["GET,POST /feedback/{Token}"] = Who.Everyone,
+        ["GET,POST /newsletter/unsubscribe/{Token}"] = Who.Everyone,
+        ["POST /newsletter/unsubscribe/{token}"] = Who.Everyone,
+
+        ["GET,POST /portal"] = Who.Customer,
+        ["GET,POST /portal/contacts"] = Who.Customer,
+        ["GET,POST /portal/invoices"] = Who.Customer,
+        ["GET,POST /portal/licences"] = Who.Customer,
+        ["GET,POST /portal/messages"] = Who.Customer,
+        ["GET,POST /portal/purchase-orders"] = Who.Customer,
+        ["GET,POST /portal/callback"] = Who.Customer,
+        ["GET,POST /portal/messages/{Id:long}"] = Who.Customer,
+        ["GET,POST /portal/subscriptions/{Id:long}"] = Who.Customer,
+        ["GET,POST /portal/subscriptions/{Id:long}/cancel"] = Who.Customer,
+        ["POST /portal/contacts/{id:long}/invite"] = Who.Customer,
+        ["GET,POST /portal/feedback"] = Who.Customer,
+        ["GET,POST /portal/newsletter"] = Who.Customer,
+        ["GET,POST /portal/events"] = Who.Customer,
+        ["GET,POST /portal/amendments"] = Who.Customer,
+        ["GET,POST /portal/events/{Id:long}"] = Who.Customer,
+
+        ["GET,POST /finance"] = Who.Finance | Who.Admin,
+        ["GET,POST /finance/statements"] = Who.Finance | Who.Admin,
+
+        ["GET,POST /admin"] = Who.Admin,
+        ["GET,POST /admin/advisors"] = Who.Admin,
+        ["GET,POST /admin/api-keys"] = Who.Admin,
+        ["GET,POST /admin/audit"] = Who.Admin,
+        ["GET,POST /admin/import"] = Who.Admin,
+        ["GET,POST /admin/outbox"] = Who.Admin,
+        ["GET,POST /admin/partners"] = Who.Admin,
+        ["GET,POST /admin/partners/contracts/{Id:long}"] = Who.Admin,
+        ["GET,POST /admin/policies"] = Who.Admin,
+        ["GET,POST /admin/policies/{Id:long}"] = Who.Admin,
+        ["GET,POST /admin/products"] = Who.Admin,
+        ["GET,POST /admin/products/{Id:long}"] = Who.Admin,
+        ["GET,POST /admin/templates"] = Who.Admin,
+        ["GET,POST /admin/templates/{Language}/{Kind}"] = Who.Admin,
+        ["GET,POST /admin/users"] = Who.Admin,
+        ["GET,POST /admin/webhooks"] = Who.Admin,
+        ["GET,POST /admin/webhooks/{Id:long}"] = Who.Admin,
+        ["GET,POST /admin/feedback"] = Who.Admin,
+        ["GET,POST /admin/newsletter"] = Who.Admin,
+        ["GET,POST /admin/newsletter/new"] = Who.Admin,
+        ["GET,POST /admin/newsletter/{Id:long}"] = Who.Admin,
+        ["GET,POST /admin/events"] = Who.Admin,
+        ["GET,POST /admin/events/{Id:long}"] = Who.Admin,
+        ["GET,POST /admin/subscriptions/{Id:long}/amend"] = Who.Admin,
+
+        ["GET,POST /advisor"] = Who.Advisor,
+        ["GET,POST /advisor/accounts/{AccountId:long}/meetings/new"] = Who.Advisor,
+        ["GET,POST /advisor/accounts/{Id:long}"] = Who.Advisor,
+        ["GET,POST /advisor/accounts/{Id:long}/notice"] = Who.Advisor,
+        ["GET,POST /advisor/meetings/{Id:long}"] = Who.Advisor,
+        ["GET,POST /advisor/pipeline"] = Who.Advisor,
+        ["GET,POST /advisor/pipeline/{Month}"] = Who.Advisor,
+        ["GET,POST /advisor/preview"] = Who.Advisor,
+        ["GET,POST /advisor/tasks/{Id:long}"] = Who.Advisor,
+        ["GET,POST /advisor/tasks/{TaskId:long}/meeting"] = Who.Advisor,
+        ["GET,POST /advisor/events"] = Who.Advisor,
+        ["GET,POST /advisor/subscriptions/{Id:long}/amend"] = Who.Advisor,
+        ["GET,POST /advisor/events/{Id:long}"] = Who.Advisor,
+        ["GET,POST /partner"] = Who.Partner,
+        ["GET,POST /partner/customers/{Id:long}"] = Who.Partner,
+
+        ["POST /api/v1/accounts/"] = Who.AnyKey,
+        ["POST /api/v1/accounts/{id:long}/contacts"] = Who.AnyKey,
+        ["POST /api/v1/purchase-orders/"] = Who.AnyKey,
+        ["POST /api/v1/subscriptions/"] = Who.AnyKey,
+        ["POST /api/v1/subscriptions/{id:long}/notices"] = Who.AnyKey,
+        ["POST /api/v1/payments/"] = Who.AdminKey,
+        ["POST /api/v1/subscriptions/{id:long}/amendments/"] = Who.AnyKey,
+        ["POST /api/v1/subscriptions/{id:long}/amendments/{aid:long}/confirm"] = Who.AnyKey,
+    };
+
+    /// <summary>The bodies the API's writes are asked with: right in form, so a 404 is about whose resource it is.</summary>
+    private static string? BodyFor(string route) => route switch
+    {
+        _ when route.EndsWith("/contacts", StringComparison.Ordinal) => """{"name":"Eve Elsewhere","email":"eve@elsewhere.example"}""",
+        _ when route.EndsWith("/notices", StringComparison.Ordinal) =>
+            $$"""{"receivedAt":"{{NodaTime.Text.InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant().Minus(Duration.FromDays(1)))}}","channel":"email","signedBy":"Eve","documentSha256":"{{new string('b', 64)}}"}""",
+        _ when route.EndsWith("/amendments/", StringComparison.Ordinal) => """{"lines":[{"productCode":"DSN-PRO","quantity":1}],"reason":"Elsewhere"}""",
+        _ when route.EndsWith("/confirm", StringComparison.Ordinal) => """{"signedOrderReference":"SO-ELSEWHERE"}""",
+        _ when route.StartsWith("POST", StringComparison.Ordinal) => "{}",
+        _ => null,
+    };
+
+    [Fact]
+    public async Task Every_route_with_a_value_in_its_path_and_every_route_that_takes_a_post_has_a_row()
+    {
+        var routes = (await AppRoutes.AllAsync()).Where(r => r.Kind != "static").Select(r => $"{string.Join(",", r.Methods)} {r.Template}").ToList();
+        Assert.Empty(routes.Where(r => r.Contains('{', StringComparison.Ordinal)).Except(OtherTenant.Keys).Order(StringComparer.Ordinal));
+        Assert.Empty(OtherTenant.Keys.Except(routes).Order(StringComparer.Ordinal));
+        Assert.Empty(routes.Where(r => r.Split(' ')[0].Split(',').Contains("POST")).Except(PostUsers.Keys).Order(StringComparer.Ordinal));
+        Assert.Empty(PostUsers.Keys.Except(routes).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Another_tenants_resource_answers_404_to_every_role_and_every_key_and_nothing_is_written()
+    {
+        var foreign = await ForeignAsync();
+        var partnerKey = await PartnerKeyAsync();
+        var callers = await CallersAsync();
+        using var key = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(app.BaseUrl) };
+        key.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", partnerKey);
+        var before = await WrittenAsync();
+        var asked = 0;
+        try
+        {
+            foreach (var (route, (kind, url)) in OtherTenant.Where(r => r.Value.Url is not null))
+            {
+                var path = url!(foreign);
+                var method = route.Split(' ')[0].Split(',')[0];
+                if (route.Contains(" /api/", StringComparison.Ordinal))
+                {
+                    // An administrator's key sees every tenant; a partner's sees its own customers only.
+                    using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                    if (BodyFor(route) is { } body && method == "POST")
+                    {
+                        request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+                    }
+
+                    using var answer = await key.SendAsync(request);
+                    Assert.True(answer.StatusCode == HttpStatusCode.NotFound, $"{route} ({method} {path}) with a partner key: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+                    asked++;
+                    continue;
+                }
+
+                foreach (var (who, client) in callers)
+                {
+                    // Nobody signed in is sent to sign in (checked above); an administrator sees every tenant.
+                    if ((who == Who.Nobody && kind != Tenancy.Token) || (kind == Tenancy.AdminsOnly && who == Who.Admin))
+                    {
+                        continue;
+                    }
+
+                    if (kind == Tenancy.Token && method == "GET")
+                    {
+                        // An unknown token answers 404, or the page that says the link is not (or no longer) valid.
+                        using var page = await client.GetAsync(path);
+                        var html = await page.Content.ReadAsStringAsync();
+                        Assert.True(
+                            page.StatusCode == HttpStatusCode.NotFound || (page.StatusCode == HttpStatusCode.OK && html.Contains("-unknown", StringComparison.Ordinal)),
+                            $"{route} ({method} {path}) by {who}: {(int)page.StatusCode}");
+                        asked++;
+                        continue;
+                    }
+
+                    var status = method == "POST" ? await PostAsync(client, who, path) : await GetAsync(client, path);
+                    // The area's own role gets 404, as if the resource did not exist; the other roles are
+                    // refused the area itself (404, or sent to sign in as another user): no data either way.
+                    var owner = path.StartsWith("/portal", StringComparison.Ordinal) ? Who.Customer
+                        : path.StartsWith("/advisor", StringComparison.Ordinal) ? Who.Advisor
+                        : path.StartsWith("/partner", StringComparison.Ordinal) ? Who.Partner : Who.Everyone;
+                    Assert.True(
+                        status == HttpStatusCode.NotFound || (status == HttpStatusCode.Redirect && !owner.HasFlag(who)),
+                        $"{route} ({method} {path}) by {who}: {(int)status}");
+                    asked++;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (_, client) in callers)
+            {
+                client.Dispose();
+            }
+        }
+
+        Assert.Equal(before, await WrittenAsync());
+        Assert.True(asked >= 150, $"only {asked} questions asked");
+    }
+
+    [Fact]
+    public async Task Every_post_route_refuses_every_caller_that_may_not_use_it_and_nothing_is_written()
+    {
+        var own = await IdsOfAsync(await app.AccountOfAsync(WebApp.English), make: false);
+        var callers = await CallersAsync();
+        var partnerKey = await PartnerKeyAsync();
+        using var nobody = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(app.BaseUrl) };
+        using var key = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(app.BaseUrl) };
+        key.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", partnerKey);
+        var before = await WrittenAsync();
+        var refused = 0;
+        try
+        {
+            foreach (var (route, users) in PostUsers.Where(p => p.Value != Who.Everyone))
+            {
+                // The owner's own ids: a refusal here is about who asks, not whose resource it is.
+                var path = OtherTenant.TryGetValue(route, out var tenant) && tenant.Url is not null ? tenant.Url(own) : Sample(route.Split(' ')[1]);
+                if (route.Contains(" /api/", StringComparison.Ordinal))
+                {
+                    var askers = new List<(string Who, HttpClient Client, HttpStatusCode[] Expected)>
+                    {
+                        ("no key", nobody, [HttpStatusCode.Unauthorized]),
+                        ("a customer's sign-in", callers.Single(c => c.Who == Who.Customer).Client, [HttpStatusCode.Unauthorized]),
+                        ("an administrator's sign-in", callers.Single(c => c.Who == Who.Admin).Client, [HttpStatusCode.Unauthorized]),
+                    };
+                    if (!users.HasFlag(Who.PartnerKey))
+                    {
+                        askers.Add(("a partner's key", key, [HttpStatusCode.Forbidden, HttpStatusCode.NotFound]));
+                    }
+
+                    foreach (var (who, client, expected) in askers)
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(BodyFor(route) ?? "{}", Encoding.UTF8, "application/json") };
+                        using var answer = await client.SendAsync(request);
+                        Assert.True(expected.Contains(answer.StatusCode), $"{route} (POST {path}) by {who}: {(int)answer.StatusCode}");
+                        refused++;
+                    }
+
+                    continue;
+                }
+
+                // The page's own forms, as the role that may use it sees them: a post names one of them.
+                var handlers = await HandlersAsync(callers.FirstOrDefault(c => c.Who != Who.Nobody && users.HasFlag(c.Who)).Client, path);
+                foreach (var (who, client) in callers.Where(c => !users.HasFlag(c.Who)))
+                {
+                    foreach (var handler in handlers.DefaultIfEmpty("probe"))
+                    {
+                        var status = await PostAsync(client, who, path, handler);
+                        // A page that checks the role itself shows a wrong role the not-found page (404 to a GET), which
+                        // has no form: the framework refuses a post naming one (400) before any code of ours runs.
+                        var formless = status == HttpStatusCode.BadRequest && who != Who.Nobody && await GetAsync(client, path) == HttpStatusCode.NotFound;
+                        Assert.True(
+                            status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Redirect || formless,
+                            $"{route} (POST {path}, form {handler}) by {who}: {(int)status}");
+                        refused++;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (_, client) in callers)
+            {
+                client.Dispose();
+            }
+        }
+
+        Assert.Equal(before, await WrittenAsync());
+        Assert.True(refused >= 200, $"only {refused} refusals checked");
+    }
+
+    /// <summary>
+    /// Posts a form as a browser of <paramref name="who"/> would: with a valid antiforgery token
+    /// (from a page the caller may see), so the answer is about who asks, not about the token.
+    /// Nobody signed in is sent to sign in (302 to /signin): that is a refusal, recorded as 404 for the checks above.
+    /// </summary>
+    private async Task<HttpStatusCode> PostAsync(HttpClient client, Who who, string path, string handler = "probe")
+    {
+        var landing = who switch
+        {
+            Who.Customer => "/portal",
+            Who.Partner => "/partner",
+            Who.Advisor => "/advisor",
+            Who.Admin => "/admin",
+            Who.Finance => "/finance",
+            _ => "/signin",
+        };
+        var html = await client.GetStringAsync(landing);
+        var token = AntiforgeryToken().Match(html);
+        Assert.True(token.Success, $"no antiforgery token on {landing} for {who}");
+        using var form = new FormUrlEncodedContent([new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value)), new("_handler", handler)]);
+        using var answer = await client.PostAsync(path, form);
+        if (answer.StatusCode == HttpStatusCode.Redirect)
+        {
+            // Only a redirect to sign in is a refusal.
+            Assert.StartsWith("/signin", answer.Headers.Location?.OriginalString.Replace(app.BaseUrl, "", StringComparison.Ordinal) ?? "", StringComparison.Ordinal);
+            return who == Who.Nobody ? HttpStatusCode.NotFound : HttpStatusCode.Redirect;
+        }
+
+        return answer.StatusCode;
+    }
+
+    /// <summary>The names of the forms <paramref name="path"/> shows <paramref name="client"/> (at most three), none when it shows none.</summary>
+    private static async Task<List<string>> HandlersAsync(HttpClient? client, string path)
+    {
+        if (client is null)
+        {
+            return [];
+        }
+
+        using var answer = await client.GetAsync(path);
+        return answer.StatusCode != HttpStatusCode.OK ? []
+            : [.. FormHandler().Matches(await answer.Content.ReadAsStringAsync()).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).Distinct(StringComparer.Ordinal).Take(3)];
+    }
+
+    /// <summary>A GET's status; a redirect counts only when it sends to sign in.</summary>
+    private async Task<HttpStatusCode> GetAsync(HttpClient client, string path)
+    {
+        using var answer = await client.GetAsync(path);
+        if (answer.StatusCode == HttpStatusCode.Redirect)
+        {
+            Assert.StartsWith("/signin", answer.Headers.Location?.OriginalString.Replace(app.BaseUrl, "", StringComparison.Ordinal) ?? "", StringComparison.Ordinal);
+        }
+
+        return answer.StatusCode;
+    }
+
+    /// <summary>Every web role, signed in (nobody: with cookies, for the sign-in page's antiforgery cookie).</summary>
+    private async Task<List<(Who Who, HttpClient Client)>> CallersAsync() =>
+    [
+        (Who.Nobody, new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(app.BaseUrl) }),
+        (Who.Customer, await app.SignedInClientAsync(WebApp.English, "**/portal")),
+        (Who.Partner, await app.SignedInClientAsync("partner@example.com", "**/partner")),
+        (Who.Advisor, await app.SignedInClientAsync("advisor@example.com", "**/advisor")),
+        (Who.Admin, await app.SignedInClientAsync("admin@example.com", "**/admin")),
+        (Who.Finance, await app.SignedInClientAsync("finance@example.com", "**/finance")),
+    ];
+
+    private async Task<string> PartnerKeyAsync()
+    {
+        await using var db = app.Database.CreateContext();
+        var partner = await db.Users.Where(u => u.Email == "partner@example.com").Select(u => u.PartnerId!.Value).SingleAsync();
+        return (await new ApiKeyService(db, SystemClock.Instance).MakeAsync(new Actor.Admin("tests"), partner, "authorization matrix")).Secret;
+    }
+
+    /// <summary>The ids of an account none of the demo customer, partner and advisor owns (another advisor's, not the partner's).</summary>
+    private async Task<Ids> ForeignAsync()
+    {
+        await using var db = app.Database.CreateContext();
+        var advisor = await db.Users.Where(u => u.Email == "advisor@example.com").Select(u => u.AdvisorId!.Value).SingleAsync();
+        var partner = await db.Users.Where(u => u.Email == "partner@example.com").Select(u => u.PartnerId!.Value).SingleAsync();
+        var signedIn = await db.Users.Where(u => u.AccountId != null).Select(u => u.AccountId!.Value).ToListAsync();
+        var account = await db.Accounts
+            .Where(a => a.AdvisorId != null && a.AdvisorId != advisor && (a.PartnerId == null || a.PartnerId != partner) && !signedIn.Contains(a.Id))
+            .Where(a => db.Subscriptions.Any(s => s.AccountId == a.Id) && db.Invoices.Any(i => i.AccountId == a.Id && i.Number != null)
+                && db.Outbox.Any(m => m.AccountId == a.Id && m.Status == OutboxStatus.Sent))
+            .OrderBy(a => a.Id).Select(a => a.Id).FirstAsync();
+        return await IdsOfAsync(account, make: true);
+    }
+
+    /// <summary>
+    /// The ids of <paramref name="account"/>'s resources; with <paramref name="make"/>, tasks, a
+    /// meeting and an event no one is invited to are made for the test (else ids no row has).
+    /// </summary>
+    private async Task<Ids> IdsOfAsync(long account, bool make)
+    {
+        await using var db = app.Database.CreateContext();
+        var row = await db.Accounts.AsNoTracking().SingleAsync(a => a.Id == account);
+        var subscription = await db.Subscriptions.Where(s => s.AccountId == account).OrderBy(s => s.Id).Select(s => s.Id).FirstAsync();
+        var contact = await db.Contacts.Where(c => c.AccountId == account).OrderBy(c => c.Id).Select(c => c.Id).FirstAsync();
+        var advisor = row.AdvisorId ?? await db.Advisors.OrderBy(a => a.Id).Select(a => a.Id).FirstAsync();
+        var today = SystemClock.Instance.GetCurrentInstant().InUtc().Date;
+        var task = new AdvisorTask { AccountId = account, AdvisorId = advisor, Kind = AdvisorTaskKinds.Callback, DueOn = today, Status = AdvisorTaskStatus.Open };
+        var checkIn = new AdvisorTask { AccountId = account, AdvisorId = advisor, Kind = AdvisorTaskKinds.CheckIn, DueOn = today, Status = AdvisorTaskStatus.Open };
+        var meeting = new ReviewMeeting
+        {
+            AccountId = account, AdvisorId = advisor, ContactId = contact, Uid = $"matrix-{Guid.NewGuid():N}@renewals", Start = today.PlusDays(7).At(new LocalTime(10, 0)),
+            DurationMinutes = 45, TimeZoneId = row.TimeZoneId, UpdatedAt = SystemClock.Instance.GetCurrentInstant(),
+        };
+        var conference = new ConferenceEvent
+        {
+            Name = "Matrix summit", City = "Lyon", VenueName = "Cité internationale", VenueAddress = "50 quai Charles de Gaulle\n69006 Lyon",
+            TimeZoneId = "Europe/Paris", StartsOn = today.PlusDays(200), EndsOn = today.PlusDays(201),
+        };
+        if (make)
+        {
+            db.AdvisorTasks.AddRange(task, checkIn);
+            db.ReviewMeetings.Add(meeting);
+            db.ConferenceEvents.Add(conference);
+            await db.SaveChangesAsync();
+        }
+
+        var credit = await db.CreditNotes.Where(c => c.AccountId == account).OrderBy(c => c.Id).Select(c => new { c.Id, c.Number }).FirstOrDefaultAsync();
+        return new Ids(
+            account, subscription,
+            await db.Invoices.Where(i => i.AccountId == account && i.Number != null).OrderBy(i => i.Id).Select(i => i.Id).FirstAsync(),
+            await db.Outbox.Where(m => m.AccountId == account && m.Status == OutboxStatus.Sent).OrderBy(m => m.Id).Select(m => m.Id).FirstAsync(),
+            contact,
+            // With no notice or credit note or amendment of its own, an id no row has: still nobody's to see.
+            await db.CancellationNotices.Where(n => db.Subscriptions.Any(s => s.Id == n.SubscriptionId && s.AccountId == account)).OrderBy(n => n.Id).Select(n => (long?)n.Id).FirstOrDefaultAsync() ?? 999_999_999,
+            credit?.Id ?? 999_999_999, credit?.Number ?? "CN-1999-999999",
+            await db.Amendments.Where(a => a.SubscriptionId == subscription).OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefaultAsync() ?? 999_999_999,
+            make ? task.Id : 999_999_999, make ? checkIn.Id : 999_999_999, make ? meeting.Id : 999_999_999, make ? conference.Id : 999_999_999);
+    }
+
+    /// <summary>A concrete path for a template with no row of ids: a known month, language and kind, else 1.</summary>
+    private static string Sample(string template) =>
+        PathValue().Replace(template, m => m.Groups[1].Value.ToLowerInvariant() switch
+        {
+            "month" => "2027-01",
+            "language" => "fr",
+            "kind" => "reminder",
+            _ => "1",
+        });
+
+    /// <summary>What a refused request could have written: the audit trail (every write leaves a row) and the rows themselves.</summary>
+    private async Task<string> WrittenAsync()
+    {
+        await using var db = app.Database.CreateContext();
+        return string.Join(",", await db.Audit.CountAsync(), await db.Contacts.CountAsync(), await db.CancellationNotices.CountAsync(), await db.CancellationNotices.CountAsync(n => n.WithdrawnAt != null),
+            await db.Amendments.CountAsync(), await db.PurchaseOrders.CountAsync(), await db.Payments.CountAsync(), await db.Accounts.CountAsync(), await db.Subscriptions.CountAsync(),
+            await db.Users.CountAsync(), await db.ReviewMeetings.CountAsync(), await db.AdvisorTasks.CountAsync(a => a.Status != AdvisorTaskStatus.Open));
+    }
+
+    [GeneratedRegex(@"\{\**([A-Za-z]+)[^}]*\}")]
+    private static partial Regex PathValue();
+
+    [GeneratedRegex("name=\"_handler\" value=\"([^\"]+)\"")]
+    private static partial Regex FormHandler();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
 
     private async Task<Owner> OwnerAsync()
     {

@@ -20,6 +20,9 @@ public sealed record RenderedMessage(string Subject, string Html, string Text);
 /// </summary>
 public sealed class MessageRenderer(TemplateLibrary templates)
 {
+    /// <summary>Far above what any message of ours takes (a few thousand), far below a runaway loop.</summary>
+    public const int MaxRenderSteps = 1_000_000;
+
     private static readonly TemplateOptions Options = CreateOptions();
 
     public TemplateLibrary Templates { get; } = templates;
@@ -56,7 +59,9 @@ public sealed class MessageRenderer(TemplateLibrary templates)
 
     private static TemplateOptions CreateOptions()
     {
-        var options = new TemplateOptions();
+        // An administrator's template may loop a hundred million times: past this many steps the
+        // render fails (a refusal when saved or previewed) instead of holding a thread and memory.
+        var options = new TemplateOptions { MaxSteps = MaxRenderSteps };
         options.Filters.AddFilter("long_date", (input, _, context) =>
             Text(AsDate(input) is { } date ? DomainText.LongDate(date, context.CultureInfo) : input.ToStringValue()));
         options.Filters.AddFilter("long_date_time", (input, _, context) =>

@@ -149,7 +149,9 @@ public sealed partial class TemplateLibrary
     {
         if (Parser.TryParse(source, out var template, out var error))
         {
-            return new ParsedTemplate(template, null);
+            return UnboundedRange(template) is { } range
+                ? new ParsedTemplate(null, new TemplateException(name, null, range))
+                : new ParsedTemplate(template, null);
         }
 
         // Fluid words its errors "... at (line:column)".
@@ -158,6 +160,66 @@ public sealed partial class TemplateLibrary
         int? column = position.Success ? int.Parse(position.Groups[2].Value, CultureInfo.InvariantCulture) : null;
         return new ParsedTemplate(null, new TemplateException(name, line, error, column));
     }
+
+    /// <summary>The most numbers a range such as <c>(1..12)</c> may hold in a template.</summary>
+    public const int MaxRangeItems = 10_000;
+
+    /// <summary>
+    /// Why a range in the template is refused, or null. Fluid makes every number of a range before
+    /// a loop starts (a hundred million of them take gigabytes, whatever the step limit), so a range
+    /// must be written with numbers, holding at most <see cref="MaxRangeItems"/>.
+    /// </summary>
+    private static string? UnboundedRange(IFluidTemplate template)
+    {
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<object>([template]);
+        while (pending.TryPop(out var node))
+        {
+            if (!seen.Add(node))
+            {
+                continue;
+            }
+
+            if (node is Fluid.Ast.RangeExpression range)
+            {
+                if (range.From is not Fluid.Ast.LiteralExpression { Value: Fluid.Values.NumberValue from }
+                    || range.To is not Fluid.Ast.LiteralExpression { Value: Fluid.Values.NumberValue to }
+                    || to.ToNumberValue() - from.ToNumberValue() >= MaxRangeItems)
+                {
+                    return string.Create(CultureInfo.InvariantCulture, $"a range such as (1..12) is written with numbers and holds at most {MaxRangeItems} of them");
+                }
+            }
+
+            // The parsed template is a tree of Fluid.Ast nodes: statements, expressions and lists of them.
+            foreach (var property in node.GetType().GetProperties())
+            {
+                if (property.GetIndexParameters().Length > 0 || property.GetValue(node) is not { } value || value is string)
+                {
+                    continue;
+                }
+
+                if (value is System.Collections.IEnumerable items)
+                {
+                    foreach (var item in items)
+                    {
+                        if (item is not null && IsNode(item))
+                        {
+                            pending.Push(item);
+                        }
+                    }
+                }
+                else if (IsNode(value))
+                {
+                    pending.Push(value);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsNode(object value) =>
+        value.GetType().Namespace is { } space && (space.StartsWith("Fluid.Ast", StringComparison.Ordinal) || space.StartsWith("Fluid.Parser", StringComparison.Ordinal));
 
     private static string Extension(TemplatePart part) => part switch
     {

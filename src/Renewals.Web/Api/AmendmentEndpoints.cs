@@ -33,7 +33,7 @@ public static class AmendmentEndpoints
         amendments.MapPost("", async (long id, HttpContext http, AmendmentService service) =>
             {
                 var body = await ApiRequests.ReadAsync<AmendmentBody>(http.Request);
-                var lines = (body.Lines ?? []).Select((l, i) => new AmendLine(
+                var lines = (body.Lines ?? []).Select((l, i) => ApiRequests.Element(l, $"lines[{i}]")).Select((l, i) => new AmendLine(
                     ApiRequests.Required(l.ProductCode, $"lines[{i}].productCode"), ApiRequests.Required(l.Quantity, $"lines[{i}].quantity"),
                     l.YearlyUnitPrice, l.DiscountPercent ?? 0m)).ToList();
                 var made = await service.ProposeAsync(Caller(http), id, new AmendmentRequest(lines, body.Reason, body.DeadlineOverrideReason), http.RequestAborted);

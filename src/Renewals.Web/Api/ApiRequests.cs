@@ -61,6 +61,10 @@ public static class ApiRequests
         }
     }
 
+    /// <summary>An element of a list in the body: <c>null</c> there is a missing element, named as such (not a failure of ours).</summary>
+    public static T Element<T>(T? value, string field)
+        where T : class => value ?? throw new ApiBadRequestException(field, "Field.Required");
+
     public static T Required<T>(T? value, string field)
         where T : struct => value ?? throw new ApiBadRequestException(field, "Field.Required");
 
@@ -94,7 +98,7 @@ public static class ApiRequests
     {
         ArgumentNullException.ThrowIfNull(body);
         var contacts = (body.Contacts ?? throw new ApiBadRequestException("contacts", "Field.Required"))
-            .Select((c, i) => ToNewContact(c, $"contacts[{i}]."))
+            .Select((c, i) => ToNewContact(Element(c, $"contacts[{i}]"), $"contacts[{i}]."))
             .ToList();
         return new NewAccount(
             Required(body.Name, "name"), Required(body.Language, "language"), Required(body.TimeZone, "timeZone"), contacts,
@@ -112,6 +116,7 @@ public static class ApiRequests
     {
         ArgumentNullException.ThrowIfNull(body);
         var lines = (body.Lines ?? throw new ApiBadRequestException("lines", "Field.Required"))
+            .Select((l, i) => Element(l, $"lines[{i}]"))
             .Select((l, i) => new NewLine(Required(l.ProductCode, $"lines[{i}].productCode"), Required(l.Quantity, $"lines[{i}].quantity"), l.YearlyUnitPrice, l.Currency))
             .ToList();
         var term = Required(body.InitialTermYears, "initialTermYears");
