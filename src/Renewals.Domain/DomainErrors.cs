@@ -113,6 +113,7 @@ public static class DomainErrors
     // Names and codes the command line let through
     public const string AccountNameRequired = "Error.AccountNameRequired";
     public const string ContactNameRequired = "Error.ContactNameRequired";
+    public const string NameUnprintable = "Error.NameUnprintable";
     public const string CurrencyUnknown = "Error.CurrencyUnknown";
     public const string BillingAddressRequired = "Error.BillingAddressRequired";
 

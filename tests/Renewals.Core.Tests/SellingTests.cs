@@ -75,6 +75,26 @@ public abstract class SellingTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Equal(0, await db.Accounts.CountAsync());
     }
 
+    [Theory]
+    [InlineData("Acme", "\u0000")]
+    [InlineData("Acme", "Jane\u0007")]
+    [InlineData("Acme\tCorp", "Jane")]
+    [InlineData("Acme\r\nCorp", "Jane")]
+    public async Task A_name_holding_a_control_character_is_refused_in_the_readers_language_and_nothing_is_stored(string account, string contact)
+    {
+        await using var db = Database.Context();
+        var input = new NewAccount(account, "fr", "Europe/Paris", [new NewContact(contact, "jane@acme.example", ContactRole.Primary)],
+            BillingAddress: "1 rue de la Paix\n75002 Paris");
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => new AccountService(db, Clock).CreateAsync(input));
+
+        Assert.Equal(DomainErrors.NameUnprintable, refused.Code);
+        Assert.Equal("Un nom ne peut pas contenir de caractère de contrôle (comme un caractère nul, une tabulation ou un saut de ligne)\u00A0: saisissez-le de nouveau.",
+            refused.Describe(new System.Globalization.CultureInfo("fr")));
+        Assert.Equal(0, await db.Accounts.CountAsync());
+        Assert.Equal(0, await db.Contacts.CountAsync());
+    }
+
     [Fact]
     public async Task An_advisor_is_added_and_listed_with_the_accounts_that_name_them_and_a_blank_name_is_refused()
     {

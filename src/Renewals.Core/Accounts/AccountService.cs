@@ -80,10 +80,7 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
     public static void Validate(NewAccount input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (string.IsNullOrWhiteSpace(input.Name))
-        {
-            throw new DomainException(DomainErrors.AccountNameRequired);
-        }
+        Names.MustBeGiven(input.Name, DomainErrors.AccountNameRequired);
 
         LanguageMustBeKnown(input.Language);
         if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(input.TimeZoneId) is null)
@@ -180,10 +177,7 @@ public sealed class AccountService(RenewalsDbContext db, IClock clock)
 
     private static void ContactMustBeValid(NewContact contact)
     {
-        if (string.IsNullOrWhiteSpace(contact.Name))
-        {
-            throw new DomainException(DomainErrors.ContactNameRequired);
-        }
+        Names.MustBeGiven(contact.Name, DomainErrors.ContactNameRequired);
 
         if (!MailAddress.TryCreate(contact.Email, out var address) || address.Address != contact.Email.Trim())
         {

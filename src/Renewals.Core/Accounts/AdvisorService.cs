@@ -17,10 +17,7 @@ public sealed class AdvisorService(RenewalsDbContext db)
     public async Task<AdvisorView> AddAsync(NewAdvisor input, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (string.IsNullOrWhiteSpace(input.Name))
-        {
-            throw new DomainException(DomainErrors.AdvisorNameRequired);
-        }
+        Names.MustBeGiven(input.Name, DomainErrors.AdvisorNameRequired);
 
         if (!MailAddress.TryCreate(input.Email, out var address) || address.Address != input.Email.Trim())
         {

@@ -46,10 +46,7 @@ public sealed class AdministrationEditService(RenewalsDbContext db, IClock clock
         ArgumentNullException.ThrowIfNull(change);
         var product = await db.Products.Include(p => p.Family).SingleOrDefaultAsync(p => p.Id == productId, ct)
             ?? throw new DomainException(DomainErrors.ProductUnknown, productId);
-        if (string.IsNullOrWhiteSpace(change.Name))
-        {
-            throw new DomainException(DomainErrors.ProductNameRequired);
-        }
+        Names.MustBeGiven(change.Name, DomainErrors.ProductNameRequired);
 
         if (string.IsNullOrWhiteSpace(change.Family))
         {

@@ -24,10 +24,7 @@ public sealed class ProductService(RenewalsDbContext db)
             throw new DomainException(DomainErrors.ProductCode, code);
         }
 
-        if (string.IsNullOrWhiteSpace(input.Name))
-        {
-            throw new DomainException(DomainErrors.ProductNameRequired);
-        }
+        Names.MustBeGiven(input.Name, DomainErrors.ProductNameRequired);
 
         if (string.IsNullOrWhiteSpace(input.Family))
         {

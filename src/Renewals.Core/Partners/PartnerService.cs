@@ -21,10 +21,7 @@ public sealed class PartnerService(RenewalsDbContext db)
     public async Task<PartnerContractView> AddAsync(NewPartnerContract input, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (string.IsNullOrWhiteSpace(input.PartnerName))
-        {
-            throw new DomainException(DomainErrors.PartnerNameRequired);
-        }
+        Names.MustBeGiven(input.PartnerName, DomainErrors.PartnerNameRequired);
 
         if (!MailAddress.TryCreate(input.Email, out var address) || address.Address != input.Email.Trim())
         {
