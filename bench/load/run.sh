@@ -9,7 +9,8 @@
 #
 # Options: --n (1000000) subscriptions, --book (400) accounts in the signed-in advisor's book,
 # --connections (64), --duration (20s per endpoint), --warmup (5s per endpoint), --work (folder,
-# default /tmp/renewals-load), --reuse, --providers "sqlite postgres", --port (5391, the web host's).
+# default /tmp/renewals-load), --reuse, --providers "sqlite postgres", --port (5391, the web host's),
+# --no-build (measure the builds already there; LOAD_WEB_DLL=path measures another build of the web host).
 # Tool: Debian's wrk (apt-get install wrk), 2 threads, --latency. PostgreSQL: a throwaway cluster
 # started here (port 54360) and stopped at the end; its data is kept in $WORK for --reuse.
 set -euo pipefail
@@ -22,6 +23,7 @@ WARMUP=5s
 WORK=/tmp/renewals-load
 PROVIDERS="sqlite postgres"
 REUSE=0
+BUILD=1
 PG_PORT=54360
 WEB_PORT=5391
 while [[ $# -gt 0 ]]; do
@@ -35,6 +37,7 @@ while [[ $# -gt 0 ]]; do
     --providers) PROVIDERS=$2; shift 2 ;;
     --reuse) REUSE=1; shift ;;
     --port) WEB_PORT=$2; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
     *) sed -n 2,14p "$0"; exit 2 ;;
   esac
 done
@@ -47,10 +50,13 @@ mkdir -p "$WORK"
 RESULTS="$WORK/results.md"
 log() { echo "$(date -u +%H:%M:%S) $*" >&2; }
 
-log "building (Release): the web host and the seeder"
-dotnet build "$ROOT/src/Renewals.Web" -c Release -nologo -v quiet >/dev/null
-dotnet build "$ROOT/bench/Renewals.LoadSeed" -c Release -nologo -v quiet >/dev/null
-WEB_DLL="$ROOT/src/Renewals.Web/bin/Release/net10.0/Renewals.Web.dll"
+if [[ $BUILD -eq 1 ]]; then
+  log "building (Release): the web host and the seeder"
+  dotnet build "$ROOT/src/Renewals.Web" -c Release -nologo -v quiet >/dev/null
+  dotnet build "$ROOT/bench/Renewals.LoadSeed" -c Release -nologo -v quiet >/dev/null
+fi
+# LOAD_WEB_DLL: another build of the web host to measure (a before/after pair over the same databases).
+WEB_DLL=${LOAD_WEB_DLL:-"$ROOT/src/Renewals.Web/bin/Release/net10.0/Renewals.Web.dll"}
 SEED_DLL="$ROOT/bench/Renewals.LoadSeed/bin/Release/net10.0/renewals-load-seed.dll"
 
 WEB_PID=""
@@ -74,8 +80,8 @@ pg_start() {
     -c shared_preload_libraries=pg_stat_statements" >/dev/null
   if [[ $REUSE -eq 0 ]]; then
     psql -h 127.0.0.1 -p $PG_PORT -U postgres -qc "create database renewals_load" >/dev/null
-    psql -h 127.0.0.1 -p $PG_PORT -U postgres -d renewals_load -qc "create extension pg_stat_statements" >/dev/null
   fi
+  psql -h 127.0.0.1 -p $PG_PORT -U postgres -d renewals_load -qc "create extension if not exists pg_stat_statements" >/dev/null
 }
 
 seed() { # $1 provider, $2 database setting
@@ -143,7 +149,7 @@ measure() { # $1 provider, $2 label, $3 header, $4 path
   wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" -H "$3" "$url" >/dev/null
   local before after
   before=$(cut -d' ' -f1-3 /proc/loadavg)
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -H "$3" "$url")
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 60s --latency -H "$3" "$url")
   after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "$out" >"$WORK/$1.$(echo "$2" | tr -c 'a-z0-9' '-').wrk.txt"
   local p50 p99 rps requests errors
@@ -157,7 +163,7 @@ measure() { # $1 provider, $2 label, $3 header, $4 path
 
 {
   echo
-  echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), N=$N, book $BOOK accounts, $CONNECTIONS connections, $DURATION per endpoint"
+  echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), web host $WEB_DLL, N=$N, book $BOOK accounts, $CONNECTIONS connections, $DURATION per endpoint"
   echo
   echo "| provider | read | path | p50 | p99 | requests/s | requests | errors | load average before / after |"
   echo "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |"
