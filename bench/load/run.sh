@@ -151,7 +151,7 @@ measure() { # $1 provider, $2 label, $3 header, $4 path
   before=$(cut -d' ' -f1-3 /proc/loadavg)
   out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 60s --latency -H "$3" "$url")
   after=$(cut -d' ' -f1-3 /proc/loadavg)
-  echo "$out" >"$WORK/$1.$(echo "$2" | tr -c 'a-z0-9' '-').wrk.txt"
+  echo "$out" >"$WORK/$1.$(echo "$2" | tr -c 'A-Za-z0-9' '-').wrk.txt"
   local p50 p99 rps requests errors
   p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
   p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
