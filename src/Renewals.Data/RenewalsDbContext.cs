@@ -297,6 +297,8 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
             e.Property(t => t.Outcome).HasMaxLength(2000);
             e.HasIndex(t => new { t.MilestoneId, t.Kind }).IsUnique();
             e.HasIndex(t => new { t.AdvisorId, t.Status });
+            // The book's open check-ins per account: without it every book page reads every task ever made (LoadIndexes).
+            e.HasIndex(t => new { t.AccountId, t.Kind, t.Status });
         });
         modelBuilder.Entity<CancellationNotice>(e =>
         {

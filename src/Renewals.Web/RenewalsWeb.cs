@@ -110,7 +110,7 @@ public static class RenewalsWeb
         });
 
         // The API's limit per key, chained after the limits above (issue 13).
-        var apiRequestsPerMinute = builder.Configuration.GetValue(ApiRateLimit.Setting, ApiRateLimit.DefaultRequestsPerMinute);
+        var apiRequestsPerMinute = RenewalsSettings.ApiRequestsPerMinute(builder.Configuration) ?? ApiRateLimit.DefaultRequestsPerMinute;
         services.Configure<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>(o => ApiRateLimit.Add(o, apiRequestsPerMinute));
 
         services.AddHostedService<EngineWorker>();

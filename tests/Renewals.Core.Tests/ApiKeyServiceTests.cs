@@ -54,6 +54,15 @@ public abstract class ApiKeyServiceTests(DatabaseProvider provider) : DatabaseTe
         var listed = await keys.ListAsync(Alice);
         Assert.Equal([Clock.GetCurrentInstant(), Clock.GetCurrentInstant()], listed.Select(k => k.LastUsedAt));
         Assert.Equal([null, "Northwind"], listed.Select(k => k.Partner));
+
+        // Within the minute the use is not written again; a minute later it is.
+        var firstUse = Clock.GetCurrentInstant();
+        Clock.AdvanceSeconds(59);
+        Assert.NotNull(await keys.AuthenticateAsync(admin.Secret));
+        Assert.Equal(firstUse, await db.ApiKeys.AsNoTracking().Where(k => k.Id == admin.Key.Id).Select(k => k.LastUsedAt).SingleAsync());
+        Clock.AdvanceSeconds(1);
+        Assert.NotNull(await keys.AuthenticateAsync(admin.Secret));
+        Assert.Equal(firstUse.Plus(Duration.FromMinutes(1)), await db.ApiKeys.AsNoTracking().Where(k => k.Id == admin.Key.Id).Select(k => k.LastUsedAt).SingleAsync());
         Assert.Null(await keys.AuthenticateAsync(admin.Secret[..^1] + (admin.Secret[^1] == 'A' ? 'B' : 'A')));
         Assert.Null(await keys.AuthenticateAsync(""));
         Assert.Equal(["apikey.made", "apikey.made"], await db.Audit.AsNoTracking().Where(a => a.Entity == "apikey").OrderBy(a => a.Id).Select(a => a.Action).ToListAsync());

@@ -75,6 +75,21 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public void The_API_limit_is_raised_only_by_its_setting_and_a_bad_value_is_refused_naming_it()
+    {
+        Assert.Null(RenewalsSettings.ApiRequestsPerMinute(Configuration(new Hashtable(), [])));
+        Assert.Equal(100_000_000, RenewalsSettings.ApiRequestsPerMinute(Configuration(new Hashtable { ["RENEWALS_API_REQUESTS_PER_MINUTE"] = "100000000" }, [])));
+        Assert.Equal(1_200, RenewalsSettings.ApiRequestsPerMinute(
+            Configuration(new Hashtable { ["RENEWALS_API_REQUESTS_PER_MINUTE"] = "100000000" }, ["--Renewals:Api:RequestsPerMinute=1200"])));
+        foreach (var bad in new[] { "0", "-5", "lots" })
+        {
+            var error = Assert.Throws<SettingsException>(() =>
+                RenewalsSettings.ApiRequestsPerMinute(Configuration(new Hashtable { ["RENEWALS_API_REQUESTS_PER_MINUTE"] = bad }, [])));
+            Assert.Equal($"RENEWALS_API_REQUESTS_PER_MINUTE (Renewals:Api:RequestsPerMinute) must be a whole number from 1 to 2147483647, not '{bad}'.", error.Message);
+        }
+    }
+
+    [Fact]
     public async Task The_web_program_stops_on_a_bad_setting_with_one_line_and_exit_code_2_before_touching_the_database()
     {
         var folder = Path.Combine(Path.GetTempPath(), "renewals-web-" + Guid.NewGuid().ToString("N")[..8]);

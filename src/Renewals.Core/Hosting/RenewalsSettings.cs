@@ -46,6 +46,7 @@ public static class RenewalsSettings
         (Invoicing.Seller.EmailVariable, "Renewals:Seller:Email"),
         (Webhooks.WebhookNetwork.Variable, "Renewals:Webhooks:AllowPrivateNetworks"),
         ("RENEWALS_PG_BIN", "Renewals:PostgresBin"),
+        ("RENEWALS_API_REQUESTS_PER_MINUTE", "Renewals:Api:RequestsPerMinute"),
     ];
 
     /// <summary>
@@ -180,6 +181,16 @@ public static class RenewalsSettings
         var section = configuration.GetSection("Renewals:Webhooks");
         return Text(section, "AllowPrivateNetworks") is not { } text ? false
             : bool.TryParse(text, out var allowed) ? allowed : throw Bad(key, "true or false", text);
+    }
+
+    /// <summary>
+    /// Requests a minute each API key may send, when set (the web host keeps its default otherwise):
+    /// a load measure raises it so the limit does not answer in the product's place.
+    /// </summary>
+    public static int? ApiRequestsPerMinute(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Number(configuration.GetSection("Renewals:Api"), "RequestsPerMinute", "Renewals:Api:RequestsPerMinute", 1, int.MaxValue);
     }
 
     private static string? Text(IConfigurationSection section, string key) =>

@@ -490,6 +490,9 @@ namespace Renewals.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_advisor_tasks_milestone_id_kind");
 
+                    b.HasIndex("AccountId", "Kind", "Status")
+                        .HasDatabaseName("ix_advisor_tasks_account_id_kind_status");
+
                     b.ToTable("advisor_tasks", (string)null);
                 });
 
