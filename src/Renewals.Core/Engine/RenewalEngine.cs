@@ -31,8 +31,8 @@ public sealed record EngineOptions
 /// <summary>
 /// Finds the milestones that fall due and carries each out exactly once: a batch is claimed,
 /// its effects computed, and the milestones' status change committed with all their effects
-/// in one transaction, or nothing is. A crash loses at most an uncommitted batch, which the
-/// next run claims again.
+/// in one transaction, or nothing is. A crash loses at most an uncommitted transaction (a batch,
+/// or a few on SQLite), which the next run claims again.
 /// </summary>
 public sealed class RenewalEngine(RenewalsDatabase database, IClock clock, EngineOptions? options = null)
 {
