@@ -2033,11 +2033,13 @@ namespace Renewals.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_milestones");
 
-                    b.HasIndex("Status", "DueAt", "Id")
-                        .HasDatabaseName("ix_milestones_status_due_at_id");
+                    b.HasIndex("DueAt", "Id")
+                        .HasDatabaseName("ix_milestones_pending_due_at_id")
+                        .HasFilter("status = 0");
 
-                    b.HasIndex("SubscriptionId", "Status", "DueAt")
-                        .HasDatabaseName("ix_milestones_subscription_id_status_due_at");
+                    b.HasIndex("SubscriptionId", "DueAt")
+                        .HasDatabaseName("ix_milestones_pending_subscription_id_due_at")
+                        .HasFilter("status = 0");
 
                     b.HasIndex("SubscriptionId", "TermNumber", "Kind", "Variant")
                         .IsUnique()
