@@ -61,7 +61,9 @@ public sealed class SubscriptionQueries(RenewalsDbContext db)
 
     public async Task<SubscriptionDetails> ShowAsync(long subscriptionId, CultureInfo culture, CancellationToken ct = default)
     {
-        var s = await db.Subscriptions.AsNoTracking()
+        // Split: in one query SQLite builds a temporary table of every subscription's lines before it
+        // filters on this one (44 s at 1,000,000 subscriptions in the load measure).
+        var s = await db.Subscriptions.AsNoTracking().AsSplitQuery()
                 .Include(x => x.Account)
                 .Include(x => x.Policy)
                 .Include(x => x.PartnerContract!).ThenInclude(c => c.Partner)
