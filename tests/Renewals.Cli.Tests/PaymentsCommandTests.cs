@@ -103,6 +103,23 @@ public sealed class PaymentsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_chases_overdue_invoices_once_per_stage_as_the_web_host_does()
+    {
+        // Both invoices were due on 14 February: on the 20th they are noted overdue, the first reminder falls on the 21st (due + 7).
+        var first = await Cli("run", "--no-send");
+        var second = await Cli("run", "--no-send", "--as-of", "2027-02-21", "--format", "json");
+        var again = await Cli("run", "--no-send", "--as-of", "2027-02-21");
+
+        Assert.Equal((0, 0, 0), (first.ExitCode, second.ExitCode, again.ExitCode));
+        Assert.Contains("Invoices newly overdue: 2; payment reminders queued: 0.", first.Output, StringComparison.Ordinal);
+        Assert.Contains("\"newlyOverdue\": 0", second.Output, StringComparison.Ordinal);
+        Assert.Contains("\"reminders\": 2", second.Output, StringComparison.Ordinal);
+        Assert.Contains("Invoices newly overdue: 0; payment reminders queued: 0.", again.Output, StringComparison.Ordinal);
+        await using var db = RenewalsDatabase.FromSetting(DbFile).CreateContext();
+        Assert.Equal(2, await db.Outbox.CountAsync(m => m.Template == "payment-reminder"));
+    }
+
+    [Fact]
     public async Task A_bad_statement_is_refused_line_by_line_in_french_and_nothing_is_stored()
     {
         var file = Path.Combine(_folder, "bad.csv");

@@ -128,8 +128,8 @@ public sealed partial class PaymentsTests(WebApp app)
         await finance.FillAsync($"#dismiss-reason-{lineId}", "Not a customer payment: a supplier's refund");
         await AssertAccessibleAsync(finance, "finance-statements-dismiss-en");
         await finance.ClickAsync($"tr#line-{lineId} button.dismiss");
-        Assert.Equal($"Transaction PW-REFUND-{paymentId} set aside: it no longer waits for a decision.",
-            await (await finance.WaitForSelectorAsync("p.done[role=status]"))!.InnerTextAsync());
+        // The import's confirmation is on the page until the answer replaces it: wait for the new text.
+        await Assertions.Expect(finance.Locator("p.done[role=status]")).ToHaveTextAsync($"Transaction PW-REFUND-{paymentId} set aside: it no longer waits for a decision.");
         Assert.Equal(0, await finance.Locator($"tr#line-{lineId}").CountAsync());
         await using (var db = app.Database.CreateContext())
         {
