@@ -29,7 +29,7 @@ internal static class InvoiceWriter
         return contacts.FirstOrDefault(c => c.Role == ContactRole.AccountsPayable)
             ?? contacts.FirstOrDefault(c => c.Role == ContactRole.Primary)
             ?? contacts.FirstOrDefault(c => c.Id == before)
-            ?? contacts.FirstOrDefault()
+            ?? (contacts.Count > 0 ? contacts[0] : null)
             ?? throw new DomainException(DomainErrors.AccountWithoutContact, accountName);
     }
 
