@@ -221,4 +221,10 @@ public static class DomainErrors
     public const string AmendmentSignedOrderRequired = "Error.AmendmentSignedOrderRequired";
     public const string AmendmentSubscriptionNotRenewing = "Error.AmendmentSubscriptionNotRenewing";
     public const string AdditionOutsideTerm = "Error.AdditionOutsideTerm";
+    // Payments reversed and statement lines dismissed (issue 14, rest)
+    public const string PaymentUnknown = "Error.PaymentUnknown";
+    public const string PaymentAlreadyReversed = "Error.PaymentAlreadyReversed";
+    public const string ReversalReasonRequired = "Error.ReversalReasonRequired";
+    public const string DismissReasonRequired = "Error.DismissReasonRequired";
+    public const string StatementLineNotWaiting = "Error.StatementLineNotWaiting";
 }

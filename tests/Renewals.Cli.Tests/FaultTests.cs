@@ -32,6 +32,9 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var faulty = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await GenerateAsync(reference, faulty);
         await new RenewalEngine(reference.Database, new FakeClock(AsOf)).RunAsync(AsOf);
+        // `run` chases overdue invoices after the engine: the clean run does the same.
+        await new Core.Payments.CollectionPass(reference.Database, new FakeClock(AsOf), Microsoft.Extensions.Options.Options.Create(new Core.Payments.CollectionOptions()))
+            .RunAsync(AsOf);
 
         var (midRun, rounds) = await KillRepeatedlyAsync(faulty, engines: 1);
         var last = await CliRun.AsProcess(RunArgs(faulty));
@@ -48,6 +51,9 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var faulty = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
         await GenerateAsync(reference, faulty);
         await new RenewalEngine(reference.Database, new FakeClock(AsOf)).RunAsync(AsOf);
+        // `run` chases overdue invoices after the engine: the clean run does the same.
+        await new Core.Payments.CollectionPass(reference.Database, new FakeClock(AsOf), Microsoft.Extensions.Options.Options.Create(new Core.Payments.CollectionOptions()))
+            .RunAsync(AsOf);
 
         var (midRun, rounds) = await KillRepeatedlyAsync(faulty, engines: 2);
         var finishers = await Task.WhenAll(CliRun.AsProcess(RunArgs(faulty)), CliRun.AsProcess(RunArgs(faulty)));

@@ -65,6 +65,61 @@ public sealed class PaymentsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bounced_payment_is_reversed_and_an_unmatched_line_dismissed_each_with_its_reason()
+    {
+        var file = Path.Combine(_folder, "february.csv");
+        await File.WriteAllTextAsync(file, """
+            booked_on,amount,currency,reference,transaction_id
+            2027-02-10,12000.00,EUR,Acme pays INV-2027-000001,TX-A
+            2027-02-11,42.00,EUR,Refund from our stationer,TX-R
+            """);
+        Assert.Equal(0, (await Cli("payments", "import", file)).ExitCode);
+        long paymentId, lineId;
+        await using (var db = RenewalsDatabase.FromSetting(DbFile).CreateContext())
+        {
+            paymentId = await db.Payments.Select(p => p.Id).SingleAsync();
+            lineId = await db.StatementLines.Where(l => l.TransactionId == "TX-R").Select(l => l.Id).SingleAsync();
+        }
+
+        var noReason = await Cli("payments", "reverse", "--payment", $"{paymentId}");
+        var reversed = await Cli("payments", "reverse", "--payment", $"{paymentId}", "--reason", "Returned by the bank");
+        var twice = await Cli("--lang", "fr", "payments", "reverse", "--payment", $"{paymentId}", "--reason", "again");
+        var dismissed = await Cli("payments", "dismiss", "--line", $"{lineId}", "--reason", "A supplier's refund", "--format", "json");
+        var list = await Cli("payments", "list");
+
+        Assert.NotEqual(0, noReason.ExitCode);
+        Assert.Equal(0, reversed.ExitCode);
+        // 20 February: INV-2027-000001 was due on 14 February, so it is overdue again.
+        Assert.Contains($"Payment {paymentId} of 12000.00 EUR reversed; the invoices now stand: INV-2027-000001 (overdue).", reversed.Output, StringComparison.Ordinal);
+        Assert.Equal(2, twice.ExitCode);
+        Assert.Contains($"Le paiement {paymentId} est déjà annulé.", twice.Error, StringComparison.Ordinal);
+        Assert.Equal(0, dismissed.ExitCode);
+        Assert.Contains("\"dismissed\": true", dismissed.Output, StringComparison.Ordinal);
+        Assert.Contains("(reversed: Returned by the bank)", list.Output, StringComparison.Ordinal);
+        Assert.Contains("Statement lines waiting for a person: 0", list.Output, StringComparison.Ordinal);
+        await using var check = RenewalsDatabase.FromSetting(DbFile).CreateContext();
+        Assert.Equal(["payment.reversed", "statement-line.dismissed"],
+            await check.Audit.Where(a => a.Action == "payment.reversed" || a.Action == "statement-line.dismissed").OrderBy(a => a.Id).Select(a => a.Action).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Run_chases_overdue_invoices_once_per_stage_as_the_web_host_does()
+    {
+        // Both invoices were due on 14 February: on the 20th they are noted overdue, the first reminder falls on the 21st (due + 7).
+        var first = await Cli("run", "--no-send");
+        var second = await Cli("run", "--no-send", "--as-of", "2027-02-21", "--format", "json");
+        var again = await Cli("run", "--no-send", "--as-of", "2027-02-21");
+
+        Assert.Equal((0, 0, 0), (first.ExitCode, second.ExitCode, again.ExitCode));
+        Assert.Contains("Invoices newly overdue: 2; payment reminders queued: 0.", first.Output, StringComparison.Ordinal);
+        Assert.Contains("\"newlyOverdue\": 0", second.Output, StringComparison.Ordinal);
+        Assert.Contains("\"reminders\": 2", second.Output, StringComparison.Ordinal);
+        Assert.Contains("Invoices newly overdue: 0; payment reminders queued: 0.", again.Output, StringComparison.Ordinal);
+        await using var db = RenewalsDatabase.FromSetting(DbFile).CreateContext();
+        Assert.Equal(2, await db.Outbox.CountAsync(m => m.Template == "payment-reminder"));
+    }
+
+    [Fact]
     public async Task A_bad_statement_is_refused_line_by_line_in_french_and_nothing_is_stored()
     {
         var file = Path.Combine(_folder, "bad.csv");

@@ -288,6 +288,83 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
     }
 
     [Fact]
+    public async Task A_bounced_payment_is_reversed_once_with_its_reason_and_the_invoices_it_paid_are_owed_and_chased_again()
+    {
+        var (_, first, second) = await TwoInvoicesAsync();
+        await DeliverAsync(Instant.FromUtc(2027, 1, 15, 12, 0));
+        Clock.Reset(Instant.FromUtc(2027, 2, 10, 9, 0));
+        var payment = await PaymentsAsync(s => s.RecordAsync(Finance, new PaymentInput("2027-02-10", "14400.00", "EUR", "ACME wire 0042", [first, second])));
+        Assert.Equal(new CollectionResult(0, 0), await PassAsync(Instant.FromUtc(2027, 2, 22, 8, 0)));
+
+        // 1 March in Paris: the bank returns the transfer. No reason, nothing changes.
+        Clock.Reset(Instant.FromUtc(2027, 3, 1, 9, 0));
+        var noReason = await Assert.ThrowsAsync<DomainException>(() => PaymentsAsync(s => s.ReverseAsync(Finance, payment.Id, "  ")));
+        Assert.Equal("Say why the payment is reversed, such as a bounced transfer (at most 500 characters).", noReason.Describe(English));
+        Assert.Equal("Dites pourquoi le paiement est annulé, par exemple un virement rejeté (500 caractères au plus).", noReason.Describe(French));
+        Assert.All(await PaymentsAsync(s => s.InvoicesAsync(Finance)), i => Assert.Equal(InvoiceStatus.Paid, i.Status));
+        Assert.Equal(DomainErrors.FinanceOnly,
+            (await Assert.ThrowsAsync<DomainException>(() => PaymentsAsync(s => s.ReverseAsync(new Actor.Advisor(1), payment.Id, "bounced")))).Code);
+
+        var reversed = await PaymentsAsync(s => s.ReverseAsync(Finance, payment.Id, "Returned by the bank: account closed"));
+
+        Assert.Equal([(first, InvoiceStatus.Overdue), (second, InvoiceStatus.Overdue)], reversed.Allocations.Select(a => (a.InvoiceNumber, a.StatusAfter)));
+        Assert.Equal((Instant.FromUtc(2027, 3, 1, 9, 0), "finance:fiona", "Returned by the bank: account closed"),
+            (reversed.Reversal!.At, reversed.Reversal.By, reversed.Reversal.Reason));
+        var owed = (await PaymentsAsync(s => s.InvoicesAsync(Finance))).ToDictionary(i => i.Number, i => (i.Status, i.Paid, i.Balance));
+        Assert.Equal((InvoiceStatus.Overdue, 0m, 12_000.00m), owed[first]);
+        Assert.Equal((InvoiceStatus.Overdue, 0m, 2_400.00m), owed[second]);
+        Assert.Equal(DomainErrors.PaymentAlreadyReversed,
+            (await Assert.ThrowsAsync<DomainException>(() => PaymentsAsync(s => s.ReverseAsync(Finance, payment.Id, "again")))).Code);
+        Assert.Equal(DomainErrors.PaymentUnknown,
+            (await Assert.ThrowsAsync<DomainException>(() => PaymentsAsync(s => s.ReverseAsync(Finance, payment.Id + 99, "no such")))).Code);
+
+        // Collection resumes: both noted overdue, and the first stage (21 February) already fell, so one reminder each, once.
+        Assert.Equal(new CollectionResult(2, 2), await PassAsync(Instant.FromUtc(2027, 3, 1, 10, 0)));
+        Assert.Equal(new CollectionResult(0, 0), await PassAsync(Instant.FromUtc(2027, 3, 1, 11, 0)));
+        Assert.Equal(2, (await DeliverAsync(Instant.FromUtc(2027, 3, 1, 11, 5))).Count);
+
+        // Paid again by another transfer: the reversed one counts for nothing, the new one settles it.
+        Clock.Reset(Instant.FromUtc(2027, 3, 2, 9, 0));
+        var again = await PaymentsAsync(s => s.RecordAsync(Finance, new PaymentInput("2027-03-02", "12000.00", "EUR", "ACME wire 0043", [first])));
+        Assert.Equal([(first, 12_000.00m, InvoiceStatus.Paid)], again.Allocations.Select(a => (a.InvoiceNumber, a.Amount, a.StatusAfter)));
+        await using var db = Database.Context();
+        var audit = Assert.Single(await db.Audit.AsNoTracking().Where(a => a.Action == "payment.reversed").ToListAsync());
+        Assert.Equal(("finance:fiona", payment.Id, $"14400.00 EUR of 2027-02-10 ({first}, {second}): Returned by the bank: account closed"),
+            (audit.Actor, audit.EntityId, audit.Details));
+    }
+
+    [Fact]
+    public async Task An_unmatched_line_is_set_aside_with_its_reason_and_waits_no_more()
+    {
+        var (_, first, _) = await TwoInvoicesAsync();
+        Clock.Reset(Instant.FromUtc(2027, 2, 12, 9, 0));
+        await ImportAsync($"""
+            booked_on,amount,currency,reference,transaction_id
+            2027-02-11,42.00,EUR,Refund from our stationer,TX-R
+            2027-02-11,5.00,EUR,{first} bank fee,TX-F
+            """);
+        var waiting = await PaymentsAsync(s => s.UnmatchedAsync(Finance));
+        Assert.Equal(["TX-R", "TX-F"], waiting.Select(u => u.TransactionId));
+
+        var noReason = await Assert.ThrowsAsync<DomainException>(() => PaymentsAsync(async s => { await s.DismissLineAsync(Finance, waiting[0].Id, ""); return 0; }));
+        Assert.Equal("Say why the statement line is set aside, such as a refund from a supplier (at most 500 characters).", noReason.Describe(English));
+        await PaymentsAsync(async s => { await s.DismissLineAsync(Finance, waiting[0].Id, "A supplier's refund, not a customer's payment"); return 0; });
+
+        Assert.Equal(["TX-F"], (await PaymentsAsync(s => s.UnmatchedAsync(Finance))).Select(u => u.TransactionId));
+        var notWaiting = await Assert.ThrowsAsync<DomainException>(() => PaymentsAsync(s => s.AllocateLineAsync(Finance, waiting[0].Id, [first])));
+        Assert.Equal($"Statement line {waiting[0].Id} is no longer waiting for a decision: it was allocated or set aside.", notWaiting.Describe(English));
+        Assert.Equal(DomainErrors.StatementLineNotWaiting,
+            (await Assert.ThrowsAsync<DomainException>(() => PaymentsAsync(async s => { await s.DismissLineAsync(Finance, waiting[0].Id, "twice"); return 0; }))).Code);
+        await using var db = Database.Context();
+        var line = await db.StatementLines.AsNoTracking().SingleAsync(l => l.Id == waiting[0].Id);
+        Assert.Equal((StatementLineState.Dismissed, "finance:fiona", "A supplier's refund, not a customer's payment", (long?)null),
+            (line.State, line.DismissedBy, line.DismissReason, line.PaymentId));
+        var audit = Assert.Single(await db.Audit.AsNoTracking().Where(a => a.Action == "statement-line.dismissed").ToListAsync());
+        Assert.Equal(("finance:fiona", line.Id, "TX-R 42.00 EUR: A supplier's refund, not a customer's payment"), (audit.Actor, audit.EntityId, audit.Details));
+        Assert.Equal(0, await db.Payments.CountAsync());
+    }
+
+    [Fact]
     public async Task The_advisor_book_flags_an_overdue_invoice_until_it_is_paid()
     {
         var advisor = await Book.AdvisorAsync();

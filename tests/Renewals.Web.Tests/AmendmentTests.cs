@@ -89,6 +89,15 @@ public sealed partial class AmendmentTests(AmendmentWebApp fixture) : IClassFixt
         await customer.ClickAsync($"button:has-text('Confirm the change to subscription {subscriptionId}')");
         await Assertions.Expect(customer.Locator("p.done")).ToHaveTextAsync($"Thank you: the change to subscription {subscriptionId} is confirmed.");
 
+        // The subscription's page shows, under its key dates, what the coming term will hold.
+        await customer.GotoAsync($"/portal/subscriptions/{subscriptionId}");
+        var coming = customer.Locator("section.coming-term");
+        Assert.Equal($"The coming term, from {English(start.PlusYears(1))} to {English(start.PlusYears(2).PlusDays(-1))}", await coming.Locator("h2").InnerTextAsync());
+        Assert.StartsWith($"Confirmed: from {English(start.PlusYears(1))} the subscription renews with these lines", await coming.Locator("p.coming-status").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(["12", "2"], (await coming.Locator("tbody td:nth-child(2)").AllInnerTextsAsync()).Order(StringComparer.Ordinal));
+        Assert.Equal("€11,800.00", await coming.Locator("tfoot td").InnerTextAsync());
+        await AxeAsync(customer, "portal-subscription-coming-term");
+
         // The engine to the anniversary, as the clock would bring it.
         var anniversary = start.PlusYears(1);
         var clock = new FakeClock(anniversary.AtStartOfDayInZone(DateTimeZoneProviders.Tzdb["Europe/London"]).ToInstant().Plus(Duration.FromHours(12)));
@@ -174,6 +183,9 @@ public sealed partial class AmendmentTests(AmendmentWebApp fixture) : IClassFixt
         client.DefaultRequestHeaders.AcceptLanguage.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue(language));
         return client;
     }
+
+    /// <summary>"15 March 2027": a date as the English pages write it, spelt here independently of the application's formatter.</summary>
+    private static string English(LocalDate date) => date.ToDateTimeUnspecified().ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
     private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
 

@@ -173,6 +173,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         ["POST /api/v1/subscriptions/{id:long}/amendments/"] = (Area.CheckedByApiTests, null),
         ["GET /api/v1/subscriptions/{id:long}/amendments/{aid:long}"] = (Area.CheckedByApiTests, null),
         ["POST /api/v1/subscriptions/{id:long}/amendments/{aid:long}/confirm"] = (Area.CheckedByApiTests, null),
+        ["POST /api/v1/payments/{id:long}/reversal"] = (Area.CheckedByApiTests, null),
     };
 
     [Fact]

@@ -77,6 +77,68 @@ public sealed partial class PaymentsTests(WebApp app)
             await (await finance.WaitForSelectorAsync("p.done[role=status]"))!.InnerTextAsync());
     }
 
+    [Fact]
+    public async Task Finance_reverses_a_bounced_payment_the_invoice_is_overdue_again_and_an_unmatched_line_is_set_aside()
+    {
+        var (number, total) = await OverdueInvoiceOutsideTheAdvisorsBookAsync();
+        var finance = await app.SignedInPageAsync(Finance, "en-GB", "**/finance");
+        await Language(finance, "en");
+        await finance.GotoAsync("/finance");
+        var amount = total.ToString("0.00", CultureInfo.InvariantCulture);
+        await finance.FillAsync("#amount", amount);
+        await finance.FillAsync("#reference", "Cheque " + number);
+        await finance.FillAsync("#invoices", number);
+        await finance.ClickAsync("form.record button[type=submit]");
+        await finance.WaitForSelectorAsync("p.done[role=status]");
+        long paymentId;
+        await using (var db = app.Database.CreateContext())
+        {
+            paymentId = await db.Payments.Where(p => p.Reference == "Cheque " + number).Select(p => p.Id).SingleAsync();
+        }
+
+        // A reason is required: nothing changes without one.
+        await finance.ClickAsync($"tr#payment-{paymentId} button");
+        Assert.Equal("Say why the payment is reversed, such as a bounced transfer (at most 500 characters).",
+            await (await finance.WaitForSelectorAsync("p.error[role=alert]"))!.InnerTextAsync());
+        await finance.FillAsync($"#reverse-reason-{paymentId}", "Cheque returned unpaid");
+        await finance.ClickAsync($"tr#payment-{paymentId} button");
+        var done = await finance.WaitForSelectorAsync("p.done[role=status]");
+        Assert.Equal($"Payment {paymentId} of €{total.ToString("#,##0.00", CultureInfo.InvariantCulture)} reversed; the invoices now stand: {number} (overdue).",
+            await done!.InnerTextAsync());
+        Assert.StartsWith("Reversed on ", await finance.InnerTextAsync($"tr#payment-{paymentId} span.reversed"), StringComparison.Ordinal);
+        await AssertAccessibleAsync(finance, "finance-reversed-en");
+        await finance.GotoAsync("/finance?status=overdue");
+        Assert.Equal("overdue", await finance.InnerTextAsync($"tr[id='invoice-{number}'] td.status"));
+
+        // A credit that pays no invoice is set aside with its reason, and waits no more.
+        await finance.GotoAsync("/finance/statements");
+        var statement = $"""
+            booked_on,amount,currency,reference,transaction_id
+            {Today():yyyy-MM-dd},42.00,EUR,Refund from our stationer,PW-REFUND-{paymentId}
+            """;
+        await finance.SetInputFilesAsync("#statement", new FilePayload { Name = "refund.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(statement) });
+        await finance.ClickAsync("form.statement button[type=submit]");
+        await finance.WaitForSelectorAsync("p.done[role=status]");
+        long lineId;
+        await using (var db = app.Database.CreateContext())
+        {
+            lineId = await db.StatementLines.Where(l => l.TransactionId == $"PW-REFUND-{paymentId}").Select(l => l.Id).SingleAsync();
+        }
+
+        await finance.FillAsync($"#dismiss-reason-{lineId}", "Not a customer payment: a supplier's refund");
+        await AssertAccessibleAsync(finance, "finance-statements-dismiss-en");
+        await finance.ClickAsync($"tr#line-{lineId} button.dismiss");
+        // The import's confirmation is on the page until the answer replaces it: wait for the new text.
+        await Assertions.Expect(finance.Locator("p.done[role=status]")).ToHaveTextAsync($"Transaction PW-REFUND-{paymentId} set aside: it no longer waits for a decision.");
+        Assert.Equal(0, await finance.Locator($"tr#line-{lineId}").CountAsync());
+        await using (var db = app.Database.CreateContext())
+        {
+            Assert.Equal(["payment.reversed", "statement-line.dismissed"],
+                await db.Audit.AsNoTracking().Where(a => (a.Action == "payment.reversed" && a.EntityId == paymentId) || (a.Action == "statement-line.dismissed" && a.EntityId == lineId))
+                    .OrderBy(a => a.Id).Select(a => a.Action).ToListAsync());
+        }
+    }
+
     [Theory]
     [InlineData("en", "'twelve' is not an amount that can be paid: write a number above zero with at most two decimals, such as 1200.50.",
         "The statement was refused, nothing was stored. Errors to correct: 1.", "Line 2, booked_on: '31/12/2026' is not a date: write it as year-month-day, such as 2027-03-15.")]
@@ -176,6 +238,22 @@ public sealed partial class PaymentsTests(WebApp app)
         var payment = System.Text.Json.Nodes.JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
         Assert.Equal("api", payment["source"]!.GetValue<string>());
         Assert.Equal("paid", (await InvoiceJsonAsync(admin, invoiceId))["status"]!.GetValue<string>());
+
+        // The transfer bounces: the ERP reverses it with the reason, and the invoice is overdue again.
+        var paymentId = payment["id"]!.GetValue<long>();
+        const string Reversal = """{"reason":"Transfer returned by the bank: account closed"}""";
+        using var partnerReversal = await partner.PostAsync($"/api/v1/payments/{paymentId}/reversal", new StringContent(Reversal, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Forbidden, partnerReversal.StatusCode);
+        using var noReason = await admin.PostAsync($"/api/v1/payments/{paymentId}/reversal", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Equal("paid", (await InvoiceJsonAsync(admin, invoiceId))["status"]!.GetValue<string>());
+        using var reversed = await admin.PostAsync($"/api/v1/payments/{paymentId}/reversal", new StringContent(Reversal, Encoding.UTF8, "application/json"));
+        Assert.True(reversed.StatusCode == HttpStatusCode.OK, await reversed.Content.ReadAsStringAsync());
+        var reversal = System.Text.Json.Nodes.JsonNode.Parse(await reversed.Content.ReadAsStringAsync())!["reversal"]!;
+        Assert.Equal("Transfer returned by the bank: account closed", reversal["reason"]!.GetValue<string>());
+        Assert.Equal("overdue", (await InvoiceJsonAsync(admin, invoiceId))["status"]!.GetValue<string>());
+        using var twice = await admin.PostAsync($"/api/v1/payments/{paymentId}/reversal", new StringContent(Reversal, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
     }
 
     private async Task<HttpClient> ApiClientAsync(long? partnerId)
@@ -219,6 +297,22 @@ public sealed partial class PaymentsTests(WebApp app)
             .Concat(await db.PaymentAllocations.Select(a => a.InvoiceId).ToListAsync())
             .Concat(await db.InvoiceDisputes.Select(d => d.InvoiceId).ToListAsync()).ToHashSet();
         var chosen = invoices.Where(i => i.DueOn < today && !settled.Contains(i.Id)).OrderByDescending(i => i.Id).First();
+        return (chosen.Number!, chosen.Total);
+    }
+
+    /// <summary>The earliest overdue invoice in euros outside the demo advisor's book (the other tests take that book's, or the latest).</summary>
+    private async Task<(string Number, decimal Total)> OverdueInvoiceOutsideTheAdvisorsBookAsync()
+    {
+        await using var db = app.Database.CreateContext();
+        var mine = await db.Users.Where(u => u.Email == Advisor).Select(u => u.AdvisorId!.Value).SingleAsync();
+        var today = Today();
+        var invoices = await db.Invoices.AsNoTracking()
+            .Where(i => i.Number != null && i.Currency == "EUR" && !db.Accounts.Any(a => a.Id == i.AccountId && a.AdvisorId == mine))
+            .Select(i => new { i.Id, i.Number, i.Total, i.DueOn }).ToListAsync();
+        var settled = (await db.CreditNotes.Select(c => c.InvoiceId).ToListAsync())
+            .Concat(await db.PaymentAllocations.Select(a => a.InvoiceId).ToListAsync())
+            .Concat(await db.InvoiceDisputes.Select(d => d.InvoiceId).ToListAsync()).ToHashSet();
+        var chosen = invoices.Where(i => i.DueOn < today && !settled.Contains(i.Id)).OrderBy(i => i.Id).First();
         return (chosen.Number!, chosen.Total);
     }
 

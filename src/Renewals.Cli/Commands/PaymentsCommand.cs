@@ -83,7 +83,7 @@ internal static class PaymentsCommand
                 {
                     payments = payments.Select(p => new
                     {
-                        p.Id, receivedOn = Iso(p.ReceivedOn), p.Amount, p.Currency, p.Reference, p.Source, p.RecordedBy,
+                        p.Id, receivedOn = Iso(p.ReceivedOn), p.Amount, p.Currency, p.Reference, p.Source, p.RecordedBy, reversed = p.Reversal?.Reason,
                         allocations = p.Allocations.Select(a => new { invoice = a.InvoiceNumber, a.Amount, status = InvoiceStanding.Code(a.StatusAfter) }),
                     }),
                     unmatched = unmatched.Select(u => new { u.Id, u.TransactionId, bookedOn = Iso(u.BookedOn), u.Amount, u.Currency, u.Reference, u.Reason }),
@@ -93,7 +93,8 @@ internal static class PaymentsCommand
                     "Payments.Column.Source", "Payments.Column.Invoices");
                 foreach (var p in payments)
                 {
-                    Row(table, Number(p.Id), Iso(p.ReceivedOn), Money(p.Amount, p.Currency), p.Reference, p.Source,
+                    Row(table, Number(p.Id), Iso(p.ReceivedOn), Money(p.Amount, p.Currency)
+                        + (p.Reversal is { } r ? " " + text.Format("Payments.ReversedMark", r.Reason) : ""), p.Reference, p.Source,
                         string.Join(", ", p.Allocations.Select(a => $"{a.InvoiceNumber} {Money(a.Amount, p.Currency)} ({InvoiceStanding.Describe(a.StatusAfter, text.Culture)})")));
                 }
 
@@ -101,14 +102,68 @@ internal static class PaymentsCommand
                 Say(context, text.Format("Payments.Unmatched", unmatched.Count));
                 foreach (var u in unmatched)
                 {
-                    Say(context, $"  {u.TransactionId} · {Iso(u.BookedOn)} · {Money(u.Amount, u.Currency)} · {u.Reference} · {u.Reason}");
+                    Say(context, $"  #{Number(u.Id)} {u.TransactionId} · {Iso(u.BookedOn)} · {Money(u.Amount, u.Currency)} · {u.Reference} · {u.Reason}");
                 }
             }
 
             return RenewalsCli.Ok;
         });
 
-        return new Command("payments", text["Payments.Description"]) { import, list };
+        return new Command("payments", text["Payments.Description"]) { import, list, Reverse(context), Dismiss(context) };
+    }
+
+    /// <summary><c>renewals payments reverse --payment ID --reason TEXT</c>: a bounced payment taken back; its invoices owe again.</summary>
+    private static Command Reverse(CliContext context)
+    {
+        var text = context.Text;
+        var id = CommonOptions.Id("--payment", text["Payments.Id"], text);
+        var reason = new Option<string>("--reason") { Description = text["Payments.Reverse.Reason"] };
+        var format = Format(text);
+        var reverse = new Command("reverse", text["Payments.Reverse.Description"]) { id, reason, format };
+        CommonOptions.Require(reverse, text, id, reason);
+        reverse.SetAction(async (parse, ct) =>
+        {
+            var reversed = await WithAsync(context, (PaymentService s) => s.ReverseAsync(new Actor.OperatorConsole(), parse.GetValue(id)!.Value, parse.GetValue(reason), ct), ct);
+            if (!WroteJson(parse, format, new
+                {
+                    reversed.Id, reversed.Amount, reversed.Currency, reason = reversed.Reversal?.Reason,
+                    invoices = reversed.Allocations.Select(a => new { invoice = a.InvoiceNumber, a.Amount, status = InvoiceStanding.Code(a.StatusAfter) }),
+                }))
+            {
+                Say(context, text.Format("Payments.Reversed", reversed.Id, Money(reversed.Amount, reversed.Currency),
+                    string.Join(", ", reversed.Allocations.Select(a => $"{a.InvoiceNumber} ({InvoiceStanding.Describe(a.StatusAfter, text.Culture)})"))));
+            }
+
+            return RenewalsCli.Ok;
+        });
+        return reverse;
+    }
+
+    /// <summary><c>renewals payments dismiss --line ID --reason TEXT</c>: an unmatched statement line set aside.</summary>
+    private static Command Dismiss(CliContext context)
+    {
+        var text = context.Text;
+        var id = CommonOptions.Id("--line", text["Payments.LineId"], text);
+        var reason = new Option<string>("--reason") { Description = text["Payments.Dismiss.Reason"] };
+        var format = Format(text);
+        var dismiss = new Command("dismiss", text["Payments.Dismiss.Description"]) { id, reason, format };
+        CommonOptions.Require(dismiss, text, id, reason);
+        dismiss.SetAction(async (parse, ct) =>
+        {
+            var line = parse.GetValue(id)!.Value;
+            await WithAsync(context, async (PaymentService s) =>
+            {
+                await s.DismissLineAsync(new Actor.OperatorConsole(), line, parse.GetValue(reason), ct);
+                return true;
+            }, ct);
+            if (!WroteJson(parse, format, new { line, dismissed = true }))
+            {
+                Say(context, text.Format("Payments.Dismissed", line));
+            }
+
+            return RenewalsCli.Ok;
+        });
+        return dismiss;
     }
 
     private static string Outcome(StatementOutcome outcome) => outcome switch

@@ -51,6 +51,8 @@ internal static class RunCommand
             await EngineDays.RequireMigratedAsync(database, text, ct);
             var at = parse.GetValue(asOf) ?? context.Clock.GetCurrentInstant();
             var result = await new RenewalEngine(database, context.Clock, new EngineOptions { BatchSize = size }).RunAsync(at, ct);
+            // The same collection pass as the web host's CollectionWorker: overdue invoices are chased by `run` too.
+            var chased = await Operations.WithAsync(context, (Renewals.Core.Payments.CollectionPass collections) => collections.RunAsync(at, ct), ct);
             if (parse.GetValue(format) == "json")
             {
                 (DispatchResult Result, string Transport)? sent = null;
@@ -64,6 +66,7 @@ internal static class RunCommand
                 {
                     AsOf = at,
                     Engine = EngineDays.Json(result),
+                    Collections = new { chased.NewlyOverdue, chased.Reminders },
                     Messages = sent is { } s ? new MessagesJson(s.Result.Sent, s.Result.Retrying, s.Result.DeadLettered, s.Result.Discarded, s.Transport) : null,
                 });
                 return RenewalsCli.Ok;
@@ -73,6 +76,7 @@ internal static class RunCommand
             EngineDays.AddRow(table, InstantPattern.General.Format(at), result);
             context.Console.Write(table);
             context.Console.MarkupLine(Markup.Escape(text.Format("Run.Summary", result.Done, result.Skipped, result.Batches)));
+            context.Console.MarkupLine(Markup.Escape(text.Format("Run.Collections", chased.NewlyOverdue, chased.Reminders)));
             if (!parse.GetValue(noSend))
             {
                 // The engine wrote its messages as due at its clock's reading, after `at` was taken:

@@ -256,8 +256,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
 
         var account = row.Account!;
         var contacts = await db.Contacts.AsNoTracking().Where(c => c.AccountId == account.Id).OrderBy(c => c.Id).ToListAsync(ct);
-        var billTo = contacts.FirstOrDefault(c => c.Role == ContactRole.AccountsPayable) ?? contacts.FirstOrDefault(c => c.Role == ContactRole.Primary)
-            ?? contacts.FirstOrDefault() ?? throw new DomainException(DomainErrors.AccountWithoutContact, account.Name);
+        var billTo = InvoiceWriter.BillTo(contacts, account.Name);
         var order = PurchaseOrderCover.Find(await PurchaseOrderService.TermsAsync(db, account.Id, ct),
             new InvoiceToCover(row.Id, proRata.From, proRata.Until, today));
         var invoice = new Invoice
@@ -268,7 +267,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
             IssuedOn = today,
             PeriodStart = proRata.From,
             PeriodEnd = proRata.Until,
-            DueOn = today.PlusDays(MilestoneExecutor.PaymentTermDays),
+            DueOn = InvoiceWriter.DueOn(today),
             Currency = currency,
             Net = proRata.Amount,
             VatRate = account.VatRate,
@@ -317,9 +316,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
             });
         }
 
-        // The invoice counter last: it is the row the engine also waits on, held from here to the commit.
-        await InvoiceNumbering.AssignAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), db.Provider, [invoice], ct);
-        db.Invoices.Add(invoice);
+        await InvoiceWriter.NumberAsync(db, transaction, invoice, ct);
         await db.SaveChangesAsync(ct);
         var addition = new MidTermAdditionRow
         {
@@ -337,38 +334,11 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
             MadeBy = actor.AuditName,
         };
         db.MidTermAdditions.Add(addition);
-        db.Outbox.Add(new OutboxMessage
-        {
-            Template = MessageKinds.Invoice,
-            AccountId = account.Id,
-            ContactId = billTo.Id,
-            ToEmail = billTo.Email,
-            Language = billTo.Language,
-            SubscriptionId = row.Id,
-            InvoiceId = invoice.Id,
-            Payload = JsonSerializer.Serialize(new { period_start = Iso(invoice.PeriodStart), period_end = Iso(invoice.PeriodEnd), total = invoice.Total, currency = invoice.Currency }),
-            MessageId = $"<i{invoice.Id}.{MessageKinds.Invoice}.c{billTo.Id}@renewals>",
-            Status = OutboxStatus.Pending,
-            CreatedAt = now,
-            NextAttemptAt = now,
-        });
+        db.Outbox.Add(InvoiceWriter.Message(invoice, billTo, now));
         await db.SaveChangesAsync(ct);
         Audit(now, actor.AuditName, "subscription.addition", row.Id,
             $"{quantity} × {product.Code} from {Iso(proRata.From)} to {Iso(proRata.Until)}: {proRata.DaysRemaining}/{proRata.DaysInBillingYear} days, invoice {invoice.Number}; reason: {why}");
-        await WebhookOutbox.AddAsync(db, now, ct, new WebhookEvent(WebhookEventTypes.InvoiceIssued, $"i{invoice.Id}", new
-        {
-            invoice_id = invoice.Id,
-            number = invoice.Number,
-            account_id = invoice.AccountId,
-            subscription_id = invoice.SubscriptionId,
-            issued_on = Iso(today),
-            period_start = Iso(invoice.PeriodStart),
-            period_end = Iso(invoice.PeriodEnd),
-            due_on = Iso(invoice.DueOn),
-            total = invoice.Total,
-            currency = invoice.Currency,
-            purchase_order_number = invoice.PurchaseOrderNumber,
-        }));
+        await WebhookOutbox.AddAsync(db, now, ct, InvoiceWriter.Issued(invoice));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new AdditionView(addition.Id, row.Id, product.Code, quantity, price, proRata.From, proRata.Until, proRata.DaysRemaining,

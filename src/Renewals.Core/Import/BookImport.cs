@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Mail;
 using System.Text;
-using CsvHelper;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
@@ -44,7 +43,7 @@ public sealed class BookImport(RenewalsDatabase database, IClock clock)
         await file.CopyToAsync(buffer, ct);
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
 
-        var errors = new List<ImportError>();
+        var errors = new LineErrors<ImportError>((line, column, refused) => ImportError.Rule(line, column, refused.Code, [.. refused.Arguments]));
         if (!CheckEncoding(bytes.Span, errors))
         {
             return new ImportResult(false, 0, 0, 0, 0, errors);
@@ -305,7 +304,7 @@ public sealed class BookImport(RenewalsDatabase database, IClock clock)
     internal sealed record LinePlan(ProductRef Product, int Quantity, decimal Price, string Currency, int Line);
 
     /// <summary>Reads the rows and checks each one, collecting every error; plans nothing that is wrong.</summary>
-    private sealed class BookReader(Reference reference, List<ImportError> errors)
+    private sealed class BookReader(Reference reference, LineErrors<ImportError> errors)
     {
         private readonly Dictionary<string, AccountPlan> _accounts = new(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, SubscriptionPlan> _subscriptions = new(StringComparer.Ordinal);
@@ -313,66 +312,40 @@ public sealed class BookImport(RenewalsDatabase database, IClock clock)
         public Book Read(ReadOnlyMemory<byte> bytes)
         {
             var book = new Book();
-            if (bytes.Span.StartsWith("\uFEFF"u8))
-            {
-                bytes = bytes[3..];
-            }
-
-            using var csv = CsvReader.Create(bytes, new CsvReaderOptions
-            {
-                Separator = ',',
-                HasHeader = true,
-                TrackLineNumbers = true,
-                TrimWhitespace = true,
-                SkipEmptyLines = true,
-                MalformedData = CsvMalformedDataHandling.Throw,
-                FieldCountMismatch = CsvFieldCountHandling.Allow,
-            });
-            string[] header;
-            try
-            {
-                header = [.. csv.Headers.Select(h => h.Trim().ToLowerInvariant())];
-            }
-            catch (CsvFormatException)
+            using var csv = new CsvLines(bytes);
+            if (csv.MalformedAt is not null)
             {
                 errors.Add(ImportError.Of(1, null, ImportProblem.Malformed));
                 return book;
             }
 
-            if (!HeaderIsValid(header))
+            if (!HeaderIsValid([.. csv.Header]))
             {
                 return book;
             }
 
-            try
+            while (csv.TryRead(out var row))
             {
-                while (csv.Read())
+                var line = row.Line;
+                book.Rows++;
+                if (row.FieldCount != csv.Header.Count)
                 {
-                    var line = (int)csv.LineNumber;
-                    book.Rows++;
-                    if (csv.FieldCount != header.Length)
-                    {
-                        errors.Add(ImportError.Of(line, null, ImportProblem.FieldCount, csv.FieldCount, header.Length));
-                        continue;
-                    }
-
-                    var values = new Dictionary<string, string>(Columns.Count, StringComparer.Ordinal);
-                    foreach (var column in Columns)
-                    {
-                        values[column] = "";
-                    }
-
-                    for (var i = 0; i < header.Length; i++)
-                    {
-                        values[header[i]] = (csv.GetString(i) ?? "").Trim();
-                    }
-
-                    Row(book, line, values);
+                    errors.Add(ImportError.Of(line, null, ImportProblem.FieldCount, row.FieldCount, csv.Header.Count));
+                    continue;
                 }
+
+                var values = new Dictionary<string, string>(Columns.Count, StringComparer.Ordinal);
+                foreach (var column in Columns)
+                {
+                    values[column] = row[column];
+                }
+
+                Row(book, line, values);
             }
-            catch (CsvFormatException malformed)
+
+            if (csv.MalformedAt is { } malformed)
             {
-                errors.Add(ImportError.Of((int)Math.Max(1, malformed.LineNumber), null, ImportProblem.Malformed));
+                errors.Add(ImportError.Of(malformed, null, ImportProblem.Malformed));
             }
 
             if (book.Rows == 0 && errors.Count == 0)
@@ -440,16 +413,9 @@ public sealed class BookImport(RenewalsDatabase database, IClock clock)
                 _subscriptions[reference] = subscription;
                 if (CheckSubscription(subscription, line, values) && account.IsValid)
                 {
-                    try
-                    {
-                        // The rules of the domain (term length, partner contract) on the contract as it will be planned.
-                        _ = DomainMapping.ToDomain(account.Name, subscription.Start, subscription.Years, account.Zone, subscription.Billing,
-                            account.Partner?.Domain, isFirstInFamily: true);
-                    }
-                    catch (DomainException refused)
-                    {
-                        errors.Add(ImportError.Rule(line, null, refused.Code, [.. refused.Arguments]));
-                    }
+                    // The rules of the domain (term length, partner contract) on the contract as it will be planned.
+                    _ = errors.Check(line, null, () => DomainMapping.ToDomain(account.Name, subscription.Start, subscription.Years, account.Zone,
+                        subscription.Billing, account.Partner?.Domain, isFirstInFamily: true));
                 }
 
                 account.Subscriptions.Add(subscription);

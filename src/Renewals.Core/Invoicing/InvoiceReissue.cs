@@ -50,10 +50,7 @@ public sealed class InvoiceReissue(RenewalsDbContext db, IClock clock)
         var account = await db.Accounts.AsNoTracking().SingleAsync(a => a.Id == invoice.AccountId, ct);
         var contacts = await db.Contacts.AsNoTracking().Where(c => c.AccountId == account.Id).OrderBy(c => c.Id).ToListAsync(ct);
         // Accounts payable as it is now (it may have changed since the invoice went out).
-        var billTo = contacts.FirstOrDefault(c => c.Role == ContactRole.AccountsPayable)
-            ?? contacts.FirstOrDefault(c => c.Role == ContactRole.Primary)
-            ?? contacts.FirstOrDefault(c => c.Id == invoice.BillToContactId)
-            ?? throw new DomainException(DomainErrors.AccountWithoutContact, account.Name);
+        var billTo = InvoiceWriter.BillTo(contacts, account.Name, before: invoice.BillToContactId);
         var now = clock.GetCurrentInstant();
         var today = now.InZone(DateTimeZoneProviders.Tzdb[account.TimeZoneId]).Date;
 
@@ -85,7 +82,7 @@ public sealed class InvoiceReissue(RenewalsDbContext db, IClock clock)
             IssuedOn = today,
             PeriodStart = invoice.PeriodStart,
             PeriodEnd = invoice.PeriodEnd,
-            DueOn = today.PlusDays(MilestoneExecutor.PaymentTermDays),
+            DueOn = InvoiceWriter.DueOn(today),
             Currency = invoice.Currency,
             Net = invoice.Net,
             VatRate = invoice.VatRate,
@@ -107,10 +104,8 @@ public sealed class InvoiceReissue(RenewalsDbContext db, IClock clock)
             });
         }
 
-        // The invoice counter last: it is the row the engine also waits on, held from here to the commit.
-        await InvoiceNumbering.AssignAsync(connection, transaction.GetDbTransaction(), db.Provider, [replacement], ct);
+        await InvoiceWriter.NumberAsync(db, transaction, replacement, ct);
         db.CreditNotes.Add(creditNote);
-        db.Invoices.Add(replacement);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -130,15 +125,7 @@ public sealed class InvoiceReissue(RenewalsDbContext db, IClock clock)
             replaced_by = replacement.Number,
             po_number = order.Number,
         }));
-        db.Outbox.Add(Message(MessageKinds.Invoice, billTo, invoice, now, null, replacement.Id, new
-        {
-            period_start = Iso(replacement.PeriodStart),
-            period_end = Iso(replacement.PeriodEnd),
-            total = replacement.Total,
-            currency = replacement.Currency,
-            replaces = invoice.Number,
-            credit_note = creditNote.Number,
-        }));
+        db.Outbox.Add(InvoiceWriter.Message(replacement, billTo, now, ("replaces", invoice.Number), ("credit_note", creditNote.Number)));
         db.Audit.AddRange(
             Audit(now, actor, "invoice.credited", "invoice", invoice.Id, $"{invoice.Number} by {creditNote.Number}"),
             Audit(now, actor, "credit-note.issued", "credit-note", creditNote.Id, $"{creditNote.Number} cancels {invoice.Number}"),
@@ -155,21 +142,7 @@ public sealed class InvoiceReissue(RenewalsDbContext db, IClock clock)
                 total = creditNote.Total,
                 currency = creditNote.Currency,
             }),
-            new Webhooks.WebhookEvent(Webhooks.WebhookEventTypes.InvoiceIssued, $"i{replacement.Id}", new
-            {
-                invoice_id = replacement.Id,
-                number = replacement.Number,
-                account_id = replacement.AccountId,
-                subscription_id = replacement.SubscriptionId,
-                issued_on = Iso(today),
-                period_start = Iso(replacement.PeriodStart),
-                period_end = Iso(replacement.PeriodEnd),
-                due_on = Iso(replacement.DueOn),
-                total = replacement.Total,
-                currency = replacement.Currency,
-                purchase_order_number = replacement.PurchaseOrderNumber,
-                replaces = invoice.Number,
-            }));
+            InvoiceWriter.Issued(replacement, ("replaces", invoice.Number)));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new ReissuedInvoice(invoice.Number!, creditNote.Number, replacement.Number!, order.Number, today, replacement.Total, replacement.Currency, billTo.Email);

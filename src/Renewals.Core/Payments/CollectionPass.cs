@@ -36,10 +36,12 @@ public sealed record CollectionResult(int NewlyOverdue, int Reminders);
 /// </summary>
 public sealed class CollectionPass(RenewalsDatabase database, IClock clock, IOptions<CollectionOptions> options)
 {
-    public async Task<CollectionResult> RunAsync(CancellationToken ct = default)
+    public Task<CollectionResult> RunAsync(CancellationToken ct = default) => RunAsync(clock.GetCurrentInstant(), ct);
+
+    /// <summary>The pass as of <paramref name="now"/>: the command line's <c>run --as-of</c> chases as of the day the engine ran to.</summary>
+    public async Task<CollectionResult> RunAsync(Instant now, CancellationToken ct = default)
     {
         var offsets = CollectionReminders.ParseOffsets(options.Value.ReminderDays);
-        var now = clock.GetCurrentInstant();
         var today = InvoiceStatuses.VendorDate(now);
         await using var db = database.CreateContext();
         var late = db.Invoices.Where(i => i.Number != null && i.DueOn < today

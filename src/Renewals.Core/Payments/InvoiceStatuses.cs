@@ -32,8 +32,9 @@ public static class InvoiceStatuses
         ArgumentNullException.ThrowIfNull(db);
         var invoices = await db.Invoices.AsNoTracking().Where(i => invoiceIds.Contains(i.Id))
             .Select(i => new { i.Id, i.Total, i.DueOn }).ToListAsync(ct);
-        // Summed here: SQLite cannot add decimals in SQL.
-        var paid = (await db.PaymentAllocations.AsNoTracking().Where(a => invoiceIds.Contains(a.InvoiceId))
+        // Summed here: SQLite cannot add decimals in SQL. A reversed payment (bounced) pays nothing.
+        var paid = (await db.PaymentAllocations.AsNoTracking()
+            .Where(a => invoiceIds.Contains(a.InvoiceId) && db.Payments.Any(p => p.Id == a.PaymentId && p.ReversedAt == null))
             .Select(a => new { a.InvoiceId, a.Amount }).ToListAsync(ct))
             .GroupBy(a => a.InvoiceId).ToDictionary(g => g.Key, g => g.Sum(a => a.Amount));
         var credited = (await db.CreditNotes.AsNoTracking().Where(c => invoiceIds.Contains(c.InvoiceId)).Select(c => c.InvoiceId).ToListAsync(ct)).ToHashSet();

@@ -13,10 +13,13 @@ public sealed record PaymentInput(string? ReceivedOn, string? Amount, string? Cu
 /// <summary>What a payment settled on one invoice, and where the invoice stands after it.</summary>
 public sealed record AllocationView(long InvoiceId, string InvoiceNumber, decimal Amount, InvoiceStatus StatusAfter);
 
-/// <summary>A recorded payment.</summary>
+/// <summary>A recorded payment; <see cref="Reversal"/> says when and why it was reversed, if it was.</summary>
 public sealed record PaymentView(
     long Id, LocalDate ReceivedOn, decimal Amount, string Currency, string Reference, string Source, Instant RecordedAt, string RecordedBy,
-    IReadOnlyList<AllocationView> Allocations);
+    IReadOnlyList<AllocationView> Allocations, PaymentReversal? Reversal = null);
+
+/// <summary>A payment taken back (a bounced transfer): when, by whom, why.</summary>
+public sealed record PaymentReversal(Instant At, string By, string Reason);
 
 /// <summary>An invoice as finance lists it, with its status and what is still owed.</summary>
 public sealed record FinanceInvoice(

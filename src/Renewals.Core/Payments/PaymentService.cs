@@ -89,11 +89,7 @@ public sealed class PaymentService(RenewalsDbContext db, IClock clock)
         var now = clock.GetCurrentInstant();
         var today = InvoiceStatuses.VendorDate(now);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var line = await db.StatementLines.SingleOrDefaultAsync(l => l.Id == lineId, ct) ?? throw new DomainException(DomainErrors.StatementLineUnknown, lineId);
-        if (line.State != StatementLineState.Unmatched)
-        {
-            throw new DomainException(DomainErrors.StatementLineAlreadySettled, lineId);
-        }
+        var line = await WaitingLineAsync(lineId, ct);
 
         var plan = await PlanAsync(line.Amount, line.Currency, invoiceNumbers, today, ct);
         line.State = StatementLineState.AllocatedByHand;
@@ -125,7 +121,87 @@ public sealed class PaymentService(RenewalsDbContext db, IClock clock)
         var invoiceIds = allocations.SelectMany(g => g.Select(a => a.InvoiceId)).Distinct().ToList();
         var states = await InvoiceStatuses.ReadAsync(db, db.Invoices.Where(i => invoiceIds.Contains(i.Id)).Select(i => i.Id), today, ct);
         return [.. payments.Select(p => new PaymentView(p.Id, p.ReceivedOn, p.Amount, p.Currency, p.Reference, p.Source, p.RecordedAt, p.RecordedBy,
-            [.. allocations[p.Id].OrderBy(a => a.InvoiceId).Select(a => new AllocationView(a.InvoiceId, a.Number!, a.Amount, states[a.InvoiceId].Status))]))];
+            [.. allocations[p.Id].OrderBy(a => a.InvoiceId).Select(a => new AllocationView(a.InvoiceId, a.Number!, a.Amount, states[a.InvoiceId].Status))],
+            p.ReversedAt is { } at ? new PaymentReversal(at, p.ReversedBy ?? "", p.ReversalReason ?? "") : null))];
+    }
+
+    /// <summary>
+    /// Reverses a payment that did not stand (a bounced transfer, a cheque returned), with why: its
+    /// allocations stop counting, so each invoice it paid goes back to what it owes (issued, part-paid
+    /// or overdue) and, when overdue, is chased again from the next collection pass. The payment and
+    /// its allocations stay, marked, so the books keep the history; a payment is reversed once.
+    /// </summary>
+    public async Task<PaymentView> ReverseAsync(Actor actor, long paymentId, string? reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.RequireFinance();
+        var why = Reason(reason, DomainErrors.ReversalReasonRequired);
+        var now = clock.GetCurrentInstant();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var payment = await db.Payments.SingleOrDefaultAsync(p => p.Id == paymentId, ct) ?? throw new DomainException(DomainErrors.PaymentUnknown, paymentId);
+        if (payment.ReversedAt is not null)
+        {
+            throw new DomainException(DomainErrors.PaymentAlreadyReversed, paymentId);
+        }
+
+        payment.ReversedAt = now;
+        payment.ReversedBy = actor.AuditName;
+        payment.ReversalReason = why;
+        var invoices = await db.PaymentAllocations.AsNoTracking().Where(a => a.PaymentId == paymentId)
+            .Join(db.Invoices, a => a.InvoiceId, i => i.Id, (a, i) => new { i.Number, a.Amount }).ToListAsync(ct);
+        db.Audit.Add(new AuditEntry
+        {
+            At = now, Actor = actor.AuditName, Action = "payment.reversed", Entity = "payment", EntityId = paymentId,
+            Details = string.Create(CultureInfo.InvariantCulture,
+                $"{payment.Amount:0.00} {payment.Currency} of {WebhookOutbox.Iso(payment.ReceivedOn)} ({string.Join(", ", invoices.Select(i => i.Number))}): {why}"),
+        });
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return (await PaymentAsync(paymentId, ct))!;
+    }
+
+    /// <summary>Sets an unmatched statement line aside with why (it pays no invoice: a refund, a bank's own credit): it stops waiting for a decision.</summary>
+    public async Task DismissLineAsync(Actor actor, long lineId, string? reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.RequireFinance();
+        var why = Reason(reason, DomainErrors.DismissReasonRequired);
+        var now = clock.GetCurrentInstant();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var line = await WaitingLineAsync(lineId, ct);
+        db.Audit.Add(new AuditEntry
+        {
+            At = now, Actor = actor.AuditName, Action = "statement-line.dismissed", Entity = "statement-line", EntityId = lineId,
+            Details = string.Create(CultureInfo.InvariantCulture, $"{line.TransactionId} {line.Amount:0.00} {line.Currency}: {why}"),
+        });
+        // The state is the concurrency guard: two people deciding the same line at once, one wins.
+        var saved = await db.StatementLines.Where(l => l.Id == lineId && l.State == StatementLineState.Unmatched)
+            .ExecuteUpdateAsync(u => u.SetProperty(l => l.State, StatementLineState.Dismissed).SetProperty(l => l.DismissedAt, now)
+                .SetProperty(l => l.DismissedBy, actor.AuditName).SetProperty(l => l.DismissReason, why), ct);
+        if (saved == 0)
+        {
+            throw new DomainException(DomainErrors.StatementLineNotWaiting, lineId);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    private async Task<PaymentView?> PaymentAsync(long paymentId, CancellationToken ct)
+    {
+        var all = await PaymentsAsync(new Actor.OperatorConsole(), int.MaxValue, ct);
+        return all.SingleOrDefault(p => p.Id == paymentId);
+    }
+
+    private async Task<StatementLine> WaitingLineAsync(long lineId, CancellationToken ct)
+    {
+        var line = await db.StatementLines.SingleOrDefaultAsync(l => l.Id == lineId, ct) ?? throw new DomainException(DomainErrors.StatementLineUnknown, lineId);
+        return line.State switch
+        {
+            StatementLineState.Unmatched => line,
+            StatementLineState.Dismissed => throw new DomainException(DomainErrors.StatementLineNotWaiting, lineId),
+            _ => throw new DomainException(DomainErrors.StatementLineAlreadySettled, lineId),
+        };
     }
 
     /// <summary>Marks an invoice disputed, with why: collection stops until the dispute is cleared.</summary>
@@ -274,10 +350,10 @@ public sealed class PaymentService(RenewalsDbContext db, IClock clock)
             ?? throw new DomainException(DomainErrors.InvoiceUnknown, number ?? "");
     }
 
-    private static string Reason(string? text)
+    private static string Reason(string? text, string code = DomainErrors.DisputeReasonRequired)
     {
         var reason = text?.Trim() ?? "";
-        return reason.Length is 0 or > MaxReason ? throw new DomainException(DomainErrors.DisputeReasonRequired, MaxReason) : reason;
+        return reason.Length is 0 or > MaxReason ? throw new DomainException(code, MaxReason) : reason;
     }
 
     internal static LocalDate ParseDate(string? text) =>

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using CsvHelper;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Renewals.Core.Access;
+using Renewals.Core.Import;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
@@ -126,83 +126,51 @@ public sealed partial class StatementImport(RenewalsDbContext db, IClock clock)
     /// <summary>The file's lines, every one checked; any fault refuses the whole file.</summary>
     internal static List<Row> Read(ReadOnlyMemory<byte> bytes)
     {
-        if (bytes.Span.StartsWith("\uFEFF"u8))
-        {
-            bytes = bytes[3..];
-        }
-
-        var errors = new List<StatementError>();
+        var errors = new LineErrors<StatementError>((line, column, refused) => new StatementError(line, column, refused.Code, refused.Arguments));
         var rows = new List<Row>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        using var csv = CsvReader.Create(bytes, new CsvReaderOptions
-        {
-            Separator = ',',
-            HasHeader = true,
-            TrackLineNumbers = true,
-            TrimWhitespace = true,
-            SkipEmptyLines = true,
-            MalformedData = CsvMalformedDataHandling.Throw,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-        });
-        string[] header;
-        try
-        {
-            header = [.. csv.Headers.Select(h => h.Trim().ToLowerInvariant())];
-        }
-        catch (CsvFormatException)
-        {
-            header = [];
-        }
-
-        if (header.Length != Columns.Count || Columns.Any(c => !header.Contains(c)))
+        using var csv = new CsvLines(bytes);
+        if (csv.Header.Count != Columns.Count || Columns.Any(c => !csv.Header.Contains(c)))
         {
             throw new StatementRefusedException([new StatementError(1, null, DomainErrors.StatementHeader, [string.Join(",", Columns)])]);
         }
 
-        try
+        while (csv.TryRead(out var values))
         {
-            while (csv.Read())
+            var line = values.Line;
+            if (rows.Count + errors.Count >= MaxLines)
             {
-                var line = (int)csv.LineNumber;
-                if (rows.Count + errors.Count >= MaxLines)
-                {
-                    throw new StatementRefusedException([new StatementError(line, null, DomainErrors.StatementTooLarge, [MaxLines])]);
-                }
+                throw new StatementRefusedException([new StatementError(line, null, DomainErrors.StatementTooLarge, [MaxLines])]);
+            }
 
-                var values = new Dictionary<string, string>(StringComparer.Ordinal);
-                for (var i = 0; i < header.Length; i++)
-                {
-                    values[header[i]] = i < csv.FieldCount ? (csv.GetString(i) ?? "").Trim() : "";
-                }
+            var before = errors.Count;
+            var bookedOn = errors.Check(line, BookedOn, () => PaymentService.ParseDate(values[BookedOn]));
+            var amount = errors.Check(line, Amount, () => PaymentService.ParseAmount(values[Amount]));
+            var currency = errors.Check(line, Currency, () => PaymentService.ParseCurrency(values[Currency]));
+            var reference = errors.Check(line, Reference, () => PaymentService.ParseReference(values[Reference]));
+            var transaction = values[TransactionId];
+            if (transaction.Length is 0 or > MaxTransactionId)
+            {
+                errors.Add(new StatementError(line, TransactionId, DomainErrors.StatementTransactionId, [MaxTransactionId]));
+            }
+            else if (seen.TryGetValue(transaction, out var first))
+            {
+                errors.Add(new StatementError(line, null, DomainErrors.StatementTransactionRepeated, [line, transaction, first]));
+            }
+            else
+            {
+                seen[transaction] = line;
+            }
 
-                var before = errors.Count;
-                var bookedOn = Check(errors, line, BookedOn, () => PaymentService.ParseDate(values[BookedOn]));
-                var amount = Check(errors, line, Amount, () => PaymentService.ParseAmount(values[Amount]));
-                var currency = Check(errors, line, Currency, () => PaymentService.ParseCurrency(values[Currency]));
-                var reference = Check(errors, line, Reference, () => PaymentService.ParseReference(values[Reference]));
-                var transaction = values[TransactionId];
-                if (transaction.Length is 0 or > MaxTransactionId)
-                {
-                    errors.Add(new StatementError(line, TransactionId, DomainErrors.StatementTransactionId, [MaxTransactionId]));
-                }
-                else if (seen.TryGetValue(transaction, out var first))
-                {
-                    errors.Add(new StatementError(line, null, DomainErrors.StatementTransactionRepeated, [line, transaction, first]));
-                }
-                else
-                {
-                    seen[transaction] = line;
-                }
-
-                if (errors.Count == before)
-                {
-                    rows.Add(new Row(line, transaction, bookedOn, amount, currency!, reference!, NumbersIn(reference!)));
-                }
+            if (errors.Count == before)
+            {
+                rows.Add(new Row(line, transaction, bookedOn, amount, currency!, reference!, NumbersIn(reference!)));
             }
         }
-        catch (CsvFormatException malformed)
+
+        if (csv.MalformedAt is { } malformed)
         {
-            errors.Add(new StatementError((int)Math.Max(1, malformed.LineNumber), null, DomainErrors.StatementMalformed, [(int)Math.Max(1, malformed.LineNumber)]));
+            errors.Add(new StatementError(malformed, null, DomainErrors.StatementMalformed, [malformed]));
         }
 
         if (errors.Count > 0)
@@ -211,19 +179,6 @@ public sealed partial class StatementImport(RenewalsDbContext db, IClock clock)
         }
 
         return rows.Count == 0 ? throw new StatementRefusedException([new StatementError(2, null, DomainErrors.StatementEmpty, [])]) : rows;
-    }
-
-    private static T? Check<T>(List<StatementError> errors, int line, string column, Func<T> parse)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (DomainException refused)
-        {
-            errors.Add(new StatementError(line, column, refused.Code, refused.Arguments));
-            return default;
-        }
     }
 
     /// <summary>The invoice numbers a reference names, as written on invoices (INV-2027-000001), in capitals, each once.</summary>

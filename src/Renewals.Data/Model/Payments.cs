@@ -41,6 +41,13 @@ public sealed class Payment
 
     /// <summary>The actor's audit name.</summary>
     public required string RecordedBy { get; set; }
+
+    /// <summary>When finance reversed it (a bounced payment): its allocations then count for nothing; null while it stands.</summary>
+    public Instant? ReversedAt { get; set; }
+
+    public string? ReversedBy { get; set; }
+
+    public string? ReversalReason { get; set; }
 }
 
 /// <summary>The part of a payment that settles one invoice.</summary>
@@ -88,6 +95,9 @@ public enum StatementLineState
 
     /// <summary>A person allocated it by hand later.</summary>
     AllocatedByHand,
+
+    /// <summary>A person decided it pays no invoice (a refund, a bank's own credit) and set it aside with a reason.</summary>
+    Dismissed,
 }
 
 /// <summary>Why a statement line was left for a person: a typed list, stored as these codes.</summary>
@@ -136,6 +146,13 @@ public sealed class StatementLine
     public Instant ImportedAt { get; set; }
 
     public required string ImportedBy { get; set; }
+
+    public Instant? DismissedAt { get; set; }
+
+    public string? DismissedBy { get; set; }
+
+    /// <summary>Why a person set it aside.</summary>
+    public string? DismissReason { get; set; }
 }
 
 /// <summary>
@@ -171,6 +188,8 @@ internal sealed class PaymentMapping :
         builder.Property(p => p.Reference).HasMaxLength(300);
         builder.Property(p => p.Source).HasMaxLength(16);
         builder.Property(p => p.RecordedBy).HasMaxLength(100);
+        builder.Property(p => p.ReversedBy).HasMaxLength(100);
+        builder.Property(p => p.ReversalReason).HasMaxLength(500);
         builder.HasOne<StatementLine>().WithMany().HasForeignKey(p => p.StatementLineId);
         // A statement line becomes one payment at most.
         builder.HasIndex(p => p.StatementLineId).IsUnique();
@@ -205,6 +224,8 @@ internal sealed class PaymentMapping :
         builder.Property(l => l.InvoiceNumbers).HasMaxLength(300);
         builder.Property(l => l.FileName).HasMaxLength(260);
         builder.Property(l => l.ImportedBy).HasMaxLength(100);
+        builder.Property(l => l.DismissedBy).HasMaxLength(100);
+        builder.Property(l => l.DismissReason).HasMaxLength(500);
         // The line's identity: the same transaction imported again is recognised, never paid twice.
         builder.HasIndex(l => l.TransactionId).IsUnique();
         builder.HasIndex(l => l.State);

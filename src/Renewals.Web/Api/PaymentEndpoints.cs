@@ -6,6 +6,9 @@ namespace Renewals.Web.Api;
 /// <summary>A payment as an ERP posts it: the day received, the amount, its currency, the bank reference, the invoices it pays in order.</summary>
 public sealed record PaymentBody(string? ReceivedOn, decimal? Amount, string? Currency, string? Reference, IReadOnlyList<string>? Invoices);
 
+/// <summary>Why a payment is reversed (a bounced transfer).</summary>
+public sealed record ReversalBody(string? Reason);
+
 /// <summary>/api/v1/payments: payments recorded by the vendor's ERP, with an administrator's key only.</summary>
 public static class PaymentEndpoints
 {
@@ -43,6 +46,27 @@ public static class PaymentEndpoints
                 [DomainErrors.InvoiceNothingOwed] = "invoices",
             }))
             .Accepts<PaymentBody>("application/json").Produces<PaymentView>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        payments.MapPost("/{id:long}/reversal", async (long id, HttpContext http, PaymentService service) =>
+            {
+                var caller = ApiKeyAuthentication.Caller(http.User).Actor;
+                if (!caller.SeesEverything)
+                {
+                    return Results.Problem(DomainText(DomainErrors.FinanceOnly), statusCode: StatusCodes.Status403Forbidden);
+                }
+
+                var body = await ApiRequests.ReadAsync<ReversalBody>(http.Request);
+                return Results.Ok(await service.ReverseAsync(caller, id, body.Reason, http.RequestAborted));
+            })
+            .WithName("reversePayment").WithSummary("Reverse a payment that bounced, with the reason: the invoices it paid owe again (administrator key)")
+            .WithMetadata(new ApiFields(new Dictionary<string, string>
+            {
+                [DomainErrors.ReversalReasonRequired] = "reason",
+                [DomainErrors.PaymentUnknown] = "id",
+                [DomainErrors.PaymentAlreadyReversed] = "id",
+            }))
+            .Accepts<ReversalBody>("application/json").Produces<PaymentView>().ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden);
     }
 
