@@ -1,11 +1,12 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
+using NodaTime;
 
 #nullable disable
 
-namespace Renewals.Data.Migrations.Sqlite
+namespace Renewals.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class RenewalLengthAndReversals : Migration
+    public partial class PaymentReversals : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -13,40 +14,40 @@ namespace Renewals.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<string>(
                 name: "dismiss_reason",
                 table: "statement_lines",
-                type: "TEXT",
+                type: "character varying(500)",
                 maxLength: 500,
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<Instant>(
                 name: "dismissed_at",
                 table: "statement_lines",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "dismissed_by",
                 table: "statement_lines",
-                type: "TEXT",
+                type: "character varying(100)",
                 maxLength: 100,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "reversal_reason",
                 table: "payments",
-                type: "TEXT",
+                type: "character varying(500)",
                 maxLength: 500,
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<Instant>(
                 name: "reversed_at",
                 table: "payments",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "reversed_by",
                 table: "payments",
-                type: "TEXT",
+                type: "character varying(100)",
                 maxLength: 100,
                 nullable: true);
         }

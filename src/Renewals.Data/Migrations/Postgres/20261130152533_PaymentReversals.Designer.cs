@@ -13,8 +13,8 @@ using Renewals.Data;
 namespace Renewals.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRenewalsDbContext))]
-    [Migration("20261130152533_RenewalLengthAndReversals")]
-    partial class RenewalLengthAndReversals
+    [Migration("20261130152533_PaymentReversals")]
+    partial class PaymentReversals
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

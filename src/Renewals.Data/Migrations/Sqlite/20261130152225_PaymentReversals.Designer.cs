@@ -11,8 +11,8 @@ using Renewals.Data;
 namespace Renewals.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRenewalsDbContext))]
-    [Migration("20261130152225_RenewalLengthAndReversals")]
-    partial class RenewalLengthAndReversals
+    [Migration("20261130152225_PaymentReversals")]
+    partial class PaymentReversals
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

@@ -1,12 +1,11 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
-using NodaTime;
 
 #nullable disable
 
-namespace Renewals.Data.Migrations.Postgres
+namespace Renewals.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class RenewalLengthAndReversals : Migration
+    public partial class PaymentReversals : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -14,40 +13,40 @@ namespace Renewals.Data.Migrations.Postgres
             migrationBuilder.AddColumn<string>(
                 name: "dismiss_reason",
                 table: "statement_lines",
-                type: "character varying(500)",
+                type: "TEXT",
                 maxLength: 500,
                 nullable: true);
 
-            migrationBuilder.AddColumn<Instant>(
+            migrationBuilder.AddColumn<long>(
                 name: "dismissed_at",
                 table: "statement_lines",
-                type: "timestamp with time zone",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "dismissed_by",
                 table: "statement_lines",
-                type: "character varying(100)",
+                type: "TEXT",
                 maxLength: 100,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "reversal_reason",
                 table: "payments",
-                type: "character varying(500)",
+                type: "TEXT",
                 maxLength: 500,
                 nullable: true);
 
-            migrationBuilder.AddColumn<Instant>(
+            migrationBuilder.AddColumn<long>(
                 name: "reversed_at",
                 table: "payments",
-                type: "timestamp with time zone",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "reversed_by",
                 table: "payments",
-                type: "character varying(100)",
+                type: "TEXT",
                 maxLength: 100,
                 nullable: true);
         }
