@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 using Renewals.Testing;
 
@@ -5,24 +6,55 @@ namespace Renewals.Core.Tests;
 
 /// <summary>
 /// A test run killed mid-way leaves its PostgreSQL cluster running in the temporary folder; the next
-/// run stops it and deletes it, and leaves alone the clusters whose test process still runs.
+/// run stops it and deletes it, and leaves alone the clusters whose test process, this one or
+/// another, still runs.
 /// </summary>
 public sealed class TestClusterSweepTests
 {
     [Fact]
-    public async Task A_cluster_whose_test_process_is_gone_is_stopped_and_deleted_and_a_live_one_is_kept()
+    public async Task A_cluster_whose_owner_process_is_gone_is_stopped_and_deleted_and_those_of_live_processes_are_kept()
     {
         await using var abandoned = await PostgresCluster.StartAsync();
-        await using var alive = await PostgresCluster.StartAsync();
-        // The owner of the first is a process that no longer runs: an id with a start time no process has.
-        await File.WriteAllTextAsync(Path.Combine(abandoned.Folder, "owner"), "2147483646 0");
+        await using var ours = await PostgresCluster.StartAsync();
+        await using var theirs = await PostgresCluster.StartAsync();
+        using var other = Process.Start(new ProcessStartInfo("sleep", "120"))!;
+        try
+        {
+            // Owners written as another test process would: its id and its start time read by awk, not by the code under test.
+            await File.WriteAllTextAsync(Path.Combine(abandoned.Folder, "owner"), "2147483646 0");
+            await File.WriteAllTextAsync(Path.Combine(theirs.Folder, "owner"), $"{other.Id} {await StartTicksAsync(other.Id)}");
 
-        await PostgresCluster.SweepAbandonedAsync();
+            await PostgresCluster.SweepAbandonedAsync();
 
-        Assert.False(Directory.Exists(abandoned.Folder));
-        await Assert.ThrowsAnyAsync<NpgsqlException>(() => QueryAsync(abandoned.AdminConnectionString));
-        Assert.True(Directory.Exists(alive.Folder));
-        Assert.Equal(1, await QueryAsync(alive.AdminConnectionString));
+            Assert.False(Directory.Exists(abandoned.Folder));
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => QueryAsync(abandoned.AdminConnectionString));
+            Assert.Equal(1, await QueryAsync(ours.AdminConnectionString));
+            Assert.Equal(1, await QueryAsync(theirs.AdminConnectionString));
+
+            // Once the other process is gone, its cluster goes at the next sweep; ours stays.
+            other.Kill();
+            await other.WaitForExitAsync();
+            await PostgresCluster.SweepAbandonedAsync();
+
+            Assert.False(Directory.Exists(theirs.Folder));
+            Assert.Equal(1, await QueryAsync(ours.AdminConnectionString));
+        }
+        finally
+        {
+            if (!other.HasExited)
+            {
+                other.Kill();
+            }
+        }
+    }
+
+    private static async Task<string> StartTicksAsync(int pid)
+    {
+        var start = new ProcessStartInfo("awk", ["{print $22}", $"/proc/{pid}/stat"]) { RedirectStandardOutput = true };
+        using var awk = Process.Start(start)!;
+        var ticks = (await awk.StandardOutput.ReadToEndAsync()).Trim();
+        await awk.WaitForExitAsync();
+        return ticks;
     }
 
     private static async Task<int> QueryAsync(string connectionString)

@@ -61,7 +61,10 @@ public sealed class PostgresCluster : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
         // Who owns the cluster: a later run stops and deletes it if this process dies without doing so.
-        await File.WriteAllTextAsync(Path.Combine(folder, OwnerFile), Owner(Environment.ProcessId));
+        // Written whole and then renamed, so a sweep in another test process never reads half of it.
+        var owner = Path.Combine(folder, OwnerFile);
+        await File.WriteAllTextAsync(owner + ".new", Owner(Environment.ProcessId));
+        File.Move(owner + ".new", owner);
         var asRoot = Environment.UserName == "root";
         if (asRoot)
         {
@@ -183,22 +186,31 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>A process named by its id and start time, so that a reused id is not taken for the owner.</summary>
+    /// <summary>
+    /// A process named by its id and its start time in clock ticks since boot (field 22 of
+    /// /proc/PID/stat, fixed for the process's life), so that a reused id is not taken for the owner.
+    /// Process.StartTime is not used: it is worked out from the current uptime and differs by a few
+    /// ticks from one reading to the next, which would make a live owner look gone.
+    /// </summary>
     private static string Owner(int pid)
     {
+        string stat;
         try
         {
-            using var process = Process.GetProcessById(pid);
-            return $"{pid} {process.StartTime.ToUniversalTime().Ticks}";
+            stat = File.ReadAllText($"/proc/{pid}/stat");
         }
-        catch (ArgumentException)
+        catch (IOException)
         {
             return "";
         }
-        catch (InvalidOperationException)
+        catch (UnauthorizedAccessException)
         {
             return "";
         }
+
+        // The command name (field 2) is in parentheses and may hold spaces: count fields after its end.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return $"{pid} {fields[19]}";
     }
 
     /// <summary>
