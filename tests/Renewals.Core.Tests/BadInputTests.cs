@@ -248,7 +248,12 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
                     cells[row][column] += step.Value;
                     break;
                 case "repeat-transaction":
-                    cells[row][4] = cells[row == 1 ? 2 : 1][4];
+                    // Needs two data lines: a header-only step before it left none to repeat (and already breaks the file).
+                    if (cells.Count > 2 && row > 0)
+                    {
+                        cells[row][4] = cells[row == 1 ? 2 : 1][4];
+                    }
+
                     break;
                 case "drop-header":
                     cells[0].RemoveAt(column);
@@ -321,7 +326,8 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
                 var at = (int)(body.Length * step.At);
                 draft[part] = step.Kind switch
                 {
-                    "too-long" => body + new string('x', TemplateAdminService.MaxBodyLength),
+                    // One over the limit even when noise emptied the part first.
+                    "too-long" => body + new string('x', TemplateAdminService.MaxBodyLength + 1),
                     "replace" => step.Value,
                     _ => body[..at] + step.Value + body[at..],
                 };
