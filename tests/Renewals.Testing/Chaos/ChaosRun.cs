@@ -169,10 +169,13 @@ public sealed class ChaosRun : IAsyncDisposable
         var cleanWatch = Stopwatch.StartNew();
         var fake = new FakeClock(today);
         var engine = new RenewalEngine(reference, fake, new EngineOptions { BatchSize = 1000 });
+        // `renewals run` chases overdue invoices after the engine, as of the same instant: so does the clean run.
+        var collections = new Renewals.Core.Payments.CollectionPass(reference, fake, Microsoft.Extensions.Options.Options.Create(new Renewals.Core.Payments.CollectionOptions()));
         foreach (var asOf in _asOfs)
         {
             fake.Reset(asOf);
             await engine.RunAsync(asOf);
+            await collections.RunAsync(asOf);
         }
 
         var cleanSeconds = cleanWatch.Elapsed.TotalSeconds;
