@@ -356,6 +356,8 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         ["POST /api/v1/subscriptions/{id:long}/amendments/"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/amendments"),
         ["GET /api/v1/subscriptions/{id:long}/amendments/{aid:long}"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/amendments/{i.Amendment}"),
         ["POST /api/v1/subscriptions/{id:long}/amendments/{aid:long}/confirm"] = (Tenancy.Foreign, i => $"/api/v1/subscriptions/{i.Subscription}/amendments/{i.Amendment}/confirm"),
+        // Payments are the vendor's books, not a tenant's: an administrator's key only (a partner's key gets 403, in PostUsers).
+        ["POST /api/v1/payments/{id:long}/reversal"] = (Tenancy.AdminsOnly, null),
     };
 
     /// <summary>
@@ -446,6 +448,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         ["POST /api/v1/subscriptions/"] = Who.AnyKey,
         ["POST /api/v1/subscriptions/{id:long}/notices"] = Who.AnyKey,
         ["POST /api/v1/payments/"] = Who.AdminKey,
+        ["POST /api/v1/payments/{id:long}/reversal"] = Who.AdminKey,
         ["POST /api/v1/subscriptions/{id:long}/amendments/"] = Who.AnyKey,
         ["POST /api/v1/subscriptions/{id:long}/amendments/{aid:long}/confirm"] = Who.AnyKey,
     };

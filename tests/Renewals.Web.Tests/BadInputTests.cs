@@ -164,6 +164,9 @@ public sealed partial class BadInputTests(WebApp app)
             // No amendment has this id: the answer is 404 whatever the body, in the caller's language.
             new("/api/v1/subscriptions/{id:long}/amendments/{aid:long}/confirm", $"/api/v1/subscriptions/{subscription}/amendments/999999999/confirm",
                 """{"signedOrderReference":"SO-1"}""", new Dictionary<string, Field> { ["signedOrderReference"] = Field.Text }, new Dictionary<string, string[]>()),
+            // No payment has this id: the same, 404 whatever the body.
+            new("/api/v1/payments/{id:long}/reversal", "/api/v1/payments/999999999/reversal",
+                """{"reason":"Returned by the bank"}""", new Dictionary<string, Field> { ["reason"] = Field.Text }, new Dictionary<string, string[]>()),
         };
 
         var writes = (await AppRoutes.AllAsync())

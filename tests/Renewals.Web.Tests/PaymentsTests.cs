@@ -253,7 +253,9 @@ public sealed partial class PaymentsTests(WebApp app)
         Assert.Equal("Transfer returned by the bank: account closed", reversal["reason"]!.GetValue<string>());
         Assert.Equal("overdue", (await InvoiceJsonAsync(admin, invoiceId))["status"]!.GetValue<string>());
         using var twice = await admin.PostAsync($"/api/v1/payments/{paymentId}/reversal", new StringContent(Reversal, Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        using var unknown = await admin.PostAsync("/api/v1/payments/999999999/reversal", new StringContent(Reversal, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
     private async Task<HttpClient> ApiClientAsync(long? partnerId)

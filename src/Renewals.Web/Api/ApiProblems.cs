@@ -81,6 +81,7 @@ public static class ApiProblems
         DomainErrors.WithdrawalAfterEffect, DomainErrors.WithdrawalBeforeNotice,
         DomainErrors.AmendmentAfterDeadline, DomainErrors.AmendmentTermStarted, DomainErrors.AmendmentNotOpen,
         DomainErrors.AmendmentAlreadyConfirmed, DomainErrors.AmendmentSubscriptionNotRenewing,
+        DomainErrors.PaymentAlreadyReversed,
     ];
 
     /// <summary>Errors that mean "no such resource" when the id came from the path.</summary>
@@ -88,7 +89,7 @@ public static class ApiProblems
     [
         DomainErrors.AccountUnknown, DomainErrors.SubscriptionUnknown, DomainErrors.NoticeUnknown, DomainErrors.ContactUnknown,
         DomainErrors.AdvisorTaskUnknown, DomainErrors.ReissueInvoiceUnknown,
-        DomainErrors.AmendmentUnknown,
+        DomainErrors.AmendmentUnknown, DomainErrors.PaymentUnknown,
     ];
 
     public static Task WriteAsync(HttpContext http, int status, string title, string? detail, IDictionary<string, string[]>? errors = null, string? code = null)

@@ -63,11 +63,9 @@ public static class PaymentEndpoints
             .WithMetadata(new ApiFields(new Dictionary<string, string>
             {
                 [DomainErrors.ReversalReasonRequired] = "reason",
-                [DomainErrors.PaymentUnknown] = "id",
-                [DomainErrors.PaymentAlreadyReversed] = "id",
             }))
             .Accepts<ReversalBody>("application/json").Produces<PaymentView>().ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static string DomainText(string code) => Renewals.Domain.Text.DomainText.Get(code, System.Globalization.CultureInfo.CurrentUICulture);
