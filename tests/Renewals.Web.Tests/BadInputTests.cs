@@ -388,7 +388,7 @@ public sealed partial class BadInputTests(WebApp app)
         HttpClient NextAnonymous()
         {
             var n = Interlocked.Increment(ref address);
-            return Fuzz.ClientFrom(app.BaseUrl, IPAddress.Parse($"127.93.{n / 250}.{(n % 250) + 1}"), anonymousCookies);
+            return app.ClientFrom(IPAddress.Parse($"127.93.{n / 250}.{(n % 250) + 1}"), acceptLanguage: null, anonymousCookies);
         }
     }
 

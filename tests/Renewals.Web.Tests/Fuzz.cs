@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using FsCheck;
 using FsCheck.Fluent;
@@ -125,33 +124,6 @@ internal static partial class Fuzz
     {
         var error = ErrorParagraph().Match(html);
         return error.Success ? WebUtility.HtmlDecode(Tags().Replace(error.Groups[1].Value, "")).Trim() : null;
-    }
-
-    /// <summary>An HTTP client whose connections leave from <paramref name="source"/>, sharing <paramref name="cookies"/>: a fresh rate-limit window with the same antiforgery cookie.</summary>
-    public static HttpClient ClientFrom(string baseUrl, IPAddress source, CookieContainer cookies)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            UseCookies = true,
-            CookieContainer = cookies,
-            AllowAutoRedirect = false,
-            ConnectCallback = async (context, ct) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    socket.Bind(new IPEndPoint(source, 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri(baseUrl) };
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

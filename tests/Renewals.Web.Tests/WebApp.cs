@@ -162,13 +162,14 @@ public sealed class WebApp : IAsyncLifetime
     }
 
     /// <summary>An HTTP client whose connections leave from <paramref name="source"/> (any 127.x address is this machine):
-    /// a test of a per-address rate limit gets a window no other test shares.</summary>
-    public HttpClient ClientFrom(IPAddress source, string acceptLanguage = "en-GB")
+    /// a test of a per-address rate limit gets a window no other test shares. Clients given the same
+    /// <paramref name="cookies"/> share an antiforgery cookie; no <paramref name="acceptLanguage"/> leaves it to each request.</summary>
+    public HttpClient ClientFrom(IPAddress source, string? acceptLanguage = "en-GB", CookieContainer? cookies = null)
     {
         var handler = new SocketsHttpHandler
         {
             UseCookies = true,
-            CookieContainer = new CookieContainer(),
+            CookieContainer = cookies ?? new CookieContainer(),
             AllowAutoRedirect = false,
             ConnectCallback = async (context, ct) =>
             {
@@ -187,7 +188,11 @@ public sealed class WebApp : IAsyncLifetime
             },
         };
         var client = new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri(BaseUrl) };
-        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
+        if (acceptLanguage is not null)
+        {
+            client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
+        }
+
         return client;
     }
 
