@@ -242,6 +242,37 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
     }
 
     [Fact]
+    public async Task Two_passes_at_once_in_small_batches_note_and_remind_each_invoice_exactly_once()
+    {
+        var account = await Book.AccountAsync("Acme");
+        foreach (var seats in new[] { 1, 2, 3, 4, 5 })
+        {
+            await Book.SellAsync(account.Id, new LocalDate(2027, 1, 15), years: 1, quantity: seats, yearlyUnitPrice: 1000m);
+        }
+
+        await RunOnAsync(new LocalDate(2027, 1, 15));
+        await WebhookEndpointAsync();
+        // 21 February 00:30 in Paris: the five invoices (due 14 February) are late and the 7-day reminder has fallen.
+        Clock.Reset(Instant.FromUtc(2027, 2, 20, 23, 30));
+        var batches = Options.Create(new CollectionOptions { BatchSize = 2 });
+
+        var results = await Task.WhenAll(
+            new CollectionPass(Database.Database, Clock, batches).RunAsync(),
+            new CollectionPass(Database.Database, Clock, batches).RunAsync());
+
+        Assert.Equal((5, 5), (results.Sum(r => r.NewlyOverdue), results.Sum(r => r.Reminders)));
+        await using var db = Database.Context();
+        var steps = await db.CollectionSteps.AsNoTracking().ToListAsync();
+        Assert.Equal(5, steps.Select(s => s.InvoiceId).Distinct().Count());
+        Assert.All(steps.GroupBy(s => s.InvoiceId), g => Assert.Equal([0, 1], g.Select(s => s.Stage).Order()));
+        var reminders = await db.Outbox.AsNoTracking().Where(m => m.Template == MessageKinds.PaymentReminder).ToListAsync();
+        Assert.Equal(5, reminders.Count);
+        Assert.Equal(reminders.Select(m => m.Id).Order(), steps.Where(s => s.Stage == 1).Select(s => s.OutboxMessageId!.Value).Order());
+        Assert.Equal(5, await db.WebhookDeliveries.CountAsync(d => d.EventType == "invoice.overdue"));
+        Assert.Equal(5, await db.Audit.CountAsync(a => a.Action == "invoice.reminder-queued"));
+    }
+
+    [Fact]
     public async Task A_reminder_due_the_day_the_payment_arrives_is_not_sent()
     {
         var (_, first, second) = await TwoInvoicesAsync();
