@@ -74,7 +74,7 @@ public sealed class SubscriptionQueries(RenewalsDbContext db)
         var account = s.Account!;
         var partner = s.PartnerContract is { } c ? new PartnerTerms(c.Partner!.Name, c.NoticeDays, c.CancellationFiledByPartnerOnly) : null;
         var domain = DomainMapping.ToDomain(account.Name, s.Start, s.InitialTermYears, DateTimeZoneProviders.Tzdb[account.TimeZoneId], s.Billing,
-            DomainMapping.ToDomain(s.PartnerContract, partner?.Partner ?? ""), s.IsFirstInProductFamily);
+            DomainMapping.ToDomain(s.PartnerContract, partner?.Partner ?? ""), s.IsFirstInProductFamily, s.RenewalLengths);
         var policy = DomainMapping.ToDomain(s.Policy!);
 
         var milestones = await db.Milestones.AsNoTracking().Where(m => m.SubscriptionId == subscriptionId)
