@@ -158,7 +158,8 @@ public abstract class RenewalLengthTests(DatabaseProvider provider) : DatabaseTe
         Assert.Equal([1, 2, 3], changed.RenewalYearsAllowed);
         var audit = await db.Audit.AsNoTracking().SingleAsync(a => a.Action == "policy.changed");
         Assert.Equal("admin:alice", audit.Actor);
-        Assert.EndsWith("renewal years 1 -> check-in 90, reminders 120,60, notice 60, renewal years 1,2,3", audit.Details, StringComparison.Ordinal);
+        Assert.Equal("default: check-in 90, reminders 120,60, notice 60 -> check-in 90, reminders 120,60, notice 60; renewal lengths allowed, in years: 1 -> 1,2,3",
+            audit.Details);
     }
 
     private static Actor.Admin Alice => new("alice");

@@ -147,13 +147,16 @@ public sealed class AdministrationEditService(RenewalsDbContext db, IClock clock
         // The domain's rules (offsets within a term, no repeated reminder); it also orders the reminders.
         var policy = new DomainPolicy(change.CheckInDays, change.ReminderDays, change.NoticeDays,
             change.RenewalYears ?? DomainMapping.ParseDays(row.RenewalYears ?? ""));
-        var before = $"check-in {row.CheckInDays}, reminders {row.ReminderDays}, notice {row.NoticeDays}, renewal years {row.RenewalYears}";
+        var before = $"check-in {row.CheckInDays}, reminders {row.ReminderDays}, notice {row.NoticeDays}";
+        var yearsBefore = row.RenewalYears;
         row.CheckInDays = policy.CheckInDays;
         row.ReminderDays = DomainMapping.FormatDays(policy.ReminderDays);
         row.NoticeDays = policy.NoticeDays;
         row.RenewalYears = DomainMapping.FormatDays(policy.RenewalYears);
+        // The renewal lengths are named only when they change, so the usual entry keeps its words.
         db.Audit.Add(Entry(actor, "policy.changed", AuditEntities.Policy, row.Id,
-            $"{row.Name}: {before} -> check-in {row.CheckInDays}, reminders {row.ReminderDays}, notice {row.NoticeDays}, renewal years {row.RenewalYears}"));
+            $"{row.Name}: {before} -> check-in {row.CheckInDays}, reminders {row.ReminderDays}, notice {row.NoticeDays}"
+            + (yearsBefore == row.RenewalYears ? "" : $"; renewal lengths allowed, in years: {yearsBefore} -> {row.RenewalYears}")));
         await db.SaveChangesAsync(ct);
         return await PolicyAsync(actor, policyId, ct);
     }
