@@ -227,4 +227,7 @@ public static class DomainErrors
     public const string ReversalReasonRequired = "Error.ReversalReasonRequired";
     public const string DismissReasonRequired = "Error.DismissReasonRequired";
     public const string StatementLineNotWaiting = "Error.StatementLineNotWaiting";
+    // A different renewal length (issue 14)
+    public const string RenewalYears = "Error.RenewalYears";
+    public const string AmendmentRenewalYears = "Error.AmendmentRenewalYears";
 }

@@ -74,6 +74,31 @@ public sealed class AmendmentsCommandTests : IAsyncLifetime
         Assert.Equal("Amendment 1 withdrawn.", withdrawn.Output.Trim());
     }
 
+    [Fact]
+    public async Task The_operator_chooses_two_years_once_the_policy_allows_them_and_three_are_refused_in_french()
+    {
+        var id = _subscription.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var notAllowed = await Cli("--lang", "fr", "amendments", "propose", "--subscription", id, "--line", "DSN-PRO:10", "--reason", "Deux ans", "--years", "2");
+        await using (var db = RenewalsDatabase.FromSetting(DbFile).CreateContext())
+        {
+            var policy = db.Policies.Single();
+            policy.RenewalYears = "1,2";
+            await db.SaveChangesAsync();
+        }
+
+        var three = await Cli("--lang", "fr", "amendments", "propose", "--subscription", id, "--line", "DSN-PRO:10", "--reason", "Trois ans", "--years", "3");
+        var two = await Cli("amendments", "propose", "--subscription", id, "--line", "DSN-PRO:10", "--reason", "Two years", "--years", "2", "--format", "json");
+
+        Assert.NotEqual(0, notAllowed.ExitCode);
+        Assert.Contains("n'autorise pas un renouvellement de 2 ans ; durées autorisées, en années : 1.", Words(notAllowed.Error), StringComparison.Ordinal);
+        Assert.Contains("n'autorise pas un renouvellement de 3 ans ; durées autorisées, en années : 1, 2.", Words(three.Error), StringComparison.Ordinal);
+        Assert.Equal(0, two.ExitCode);
+        var made = JsonDocument.Parse(two.Output).RootElement;
+        // A year from 15 January 2027, then two: the coming term runs to 15 January 2030.
+        Assert.Equal((1L, 2, "2028-01-15", "2030-01-15"), (made.GetProperty("id").GetInt64(), made.GetProperty("renewalYears").GetInt32(),
+            made.GetProperty("termStart").GetString(), made.GetProperty("termEnd").GetString()));
+    }
+
     private static string Words(string text) => System.Text.RegularExpressions.Regex.Replace(text.Replace('\u00A0', ' '), @"\s+", " ");
 
     private Task<CliRun> Cli(params string[] args) => CliRun.InProcess(_clock, null, [.. args, "--db", DbFile]);

@@ -16,6 +16,7 @@ internal sealed class SubscriptionBuilder
     private BillingMode _billing = BillingMode.Yearly;
     private PartnerContract? _partner;
     private bool _firstInFamily = true;
+    private readonly Dictionary<int, int> _renewalYears = [];
 
     public SubscriptionBuilder Starting(int year, int month, int day) { _start = new LocalDate(year, month, day); return this; }
 
@@ -43,7 +44,10 @@ internal sealed class SubscriptionBuilder
 
     public SubscriptionBuilder For(string customer) { _customer = customer; return this; }
 
-    public Subscription Build() => new(_customer, _start, _years, _zone, _billing, _partner, _firstInFamily);
+    /// <summary>Renewal term <paramref name="term"/> lasts <paramref name="years"/> (a confirmed amendment chose it).</summary>
+    public SubscriptionBuilder RenewingFor(int term, int years) { _renewalYears[term] = years; return this; }
+
+    public Subscription Build() => new(_customer, _start, _years, _zone, _billing, _partner, _firstInFamily, _renewalYears);
 
     /// <summary>The product.md example: 3 years from 2027-01-15, direct, yearly billing, Paris.</summary>
     public static Subscription ProductExample() => new SubscriptionBuilder().Build();

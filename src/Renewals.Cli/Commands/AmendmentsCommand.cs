@@ -68,13 +68,14 @@ internal static class AmendmentsCommand
         };
         var reason = new Option<string>("--reason") { Description = text["Amendments.Reason"] };
         var overrideReason = new Option<string>("--override-reason") { Description = text["Amendments.OverrideReason"] };
+        var years = new Option<int?>("--years") { Description = text["Amendments.Years"], HelpName = "YEARS" };
         var format = Format(text);
-        var propose = new Command("propose", text["Amendments.Propose.Description"]) { subscription, lines, reason, overrideReason, format };
+        var propose = new Command("propose", text["Amendments.Propose.Description"]) { subscription, lines, reason, overrideReason, years, format };
         CommonOptions.Require(propose, text, subscription, lines, reason);
         propose.SetAction(async (parse, ct) =>
         {
             var made = await WithAsync(context, (AmendmentService s) => s.ProposeAsync(new Actor.OperatorConsole(), parse.GetValue(subscription)!.Value,
-                new AmendmentRequest(parse.GetValue(lines)!, parse.GetValue(reason), parse.GetValue(overrideReason)), ct), ct);
+                new AmendmentRequest(parse.GetValue(lines)!, parse.GetValue(reason), parse.GetValue(overrideReason), parse.GetValue(years)), ct), ct);
             if (!WroteJson(parse, format, made))
             {
                 Say(context, text.Format("Amendments.Proposed", made.Id, made.SubscriptionId, made.TermNumber));
@@ -135,7 +136,7 @@ internal static class AmendmentsCommand
             "Amendments.Column.Lines", "Amendments.Column.Reason");
         foreach (var a in amendments)
         {
-            Row(table, Number(a.Id), $"{a.TermNumber} ({Iso(a.TermStart)})", text[$"Amendments.Status.{a.Status}"], $"{Iso(a.MadeOn)} {a.MadeBy}",
+            Row(table, Number(a.Id), a.RenewalYears == 1 ? $"{a.TermNumber} ({Iso(a.TermStart)})" : $"{a.TermNumber} ({Iso(a.TermStart)}, {text.Format("Amendments.TermYears", a.RenewalYears)})", text[$"Amendments.Status.{a.Status}"], $"{Iso(a.MadeOn)} {a.MadeBy}",
                 string.Join(", ", a.Lines.Select(l => $"{l.ProductCode} × {l.Quantity} {MoneyText.Format(l.NetYearlyUnitPrice, l.Currency, text.Culture)}")),
                 a.DeadlineOverrideReason is { } why ? $"{a.Reason} ({why})" : a.Reason);
         }

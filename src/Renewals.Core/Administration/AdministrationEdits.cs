@@ -19,9 +19,14 @@ namespace Renewals.Core.Administration;
 public sealed record ProductChange(string Name, string Family, decimal? YearlyUnitPrice, string? Currency);
 
 /// <summary>A stored renewal policy and how many subscriptions follow it.</summary>
-public sealed record PolicyView(long Id, string Name, int CheckInDays, IReadOnlyList<int> ReminderDays, int NoticeDays, int Subscriptions);
+public sealed record PolicyView(long Id, string Name, int CheckInDays, IReadOnlyList<int> ReminderDays, int NoticeDays, int Subscriptions, IReadOnlyList<int>? RenewalYears = null)
+{
+    /// <summary>The renewal lengths, in years, an amendment may choose under this policy (1 always).</summary>
+    public IReadOnlyList<int> RenewalYearsAllowed => RenewalYears ?? [1];
+}
 
-public sealed record PolicyChange(int CheckInDays, IReadOnlyList<int> ReminderDays, int NoticeDays);
+/// <param name="RenewalYears">The renewal lengths allowed, in whole years; null keeps those stored.</param>
+public sealed record PolicyChange(int CheckInDays, IReadOnlyList<int> ReminderDays, int NoticeDays, IReadOnlyList<int>? RenewalYears = null);
 
 /// <summary>One key date of the sample term under the policy as stored and as proposed (null where the step does not exist).</summary>
 public sealed record PolicyPreviewLine(string Key, Milestone? Current, Milestone? Proposed)
@@ -106,9 +111,10 @@ public sealed class AdministrationEditService(RenewalsDbContext db, IClock clock
     {
         Require(actor);
         var rows = await db.Policies.AsNoTracking().OrderBy(p => p.Id)
-            .Select(p => new { p.Id, p.Name, p.CheckInDays, p.ReminderDays, p.NoticeDays, Subscriptions = db.Subscriptions.Count(s => s.PolicyId == p.Id) })
+            .Select(p => new { p.Id, p.Name, p.CheckInDays, p.ReminderDays, p.NoticeDays, p.RenewalYears, Subscriptions = db.Subscriptions.Count(s => s.PolicyId == p.Id) })
             .ToListAsync(ct);
-        return [.. rows.Select(p => new PolicyView(p.Id, p.Name, p.CheckInDays, DomainMapping.ParseDays(p.ReminderDays), p.NoticeDays, p.Subscriptions))];
+        return [.. rows.Select(p => new PolicyView(p.Id, p.Name, p.CheckInDays, DomainMapping.ParseDays(p.ReminderDays), p.NoticeDays, p.Subscriptions,
+            new DomainPolicy(renewalYears: DomainMapping.ParseDays(p.RenewalYears ?? "")).RenewalYears))];
     }
 
     public async Task<PolicyView> PolicyAsync(Actor actor, long policyId, CancellationToken ct = default) =>
@@ -123,7 +129,7 @@ public sealed class AdministrationEditService(RenewalsDbContext db, IClock clock
     {
         ArgumentNullException.ThrowIfNull(change);
         var stored = await PolicyAsync(actor, policyId, ct);
-        var proposed = new DomainPolicy(change.CheckInDays, change.ReminderDays, change.NoticeDays);
+        var proposed = new DomainPolicy(change.CheckInDays, change.ReminderDays, change.NoticeDays, change.RenewalYears ?? stored.RenewalYearsAllowed);
         var current = new DomainPolicy(stored.CheckInDays, stored.ReminderDays, stored.NoticeDays);
         var sample = new DomainSubscription("sample", sampleStart, 1, DateTimeZoneProviders.Tzdb[SampleZone]);
         var before = RenewalTimeline.ForTerms(sample, current, 2).SelectMany(t => t.Milestones).ToList();
@@ -139,13 +145,18 @@ public sealed class AdministrationEditService(RenewalsDbContext db, IClock clock
         ArgumentNullException.ThrowIfNull(change);
         var row = await db.Policies.SingleOrDefaultAsync(p => p.Id == policyId, ct) ?? throw new DomainException(DomainErrors.PolicyUnknown, policyId);
         // The domain's rules (offsets within a term, no repeated reminder); it also orders the reminders.
-        var policy = new DomainPolicy(change.CheckInDays, change.ReminderDays, change.NoticeDays);
+        var policy = new DomainPolicy(change.CheckInDays, change.ReminderDays, change.NoticeDays,
+            change.RenewalYears ?? DomainMapping.ParseDays(row.RenewalYears ?? ""));
         var before = $"check-in {row.CheckInDays}, reminders {row.ReminderDays}, notice {row.NoticeDays}";
+        var yearsBefore = row.RenewalYears;
         row.CheckInDays = policy.CheckInDays;
         row.ReminderDays = DomainMapping.FormatDays(policy.ReminderDays);
         row.NoticeDays = policy.NoticeDays;
+        row.RenewalYears = DomainMapping.FormatDays(policy.RenewalYears);
+        // The renewal lengths are named only when they change, so the usual entry keeps its words.
         db.Audit.Add(Entry(actor, "policy.changed", AuditEntities.Policy, row.Id,
-            $"{row.Name}: {before} -> check-in {row.CheckInDays}, reminders {row.ReminderDays}, notice {row.NoticeDays}"));
+            $"{row.Name}: {before} -> check-in {row.CheckInDays}, reminders {row.ReminderDays}, notice {row.NoticeDays}"
+            + (yearsBefore == row.RenewalYears ? "" : $"; renewal lengths allowed, in years: {yearsBefore} -> {row.RenewalYears}")));
         await db.SaveChangesAsync(ct);
         return await PolicyAsync(actor, policyId, ct);
     }

@@ -61,7 +61,7 @@ public static class BookFacts
         var accounts = await db.Accounts.AsNoTracking().VisibleTo(actor)
             .Select(a => new { a.Id, a.Name, a.TimeZoneId, a.RequiresPurchaseOrder }).ToDictionaryAsync(a => a.Id, ct);
         var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => accountIds.Contains(s.AccountId))
-            .Select(s => new { s.Id, s.AccountId, s.Status, s.CurrentTermNumber, s.EndsOn, s.Start, s.InitialTermYears, s.Billing })
+            .Select(s => new { s.Id, s.AccountId, s.Status, s.CurrentTermNumber, s.EndsOn, s.Start, s.InitialTermYears, s.Billing, s.RenewalLengths })
             .OrderBy(s => s.AccountId).ThenBy(s => s.Id).ToListAsync(ct);
         var subscriptionIds = db.Subscriptions.Where(s => accountIds.Contains(s.AccountId)).Select(s => s.Id);
         var terms = await db.Terms.AsNoTracking().Where(t => subscriptionIds.Contains(t.SubscriptionId))
@@ -91,7 +91,7 @@ public static class BookFacts
             var account = accounts[s.AccountId];
             var zone = DateTimeZoneProviders.Tzdb[account.TimeZoneId];
             var today = now.InZone(zone).Date;
-            var domain = DomainMapping.ToDomain(account.Name, s.Start, s.InitialTermYears, zone, s.Billing, null, isFirstInFamily: false);
+            var domain = DomainMapping.ToDomain(account.Name, s.Start, s.InitialTermYears, zone, s.Billing, null, isFirstInFamily: false, s.RenewalLengths);
             var renewalDate = terms.TryGetValue(s.Id, out var term) ? term.End : domain.Term(s.CurrentTermNumber).End;
             var subscriptionLines = lines[s.Id].ToList();
             var next = pending[s.Id].Where(m => m.Date >= today).OrderBy(m => m.Date).ThenBy(m => m.Kind).FirstOrDefault();

@@ -30,7 +30,8 @@ public sealed record AmendLine(string ProductCode, int Quantity, decimal? Yearly
 /// An amendment as asked for: the coming term's whole set of lines (a product left out is
 /// removed), why, and, after the deadline, the administrator's reason to override it.
 /// </summary>
-public sealed record AmendmentRequest(IReadOnlyList<AmendLine> Lines, string? Reason, string? DeadlineOverrideReason = null);
+/// <param name="RenewalYears">The coming term's length in whole years (a length its renewal policy allows); null for one year.</param>
+public sealed record AmendmentRequest(IReadOnlyList<AmendLine> Lines, string? Reason, string? DeadlineOverrideReason = null, int? RenewalYears = null);
 
 /// <summary>A line as pages, the API and the command line show it.</summary>
 public sealed record AmendmentLineView(
@@ -44,11 +45,15 @@ public sealed record AmendmentView(
     long Id, long SubscriptionId, long AccountId, string AccountName, int TermNumber, LocalDate TermStart, LocalDate TermEnd,
     AmendmentStatus Status, string Reason, Instant MadeAt, LocalDate MadeOn, string MadeBy, LocalDate Deadline, string? DeadlineOverrideReason,
     Instant? ConfirmedAt, string? ConfirmedBy, AmendmentConfirmation? ConfirmedThrough, string? SignedOrderReference, Instant? ClosedAt,
-    IReadOnlyList<AmendmentLineView> Lines, string TimeZoneId)
+    IReadOnlyList<AmendmentLineView> Lines, string TimeZoneId, int RenewalYears = 1)
 {
     public bool IsOpen => Status is AmendmentStatus.Proposed or AmendmentStatus.Confirmed;
 
+    /// <summary>The yearly total: what one year of the term costs.</summary>
     public decimal Total => Lines.Sum(l => l.Amount);
+
+    /// <summary>What the renewal invoice of the term bills: the yearly total × its years.</summary>
+    public decimal TermTotal => Total * RenewalYears;
 
     public string Currency => Lines.Count > 0 ? Lines[0].Currency : "";
 }
@@ -57,8 +62,11 @@ public sealed record AmendmentView(
 public sealed record AmendmentContext(
     long SubscriptionId, long AccountId, string AccountName, SubscriptionStatus Status, LocalDate Today, DomainTerm CurrentTerm, DomainTerm ComingTerm,
     LocalDate Deadline, bool OnTimeToday, IReadOnlyList<AmendmentLineView> CurrentLines, AmendmentView? Open, IReadOnlyList<AmendmentView> History,
-    IReadOnlyList<(string Code, string Name)> Products)
+    IReadOnlyList<(string Code, string Name)> Products, IReadOnlyList<int>? AllowedRenewalYears = null)
 {
+    /// <summary>The lengths, in years, the subscription's renewal policy lets the coming term have (1 always).</summary>
+    public IReadOnlyList<int> RenewalYearsAllowed => AllowedRenewalYears ?? [1];
+
     public bool Renews => Status == SubscriptionStatus.Active;
 }
 
@@ -113,11 +121,13 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
         var (domain, policy) = Domain(row);
         var current = domain.Term(row.CurrentTermNumber);
         var timing = Rules.Check(domain, policy, current, now, actor.SeesEverything, request.DeadlineOverrideReason);
+        var renewalYears = Rules.RenewalYears(policy, request.RenewalYears);
         var lines = await LinesAsync(row, request.Lines, ct);
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var open = await db.Amendments.Where(a => a.SubscriptionId == row.Id && a.TermNumber == timing.Term.Number
             && (a.Status == AmendmentStatus.Proposed || a.Status == AmendmentStatus.Confirmed)).ToListAsync(ct);
+        var lengthened = open.Any(a => a.Status == AmendmentStatus.Confirmed && a.RenewalYears != 1);
         foreach (var earlier in open)
         {
             earlier.Status = AmendmentStatus.Superseded;
@@ -128,6 +138,12 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
 
         // The superseded rows leave the open index before the new one enters it.
         await db.SaveChangesAsync(ct);
+        if (lengthened)
+        {
+            // A superseded confirmed length no longer holds: the term is back to a year until this one is confirmed.
+            await SetRenewalYearsAsync(row.Id, timing.Term.Number, 1, ct);
+        }
+
         var amendment = new AmendmentRow
         {
             SubscriptionId = row.Id,
@@ -139,6 +155,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
             MadeBy = actor.AuditName,
             Deadline = timing.Deadline,
             DeadlineOverrideReason = timing.OverrideReason,
+            RenewalYears = renewalYears,
         };
         foreach (var (productId, line) in lines)
         {
@@ -155,7 +172,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
 
         db.Amendments.Add(amendment);
         await db.SaveChangesAsync(ct);
-        var details = $"subscription {row.Id} term {amendment.TermNumber}: {Describe(amendment.Lines)}; reason: {reason}";
+        var details = $"subscription {row.Id} term {amendment.TermNumber}: {Describe(amendment.Lines)}{(renewalYears == 1 ? "" : $"; renews for {renewalYears} years")}; reason: {reason}";
         Audit(now, actor.AuditName, "amendment.proposed", amendment.Id,
             timing.OverrideReason is { } why ? $"{details}; after the deadline of {Iso(timing.Deadline)}, overridden: {why}" : details);
         await db.SaveChangesAsync(ct);
@@ -213,6 +230,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
         }
 
         var now = clock.GetCurrentInstant();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var affected = await db.Amendments.Where(a => a.Id == amendmentId && a.Status == amendment.Status)
             .ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, AmendmentStatus.Withdrawn).SetProperty(a => a.ClosedAt, now)
                 .SetProperty(a => a.ClosedBy, actor.AuditName), ct);
@@ -222,7 +240,14 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
         }
 
         Audit(now, actor.AuditName, "amendment.withdrawn", amendmentId, $"subscription {amendment.SubscriptionId} term {amendment.TermNumber}");
+        if (amendment.Status == AmendmentStatus.Confirmed && amendment.RenewalYears != 1)
+        {
+            // The term it lengthened goes back to the plain 12 months, in the same transaction as the withdrawal.
+            await SetRenewalYearsAsync(amendment.SubscriptionId, amendment.TermNumber, 1, ct);
+        }
+
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return await GetAsync(actor, amendmentId, ct);
     }
 
@@ -379,7 +404,13 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
         }
 
         Audit(now, confirmedBy, "amendment.confirmed", amendment.Id,
-            through == AmendmentConfirmation.SignedOrder ? $"signed order {reference}" : "by the customer in the web account");
+            (through == AmendmentConfirmation.SignedOrder ? $"signed order {reference}" : "by the customer in the web account")
+            + (amendment.RenewalYears == 1 ? "" : $"; term {amendment.TermNumber} renews for {amendment.RenewalYears} years"));
+        if (amendment.RenewalYears != 1)
+        {
+            await SetRenewalYearsAsync(subscription.Id, amendment.TermNumber, amendment.RenewalYears, ct);
+        }
+
         var lines = await db.AmendmentLines.AsNoTracking().Where(l => l.AmendmentId == amendment.Id).OrderBy(l => l.Id)
             .Join(db.Products, l => l.ProductId, p => p.Id, (l, p) => new { p.Code, l.Quantity, l.NetYearlyUnitPrice, l.Currency }).ToListAsync(ct);
         await WebhookOutbox.AddAsync(db, now, ct, new WebhookEvent(WebhookEventTypes.AmendmentConfirmed, $"amendment{amendment.Id}", new
@@ -388,6 +419,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
             subscription_id = amendment.SubscriptionId,
             account_id = subscription.AccountId,
             term_number = amendment.TermNumber,
+            renewal_years = amendment.RenewalYears,
             confirmed_through = through == AmendmentConfirmation.SignedOrder ? "signed-order" : "customer",
             signed_order_reference = reference,
             lines = lines.Select(l => new { product = l.Code, quantity = l.Quantity, yearly_unit_price = l.NetYearlyUnitPrice, currency = l.Currency }).ToArray(),
@@ -410,7 +442,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
         var open = history.FirstOrDefault(a => a.IsOpen && a.TermNumber == current.Number + 1);
         return new AmendmentContext(row.Id, row.AccountId, row.Account!.Name, row.Status, today, current, domain.Term(current.Number + 1), deadline,
             Rules.AmendmentIsOnTime(today, deadline) && today < current.End, lines, open, history,
-            [.. products.Values.OrderBy(p => p.Code, StringComparer.Ordinal).Select(p => (p.Code, p.Name))]);
+            [.. products.Values.OrderBy(p => p.Code, StringComparer.Ordinal).Select(p => (p.Code, p.Name))], policy.RenewalYears);
     }
 
     private async Task<IReadOnlyList<AmendmentView>> ViewsAsync(IQueryable<AmendmentRow> query, CancellationToken ct)
@@ -428,13 +460,14 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
         return [.. rows.Select(a =>
         {
             var s = subscriptions[a.SubscriptionId];
-            var term = Domain(s).Subscription.Term(a.TermNumber);
+            // The term as the amendment has it: its own length, confirmed or not yet.
+            var term = Domain(s).Subscription.WithRenewalYears(a.TermNumber, a.RenewalYears).Term(a.TermNumber);
             return new AmendmentView(a.Id, a.SubscriptionId, s.AccountId, s.Account!.Name, a.TermNumber, term.Start, term.End, a.Status, a.Reason, a.MadeAt,
                 a.MadeOn, a.MadeBy, a.Deadline, a.DeadlineOverrideReason, a.ConfirmedAt, a.ConfirmedBy, a.ConfirmedThrough, a.SignedOrderReference,
                 a.ClosedAt,
                 [.. a.Lines.OrderBy(l => l.Id).Select(l => new AmendmentLineView(products[l.ProductId].Code, products[l.ProductId].Name, l.Quantity,
                     l.YearlyUnitPrice, l.DiscountPercent, l.NetYearlyUnitPrice, l.Currency))],
-                s.Account.TimeZoneId);
+                s.Account.TimeZoneId, a.RenewalYears);
         })];
     }
 
@@ -475,6 +508,21 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
         await VisibleSubscriptions(actor).SingleOrDefaultAsync(s => s.Id == subscriptionId, ct)
         ?? throw new DomainException(DomainErrors.SubscriptionUnknown, subscriptionId);
 
+    /// <summary>
+    /// Gives term <paramref name="termNumber"/> of the subscription its length (1: back to the plain
+    /// 12 months) and moves the stored milestones that follow from it, in the caller's transaction.
+    /// </summary>
+    private async Task SetRenewalYearsAsync(long subscriptionId, int termNumber, int years, CancellationToken ct)
+    {
+        var row = await db.Subscriptions.Include(s => s.Account).Include(s => s.Policy).Include(s => s.PartnerContract).ThenInclude(c => c!.Partner)
+            .SingleAsync(s => s.Id == subscriptionId, ct);
+        var (domain, policy) = Domain(row);
+        var lengthened = domain.WithRenewalYears(termNumber, years);
+        row.RenewalLengths = DomainMapping.FormatLengths(lengthened.RenewalYears);
+        await MilestonePlanner.ReplanAsync(db, row.Id, lengthened, policy, row.CurrentTermNumber, ct);
+        await db.SaveChangesAsync(ct);
+    }
+
     private static void MustRenew(Subscription row)
     {
         if (row.Status != SubscriptionStatus.Active)
@@ -487,7 +535,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
     {
         var zone = DateTimeZoneProviders.Tzdb[row.Account!.TimeZoneId];
         var partner = DomainMapping.ToDomain(row.PartnerContract, row.PartnerContract?.Partner?.Name ?? "partner");
-        return (DomainMapping.ToDomain(row.Account.Name, row.Start, row.InitialTermYears, zone, row.Billing, partner, row.IsFirstInProductFamily),
+        return (DomainMapping.ToDomain(row.Account.Name, row.Start, row.InitialTermYears, zone, row.Billing, partner, row.IsFirstInProductFamily, row.RenewalLengths),
             DomainMapping.ToDomain(row.Policy!));
     }
 

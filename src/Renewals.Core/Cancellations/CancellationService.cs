@@ -219,7 +219,7 @@ public sealed class CancellationService(RenewalsDbContext db, IClock clock)
         var account = row.Account!;
         var zone = DateTimeZoneProviders.Tzdb[account.TimeZoneId];
         var subscription = DomainMapping.ToDomain(account.Name, row.Start, row.InitialTermYears, zone, row.Billing,
-            DomainMapping.ToDomain(row.PartnerContract, row.PartnerContract?.Partner?.Name ?? ""), row.IsFirstInProductFamily);
+            DomainMapping.ToDomain(row.PartnerContract, row.PartnerContract?.Partner?.Name ?? ""), row.IsFirstInProductFamily, row.RenewalLengths);
         return (row, subscription, DomainMapping.ToDomain(row.Policy!), account);
     }
 

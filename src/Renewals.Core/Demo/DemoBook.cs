@@ -102,7 +102,7 @@ public sealed class DemoBook(RenewalsDatabase database, IClock clock)
                 .Include(s => s.PartnerContract!).ThenInclude(c => c.Partner).SingleAsync(s => s.Id == id, ct);
             var zone = DateTimeZoneProviders.Tzdb[row.Account!.TimeZoneId];
             var domain = DomainMapping.ToDomain(row.Account.Name, row.Start, row.InitialTermYears, zone, row.Billing,
-                DomainMapping.ToDomain(row.PartnerContract, row.PartnerContract?.Partner?.Name ?? ""), row.IsFirstInProductFamily);
+                DomainMapping.ToDomain(row.PartnerContract, row.PartnerContract?.Partner?.Name ?? ""), row.IsFirstInProductFamily, row.RenewalLengths);
             // The latest a demo notice arrives: two days ago, so that it and its acknowledgement
             // are already past however the zones fall.
             var latest = now.InZone(zone).Date.PlusDays(-2);

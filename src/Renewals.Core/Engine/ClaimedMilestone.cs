@@ -29,7 +29,8 @@ internal sealed record ClaimedMilestone(
     decimal VatRate,
     long? AdvisorId,
     bool RecommendedValidation,
-    string? NewToCustomer = null);
+    string? NewToCustomer = null,
+    string? RenewalLengths = null);
 
 internal sealed record ContactRow(long Id, long AccountId, string Name, string Email, ContactRole Role, string Language);
 

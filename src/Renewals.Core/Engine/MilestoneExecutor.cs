@@ -25,7 +25,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
         var zone = reference.Zone(c.TimeZoneId);
         var partner = c.PartnerContractId is { } contractId ? reference.PartnerContracts[contractId] : null;
         var policy = reference.Policies[c.PolicyId];
-        var subscription = new DomainSubscription(c.AccountName, c.Start, c.InitialTermYears, zone, c.Billing, partner, c.IsFirstInProductFamily);
+        var subscription = DomainMapping.ToDomain(c.AccountName, c.Start, c.InitialTermYears, zone, c.Billing, partner, c.IsFirstInProductFamily, c.RenewalLengths);
         var term = subscription.Term(c.TermNumber);
         var today = asOf.InZone(zone).Date;
 
@@ -218,7 +218,8 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             });
         }
 
-        Bill(c, InvoiceKind.Renewal, next.Start, next.End, 1, accountsPayable, data, lines);
+        // A renewal of several years is billed at once for all of them: the yearly price × the years.
+        Bill(c, InvoiceKind.Renewal, next.Start, next.End, subscription.YearsOf(next.Number), accountsPayable, data, lines);
         Message("renewal-confirmation", primary, c, new
         {
             renewed_from = Iso(next.Start),

@@ -160,7 +160,8 @@ public sealed class RenewalEngine(RenewalsDatabase database, IClock clock, Engin
             SELECT m.id, m.subscription_id, m.term_number, m.kind, m.variant, m.date, m.recommended_validation,
                    s.account_id, s.policy_id, s.partner_contract_id, s.start, s.initial_term_years, s.billing,
                    s.licence_delivery, s.is_first_in_product_family, s.status, s.current_term_number,
-                   a.time_zone_id, a.name, a.requires_purchase_order, a.vat_rate, a.advisor_id, s.new_to_customer
+                   a.time_zone_id, a.name, a.requires_purchase_order, a.vat_rate, a.advisor_id, s.new_to_customer,
+                   s.renewal_lengths
             FROM milestones m
             JOIN subscriptions s ON s.id = m.subscription_id
             JOIN accounts a ON a.id = s.account_id
@@ -203,7 +204,8 @@ public sealed class RenewalEngine(RenewalsDatabase database, IClock clock, Engin
                 RequiresPurchaseOrder: reader.GetBoolean(19),
                 VatRate: reader.GetDecimal(20),
                 AdvisorId: reader.IsDBNull(21) ? null : reader.GetInt64(21),
-                NewToCustomer: reader.IsDBNull(22) ? null : reader.GetString(22)));
+                NewToCustomer: reader.IsDBNull(22) ? null : reader.GetString(22),
+                RenewalLengths: reader.IsDBNull(23) ? null : reader.GetString(23)));
         }
 
         return claimed;

@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using Renewals.Data;
 using Renewals.Data.Model;
 using Milestone = Renewals.Data.Model.Milestone;
 using Renewals.Domain.Timeline;
@@ -35,5 +37,40 @@ public static class MilestonePlanner
                 CompletedAt = past ? now : null,
             };
         }
+    }
+
+    /// <summary>
+    /// Moves the stored, still pending milestones of terms <paramref name="fromTerm"/> and later to
+    /// the dates the subscription's timeline now gives them (a term's length changed). The planner
+    /// stores a term's milestones when the term begins (<see cref="Plan"/>: at the sale, the import
+    /// or the anniversary before it), so this touches only what is stored: nothing is added or
+    /// removed, and what is done or skipped stays as it was. Tracked changes; the caller saves.
+    /// </summary>
+    public static async Task<int> ReplanAsync(
+        RenewalsDbContext db, long subscriptionId, DomainSubscription subscription, DomainPolicy policy, int fromTerm, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(subscription);
+        var pending = await db.Milestones.Where(m => m.SubscriptionId == subscriptionId && m.TermNumber >= fromTerm && m.Status == MilestoneStatus.Pending)
+            .ToListAsync(ct);
+        var moved = 0;
+        foreach (var term in pending.GroupBy(m => m.TermNumber))
+        {
+            var timeline = RenewalTimeline.ForTerm(subscription, policy, term.Key);
+            foreach (var row in term)
+            {
+                var planned = timeline.Milestones.FirstOrDefault(m => m.Kind == row.Kind && m.Variant == row.Variant);
+                if (planned is null || planned.Date == row.Date)
+                {
+                    continue;
+                }
+
+                row.Date = planned.Date;
+                row.DueAt = planned.FallsDueAt(subscription.TimeZone);
+                moved++;
+            }
+        }
+
+        return moved;
     }
 }

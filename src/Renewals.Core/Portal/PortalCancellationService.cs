@@ -83,7 +83,7 @@ public sealed class PortalCancellationService(
         var account = row.Account!;
         var zone = DateTimeZoneProviders.Tzdb[account.TimeZoneId];
         var partner = DomainMapping.ToDomain(row.PartnerContract, row.PartnerContract?.Partner?.Name ?? "");
-        var subscription = DomainMapping.ToDomain(account.Name, row.Start, row.InitialTermYears, zone, row.Billing, partner, row.IsFirstInProductFamily);
+        var subscription = DomainMapping.ToDomain(account.Name, row.Start, row.InitialTermYears, zone, row.Billing, partner, row.IsFirstInProductFamily, row.RenewalLengths);
         var now = clock.GetCurrentInstant();
         // What the rules would decide for a letter received now (the hash does not matter to them).
         // Filed as the one the contract lets file: the dates are the same whoever files.

@@ -55,7 +55,7 @@ public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceSer
         var account = row.Account!;
         var zone = DateTimeZoneProviders.Tzdb[account.TimeZoneId];
         var partner = DomainMapping.ToDomain(row.PartnerContract, row.PartnerContract?.Partner?.Name ?? "");
-        var domain = DomainMapping.ToDomain(account.Name, row.Start, row.InitialTermYears, zone, row.Billing, partner, row.IsFirstInProductFamily);
+        var domain = DomainMapping.ToDomain(account.Name, row.Start, row.InitialTermYears, zone, row.Billing, partner, row.IsFirstInProductFamily, row.RenewalLengths);
         var timeline = RenewalTimeline.ForTerm(domain, DomainMapping.ToDomain(row.Policy!), row.CurrentTermNumber);
         var states = await db.Milestones.AsNoTracking()
             .Where(m => m.SubscriptionId == row.Id && m.TermNumber == row.CurrentTermNumber)

@@ -18,8 +18,8 @@ public sealed record SubscriptionSummary(
 
 public sealed record LineView(string ProductCode, string Product, string Family, int Quantity, decimal YearlyUnitPrice, string Currency);
 
-/// <summary>A stored term: <see cref="End"/> is the renewal date, <see cref="LastDay"/> the last day it covers.</summary>
-public sealed record TermView(int Number, LocalDate Start, LocalDate End, LocalDate LastDay, bool IsLocked);
+/// <summary>A stored term: <see cref="End"/> is the renewal date, <see cref="LastDay"/> the last day it covers, <see cref="Years"/> its length.</summary>
+public sealed record TermView(int Number, LocalDate Start, LocalDate End, LocalDate LastDay, bool IsLocked, int Years = 1);
 
 /// <summary>A key date with what became of it (pending, done, skipped and why) and why it falls there.</summary>
 public sealed record KeyDateView(int TermNumber, string Key, MilestoneKind Kind, LocalDate Date, MilestoneStatus Status, string? Outcome, string Title, string Reason);
@@ -38,7 +38,8 @@ public sealed record PartnerTerms(string Partner, int NoticeDays, bool FiledByPa
 public sealed record SubscriptionDetails(
     SubscriptionSummary Summary, string TimeZoneId, LicenceDelivery LicenceDelivery, PartnerTerms? PartnerContract, bool RecommendedValidation,
     NewToCustomer NewToCustomer, IReadOnlyList<LineView> Lines, IReadOnlyList<TermView> Terms, IReadOnlyList<KeyDateView> KeyDates,
-    IReadOnlyList<NoticeView> Notices, IReadOnlyList<PurchaseOrderView> PurchaseOrders, IReadOnlyList<InvoiceView> Invoices);
+    IReadOnlyList<NoticeView> Notices, IReadOnlyList<PurchaseOrderView> PurchaseOrders, IReadOnlyList<InvoiceView> Invoices,
+    TermView? ComingTerm = null);
 
 /// <summary>Reads subscriptions for the operator: the list, and one subscription in full.</summary>
 public sealed class SubscriptionQueries(RenewalsDbContext db)
@@ -74,7 +75,7 @@ public sealed class SubscriptionQueries(RenewalsDbContext db)
         var account = s.Account!;
         var partner = s.PartnerContract is { } c ? new PartnerTerms(c.Partner!.Name, c.NoticeDays, c.CancellationFiledByPartnerOnly) : null;
         var domain = DomainMapping.ToDomain(account.Name, s.Start, s.InitialTermYears, DateTimeZoneProviders.Tzdb[account.TimeZoneId], s.Billing,
-            DomainMapping.ToDomain(s.PartnerContract, partner?.Partner ?? ""), s.IsFirstInProductFamily);
+            DomainMapping.ToDomain(s.PartnerContract, partner?.Partner ?? ""), s.IsFirstInProductFamily, s.RenewalLengths);
         var policy = DomainMapping.ToDomain(s.Policy!);
 
         var milestones = await db.Milestones.AsNoTracking().Where(m => m.SubscriptionId == subscriptionId)
@@ -104,11 +105,15 @@ public sealed class SubscriptionQueries(RenewalsDbContext db)
             new SubscriptionSummary(s.Id, s.AccountId, account.Name, s.Status, s.Start, s.InitialTermYears, s.Billing, s.CurrentTermNumber, s.EndsOn, partner?.Partner),
             account.TimeZoneId, s.LicenceDelivery, partner, s.IsFirstInProductFamily, NewToCustomer.Parse(s.NewToCustomer),
             [.. s.Lines.OrderBy(l => l.Id).Select(l => new LineView(l.Product!.Code, l.Product.Name, l.Product.Family!.Name, l.Quantity, l.YearlyUnitPrice, l.Currency))],
-            [.. s.Terms.OrderBy(t => t.Number).Select(t => new TermView(t.Number, t.Start, t.End, t.End.PlusDays(-1), t.IsLocked))],
+            [.. s.Terms.OrderBy(t => t.Number).Select(t => new TermView(t.Number, t.Start, t.End, t.End.PlusDays(-1), t.IsLocked, domain.YearsOf(t.Number)))],
             keyDates,
             [.. notices.Select(n => ToView(n, zone))],
             orders,
-            invoices);
+            invoices,
+            // The term a renewal would start: its length is 12 months unless a confirmed amendment chose more.
+            s.Status == SubscriptionStatus.Active && domain.Term(s.CurrentTermNumber + 1) is var coming
+                ? new TermView(coming.Number, coming.Start, coming.End, coming.End.PlusDays(-1), IsLocked: false, domain.YearsOf(coming.Number))
+                : null);
     }
 
     internal static NoticeView ToView(CancellationNotice n, DateTimeZone zone) =>

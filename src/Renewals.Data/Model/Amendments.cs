@@ -80,6 +80,9 @@ public sealed class Amendment
     public string? ClosedBy { get; set; }
 
     public List<AmendmentLine> Lines { get; } = [];
+
+    /// <summary>How many years the amended term lasts once confirmed: 1 unless the renewal policy allows and the amendment chose more.</summary>
+    public int RenewalYears { get; set; } = 1;
 }
 
 /// <summary>A line of the amended term: the product, its quantity, its yearly unit price and the discount off it.</summary>
@@ -147,6 +150,8 @@ internal sealed class AmendmentMapping : IEntityTypeConfiguration<Amendment>
         builder.Property(a => a.ConfirmedBy).HasMaxLength(120);
         builder.Property(a => a.ClosedBy).HasMaxLength(120);
         builder.Property(a => a.SignedOrderReference).HasMaxLength(100);
+        // Amendments made before lengths existed renew for one year.
+        builder.Property(a => a.RenewalYears).HasDefaultValue(1).HasSentinel(0);
         builder.HasOne<Subscription>().WithMany().HasForeignKey(a => a.SubscriptionId);
         builder.HasMany(a => a.Lines).WithOne().HasForeignKey(l => l.AmendmentId);
         builder.HasIndex(a => new { a.SubscriptionId, a.TermNumber });

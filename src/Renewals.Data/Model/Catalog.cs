@@ -43,4 +43,7 @@ public sealed class RenewalPolicy
     public string ReminderDays { get; set; } = "120,60";
 
     public int NoticeDays { get; set; } = 60;
+
+    /// <summary>The renewal lengths an amendment may choose, in whole years, comma-separated, such as "1,2"; 1 is always allowed.</summary>
+    public string RenewalYears { get; set; } = "1";
 }

@@ -61,6 +61,12 @@ public sealed class Subscription
 
     public SubscriptionStatus Status { get; set; }
 
+    /// <summary>
+    /// The renewal terms that do not last one year, as "term:years" pairs, comma-separated, such
+    /// as "3:2" (set when an amendment choosing that length is confirmed); null when every renewal lasts a year.
+    /// </summary>
+    public string? RenewalLengths { get; set; }
+
     public int CurrentTermNumber { get; set; } = 1;
 
     /// <summary>The date it ends, once a cancellation took effect or is certain.</summary>

@@ -128,6 +128,22 @@ public static class Amendment
         return trimmed;
     }
 
+    /// <summary>
+    /// The length the coming term will have, in whole years: one when none is asked for, else a
+    /// length the subscription's renewal policy allows.
+    /// </summary>
+    public static int RenewalYears(RenewalPolicy policy, int? years)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var asked = years ?? 1;
+        if (!policy.AllowsRenewalYears(asked))
+        {
+            throw new DomainException(DomainErrors.AmendmentRenewalYears, asked, string.Join(", ", policy.RenewalYears));
+        }
+
+        return asked;
+    }
+
     /// <summary>The coming term's lines: at least one, each product once, one currency.</summary>
     public static IReadOnlyList<AmendedLine> Lines(IEnumerable<AmendedLine> lines)
     {

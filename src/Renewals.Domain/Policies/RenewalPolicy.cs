@@ -8,14 +8,18 @@ namespace Renewals.Domain.Policies;
 /// </summary>
 public sealed record RenewalPolicy
 {
+    /// <summary>The renewal lengths a policy allows when it says nothing: one year.</summary>
+    public static readonly ImmutableArray<int> OneYearOnly = [1];
+
     /// <summary>Offsets must fit inside the shortest term there is: a 12-month renewal term.</summary>
     public const int MaxOffsetDays = 364;
 
     public static RenewalPolicy Default { get; } = new();
 
-    public RenewalPolicy(int checkInDays = 90, IEnumerable<int>? reminderDays = null, int noticeDays = 60)
+    public RenewalPolicy(int checkInDays = 90, IEnumerable<int>? reminderDays = null, int noticeDays = 60, IEnumerable<int>? renewalYears = null)
     {
         var reminders = (reminderDays ?? [120, 60]).ToImmutableArray();
+        var lengths = (renewalYears ?? OneYearOnly).ToImmutableArray();
 
         if (checkInDays is < 1 or > MaxOffsetDays)
         {
@@ -37,9 +41,19 @@ public sealed record RenewalPolicy
 
         NoticeMustFitInATerm(noticeDays);
 
+        foreach (var years in lengths)
+        {
+            if (years is < 1 or > Subscriptions.Subscription.MaxRenewalYears)
+            {
+                throw new DomainException(DomainErrors.RenewalYears, years, Subscriptions.Subscription.MaxRenewalYears);
+            }
+        }
+
         CheckInDays = checkInDays;
         ReminderDays = [.. reminders.OrderDescending()];
         NoticeDays = noticeDays;
+        // One year is what a term renews for without an amendment, so every policy allows it.
+        RenewalYears = [.. lengths.Append(1).Distinct().Order()];
     }
 
     /// <summary>Days after the start of the first term when the advisor checks in.</summary>
@@ -50,6 +64,11 @@ public sealed record RenewalPolicy
 
     /// <summary>Days of notice a direct customer must give to cancel in writing.</summary>
     public int NoticeDays { get; }
+
+    /// <summary>The lengths, in whole years, an amendment may give a renewal term; always holds 1, shortest first.</summary>
+    public ImmutableArray<int> RenewalYears { get; }
+
+    public bool AllowsRenewalYears(int years) => RenewalYears.Contains(years);
 
     /// <summary>
     /// At least one day, so the deadline is a day of the term itself (the renewal date is
@@ -67,7 +86,8 @@ public sealed record RenewalPolicy
         other is not null
         && CheckInDays == other.CheckInDays
         && NoticeDays == other.NoticeDays
-        && ReminderDays.SequenceEqual(other.ReminderDays);
+        && ReminderDays.SequenceEqual(other.ReminderDays)
+        && RenewalYears.SequenceEqual(other.RenewalYears);
 
-    public override int GetHashCode() => HashCode.Combine(CheckInDays, NoticeDays, ReminderDays.Length);
+    public override int GetHashCode() => HashCode.Combine(CheckInDays, NoticeDays, ReminderDays.Length, RenewalYears.Length);
 }

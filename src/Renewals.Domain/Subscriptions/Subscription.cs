@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using NodaTime;
 using Renewals.Domain.Policies;
 
@@ -11,6 +12,9 @@ public sealed record Subscription
 {
     public const int RenewalTermMonths = 12;
 
+    /// <summary>The longest renewal a policy may allow, in whole years (as the longest initial term).</summary>
+    public const int MaxRenewalYears = 3;
+
     public Subscription(
         string customer,
         LocalDate start,
@@ -18,7 +22,8 @@ public sealed record Subscription
         DateTimeZone timeZone,
         BillingMode billing = BillingMode.Yearly,
         PartnerContract? partner = null,
-        bool isFirstInProductFamily = true)
+        bool isFirstInProductFamily = true,
+        IReadOnlyDictionary<int, int>? renewalYears = null)
     {
         if (string.IsNullOrWhiteSpace(customer))
         {
@@ -31,6 +36,19 @@ public sealed record Subscription
         }
 
         ArgumentNullException.ThrowIfNull(timeZone);
+        foreach (var (term, years) in renewalYears ?? ImmutableDictionary<int, int>.Empty)
+        {
+            if (term < 2)
+            {
+                throw new DomainException(DomainErrors.TermNumber, term);
+            }
+
+            if (years is < 1 or > MaxRenewalYears)
+            {
+                throw new DomainException(DomainErrors.RenewalYears, years, MaxRenewalYears);
+            }
+        }
+
         if (!Enum.IsDefined(billing))
         {
             throw new DomainException(DomainErrors.BillingModeUnknown, billing);
@@ -43,6 +61,8 @@ public sealed record Subscription
         Billing = billing;
         Partner = partner;
         IsFirstInProductFamily = isFirstInProductFamily;
+        // A one-year renewal is the rule, not an exception: only the other lengths are kept.
+        RenewalYears = (renewalYears ?? ImmutableDictionary<int, int>.Empty).Where(l => l.Value != 1).ToImmutableSortedDictionary();
     }
 
     public string Customer { get; }
@@ -68,12 +88,37 @@ public sealed record Subscription
     public bool IsFirstInProductFamily { get; }
 
     /// <summary>
+    /// The renewal terms that do not last one year: term number → years (a confirmed amendment
+    /// chose it). Every other renewal term lasts 12 months.
+    /// </summary>
+    public ImmutableSortedDictionary<int, int> RenewalYears { get; }
+
+    /// <summary>How many years term <paramref name="number"/> lasts: the initial length, else its renewal length.</summary>
+    public int YearsOf(int number)
+    {
+        if (number < 1)
+        {
+            throw new DomainException(DomainErrors.TermNumber, number);
+        }
+
+        return number == 1 ? InitialTermYears : RenewalYears.GetValueOrDefault(number, 1);
+    }
+
+    /// <summary>The same subscription with term <paramref name="number"/> lasting <paramref name="years"/> (1 returns it to the plain 12 months).</summary>
+    public Subscription WithRenewalYears(int number, int years) =>
+        new(Customer, Start, InitialTermYears, TimeZone, Billing, Partner, IsFirstInProductFamily, RenewalYears.SetItem(number, years));
+
+    /// <summary>
     /// The k-th anniversary, always computed from the original start (never chained), so a
     /// 29 February start renews on 28 February and comes back to 29 February in leap years.
     /// </summary>
     public LocalDate Anniversary(int years) => Start.PlusYears(years);
 
-    /// <summary>Term <paramref name="number"/> (1 is the initial term; each later one lasts 12 months).</summary>
+    /// <summary>
+    /// Term <paramref name="number"/> (1 is the initial term; each later one lasts 12 months
+    /// unless <see cref="RenewalYears"/> says otherwise). Its dates are anniversaries of the
+    /// original start after the years of the terms before it, never chained from a term's end.
+    /// </summary>
     public Term Term(int number)
     {
         if (number < 1)
@@ -81,9 +126,13 @@ public sealed record Subscription
             throw new DomainException(DomainErrors.TermNumber, number);
         }
 
-        var startYears = number == 1 ? 0 : InitialTermYears + (number - 2);
-        var endYears = InitialTermYears + (number - 1);
-        return new Term(number, Anniversary(startYears), Anniversary(endYears));
+        var startYears = 0;
+        for (var n = 1; n < number; n++)
+        {
+            startYears += YearsOf(n);
+        }
+
+        return new Term(number, Anniversary(startYears), Anniversary(startYears + YearsOf(number)));
     }
 
     /// <summary>The term that covers <paramref name="date"/>; refused before day 1.</summary>
@@ -94,27 +143,19 @@ public sealed record Subscription
             throw new DomainException(DomainErrors.DateBeforeStart, date, Start);
         }
 
-        var initial = Term(1);
-        if (initial.Contains(date))
+        // Walk the terms from the first: each ends on an anniversary of the start, so the one
+        // whose end is after the date is the one that holds it.
+        var startYears = 0;
+        for (var number = 1; ; number++)
         {
-            return initial;
-        }
+            var endYears = startYears + YearsOf(number);
+            if (date < Anniversary(endYears))
+            {
+                return new Term(number, Anniversary(startYears), Anniversary(endYears));
+            }
 
-        // Renewal terms last one year each from the end of the initial term. Anniversaries
-        // that move between 28 and 29 February make the estimate off by one at most.
-        var yearsAfterInitial = Period.Between(initial.End, date, PeriodUnits.Years).Years;
-        var candidate = Term(2 + yearsAfterInitial);
-        while (date < candidate.Start)
-        {
-            candidate = Term(candidate.Number - 1);
+            startYears = endYears;
         }
-
-        while (date >= candidate.End)
-        {
-            candidate = Term(candidate.Number + 1);
-        }
-
-        return candidate;
     }
 
     /// <summary>The notice period that applies: the partner contract's, or the policy's when direct.</summary>

@@ -58,8 +58,9 @@ public static class RenewalTimeline
 
         milestones.Add(new Milestone(term.Number, MilestoneKind.Anniversary, 0, term.RenewalDate,
             // The reason names the last day of the new term (rule 8), not its exclusive end.
-            new MilestoneReason("Reason.Anniversary", Subscription.RenewalTermMonths, term.RenewalDate,
-                subscription.Anniversary(subscription.InitialTermYears + term.Number).PlusDays(-1))));
+            // The next term's length is its own: 12 months unless a confirmed amendment chose more.
+            new MilestoneReason("Reason.Anniversary", Subscription.RenewalTermMonths * subscription.YearsOf(term.Number + 1), term.RenewalDate,
+                subscription.Term(term.Number + 1).End.PlusDays(-1))));
 
         return new TermTimeline(term, [.. milestones.OrderBy(m => m.Date).ThenBy(m => m.Kind)]);
     }

@@ -8,8 +8,14 @@ namespace Renewals.Web.Api;
 /// <summary>A line of the coming term as the API takes it.</summary>
 public sealed record AmendmentLineBody(string? ProductCode, int? Quantity, decimal? YearlyUnitPrice, decimal? DiscountPercent);
 
-/// <summary>An amendment as the API takes it: the coming term's whole set of lines, why, and (an administrator's key, after the deadline) the reason to override it.</summary>
-public sealed record AmendmentBody(IReadOnlyList<AmendmentLineBody>? Lines, string? Reason, string? DeadlineOverrideReason);
+/// <summary>
+/// An amendment as the API takes it: the coming term's whole set of lines, why, (an administrator's
+/// key, after the deadline) the reason to override it, and optionally the coming term's length in
+/// whole years (renewalYears: one of the lengths the subscription's renewal policy allows; 1 when absent).
+/// </summary>
+public sealed record AmendmentBody(IReadOnlyList<AmendmentLineBody>? Lines, string? Reason, string? DeadlineOverrideReason,
+    [property: System.ComponentModel.Description("The coming term's length in whole years: one the subscription's renewal policy allows (1 unless an administrator allowed 2 or 3). Optional; 1 when absent. The renewal invoice bills the yearly price times these years.")]
+    int? RenewalYears = null);
 
 /// <summary>The customer's signed order that confirms an amendment.</summary>
 public sealed record ConfirmationBody(string? SignedOrderReference);
@@ -36,7 +42,7 @@ public static class AmendmentEndpoints
                 var lines = (body.Lines ?? []).Select((l, i) => ApiRequests.Element(l, $"lines[{i}]")).Select((l, i) => new AmendLine(
                     ApiRequests.Required(l.ProductCode, $"lines[{i}].productCode"), ApiRequests.Required(l.Quantity, $"lines[{i}].quantity"),
                     l.YearlyUnitPrice, l.DiscountPercent ?? 0m)).ToList();
-                var made = await service.ProposeAsync(Caller(http), id, new AmendmentRequest(lines, body.Reason, body.DeadlineOverrideReason), http.RequestAborted);
+                var made = await service.ProposeAsync(Caller(http), id, new AmendmentRequest(lines, body.Reason, body.DeadlineOverrideReason, body.RenewalYears), http.RequestAborted);
                 return Results.Created($"{ApiEndpoints.Prefix}/subscriptions/{id}/amendments/{made.Id}", made);
             })
             .WithName("proposeAmendment").WithSummary("Propose what the subscription's coming term will hold (supersedes the open amendment)")

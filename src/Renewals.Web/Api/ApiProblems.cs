@@ -72,6 +72,7 @@ public static class ApiProblems
         [DomainErrors.AmendmentDiscount] = "lines",
         [DomainErrors.AmendmentOverrideAdministratorsOnly] = "deadlineOverrideReason",
         [DomainErrors.AmendmentSignedOrderRequired] = "signedOrderReference",
+        [DomainErrors.AmendmentRenewalYears] = "renewalYears",
     };
 
     /// <summary>Errors about the state a resource is in, not about the request: 409.</summary>

@@ -578,6 +578,12 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasColumnType("character varying(500)")
                         .HasColumnName("reason");
 
+                    b.Property<int>("RenewalYears")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("renewal_years");
+
                     b.Property<string>("SignedOrderReference")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
@@ -2638,6 +2644,11 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .HasColumnName("reminder_days");
 
+                    b.Property<string>("RenewalYears")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("renewal_years");
+
                     b.HasKey("Id")
                         .HasName("pk_policies");
 
@@ -2654,7 +2665,8 @@ namespace Renewals.Data.Migrations.Postgres
                             CheckInDays = 90,
                             Name = "default",
                             NoticeDays = 60,
-                            ReminderDays = "120,60"
+                            ReminderDays = "120,60",
+                            RenewalYears = "1"
                         });
                 });
 
@@ -2892,6 +2904,10 @@ namespace Renewals.Data.Migrations.Postgres
                     b.Property<long>("PolicyId")
                         .HasColumnType("bigint")
                         .HasColumnName("policy_id");
+
+                    b.Property<string>("RenewalLengths")
+                        .HasColumnType("text")
+                        .HasColumnName("renewal_lengths");
 
                     b.Property<LocalDate>("Start")
                         .HasColumnType("date")

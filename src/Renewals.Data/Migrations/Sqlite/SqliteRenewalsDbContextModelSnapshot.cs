@@ -558,6 +558,12 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("reason");
 
+                    b.Property<int>("RenewalYears")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1)
+                        .HasColumnName("renewal_years");
+
                     b.Property<string>("SignedOrderReference")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
@@ -2588,6 +2594,11 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("reminder_days");
 
+                    b.Property<string>("RenewalYears")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("renewal_years");
+
                     b.HasKey("Id")
                         .HasName("pk_policies");
 
@@ -2604,7 +2615,8 @@ namespace Renewals.Data.Migrations.Sqlite
                             CheckInDays = 90,
                             Name = "default",
                             NoticeDays = 60,
-                            ReminderDays = "120,60"
+                            ReminderDays = "120,60",
+                            RenewalYears = "1"
                         });
                 });
 
@@ -2841,6 +2853,10 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.Property<long>("PolicyId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("policy_id");
+
+                    b.Property<string>("RenewalLengths")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("renewal_lengths");
 
                     b.Property<string>("Start")
                         .IsRequired()
