@@ -15,13 +15,15 @@ namespace Renewals.Cli;
 
 /// <summary>
 /// The operator's command line. Exit codes: 0 done, 1 failed while working, 2 bad input
-/// (a one-line error in the chosen language; nothing was changed).
+/// (a one-line error in the chosen language; nothing was changed), 3 the database was out of
+/// reach (one line; what was committed before stays, running the command again carries on).
 /// </summary>
 public static class RenewalsCli
 {
     public const int Ok = 0;
     public const int Failed = 1;
     public const int BadInput = 2;
+    public const int Unreachable = 3;
 
     public static async Task<int> RunAsync(
         string[] args, TextWriter output, TextWriter error, IClock? clock = null, IReadOnlyDictionary<string, string?>? environment = null,
@@ -93,6 +95,12 @@ public static class RenewalsCli
         {
             await error.WriteLineAsync(text.ErrorLine(text.Format("Error.EngineBusy", busy.Database)));
             return Failed;
+        }
+        catch (Exception outage) when (DatabaseOutage.Reason(outage) is { } reason)
+        {
+            // A server restarting or gone: one line, not a stack trace (and not an abort, exit 134).
+            await error.WriteLineAsync(text.ErrorLine(text.Format("Error.DatabaseUnreachable", reason.ReplaceLineEndings(" ").Trim())));
+            return Unreachable;
         }
         finally
         {

@@ -16,7 +16,10 @@ namespace Renewals.Cli.Tests;
 /// Engine processes killed with SIGKILL at random points of a run, restarted, and at the end
 /// the database must hold exactly what one clean, uninterrupted run produces from the same
 /// book: every due milestone carried out once, none missing, none twice, no duplicate
-/// invoice or message.
+/// invoice or message. Payments are in the book too: invoices of the first months are paid (in
+/// full or in part) before the faulty run starts, more while its first engines run, and the
+/// last run (engine, then the collection pass that chases what is still overdue) must leave the
+/// same reminders as the clean run given the same payments.
 /// </summary>
 public sealed class FaultTests(ITestOutputHelper output)
 {
@@ -25,16 +28,16 @@ public sealed class FaultTests(ITestOutputHelper output)
     private const int Seed = 7;
     private static readonly Instant AsOf = Instant.FromUtc(2028, 6, 30, 23, 59);
 
+    /// <summary>Both books are run cleanly to here first, so invoices exist to be paid before the faulty run.</summary>
+    private static readonly Instant PaidUpTo = Instant.FromUtc(2027, 2, 28, 12, 0);
+
     [Fact]
     public async Task Sqlite_engine_killed_20_times_mid_run_still_carries_out_every_milestone_exactly_once()
     {
         await using var reference = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var faulty = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await GenerateAsync(reference, faulty);
-        await new RenewalEngine(reference.Database, new FakeClock(AsOf)).RunAsync(AsOf);
-        // `run` chases overdue invoices after the engine: the clean run does the same.
-        await new Core.Payments.CollectionPass(reference.Database, new FakeClock(AsOf), Microsoft.Extensions.Options.Options.Create(new Core.Payments.CollectionOptions()))
-            .RunAsync(AsOf);
+        await ReferenceRunAsync(reference);
 
         var (midRun, rounds) = await KillRepeatedlyAsync(faulty, engines: 1);
         var last = await CliRun.AsProcess(RunArgs(faulty));
@@ -50,10 +53,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var reference = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
         await using var faulty = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
         await GenerateAsync(reference, faulty);
-        await new RenewalEngine(reference.Database, new FakeClock(AsOf)).RunAsync(AsOf);
-        // `run` chases overdue invoices after the engine: the clean run does the same.
-        await new Core.Payments.CollectionPass(reference.Database, new FakeClock(AsOf), Microsoft.Extensions.Options.Options.Create(new Core.Payments.CollectionOptions()))
-            .RunAsync(AsOf);
+        await ReferenceRunAsync(reference);
 
         var (midRun, rounds) = await KillRepeatedlyAsync(faulty, engines: 2);
         var finishers = await Task.WhenAll(CliRun.AsProcess(RunArgs(faulty)), CliRun.AsProcess(RunArgs(faulty)));
@@ -69,7 +69,59 @@ public sealed class FaultTests(ITestOutputHelper output)
         {
             await new DemoBook(database.Database, new FakeClock(CliRun.Today)).GenerateAsync(Subscriptions, Seed);
             await AmendAsync(database);
+            await new RenewalEngine(database.Database, new FakeClock(PaidUpTo)).RunAsync(PaidUpTo);
+            await PayAsync(database, Paid.Before);
         }
+    }
+
+    /// <summary>The clean run: the payments the faulty run gets while its engines run, then the book run at the end instant as `run` does it (BookRun: the engine, then the collection pass).</summary>
+    private static async Task ReferenceRunAsync(TestDatabase reference)
+    {
+        await PayAsync(reference, Paid.While);
+        var ran = await BookRun.Over(reference.Database, new FakeClock(AsOf)).RunAsync(AsOf);
+        Assert.True(ran.Collections.Reminders > 0, "the clean run queued no payment reminder");
+    }
+
+    private enum Paid
+    {
+        Before,
+        While,
+    }
+
+    /// <summary>
+    /// Pays invoices issued by the first months, chosen by the milestone that issued them (numbers
+    /// depend on batch order): before the faulty run, every 5th in full and every 7th (not 5th) for
+    /// half; while it runs, every 11th (not 5th or 7th) in full. The rest stay unpaid, so the
+    /// collection pass has overdue invoices to chase.
+    /// </summary>
+    private static async Task<int> PayAsync(TestDatabase database, Paid when)
+    {
+        var clock = new FakeClock(when == Paid.Before ? PaidUpTo : AsOf);
+        await using var db = database.Context();
+        // Issued before the last day of the clean first run: invoices the faulty run issues meanwhile are not among them.
+        var before = new LocalDate(2027, 2, 27);
+        var invoices = await db.Invoices.AsNoTracking().Where(i => i.Number != null && i.MilestoneId != null && i.IssuedOn < before)
+            .Join(db.Milestones, i => i.MilestoneId, m => m.Id, (i, m) => new { i.Number, i.Total, i.Currency, i.IssuedOn, m.SubscriptionId, m.TermNumber, m.Kind, m.Variant })
+            .ToListAsync();
+        var chosen = invoices.OrderBy(i => i.SubscriptionId).ThenBy(i => i.TermNumber).ThenBy(i => i.Kind).ThenBy(i => i.Variant)
+            .Select((i, n) => (Invoice: i, N: n))
+            .Select(x => (x.Invoice, Share: when == Paid.Before
+                ? (x.N % 5 == 0 ? 1m : x.N % 7 == 0 ? 0.5m : 0m)
+                : (x.N % 5 != 0 && x.N % 7 != 0 && x.N % 11 == 0 ? 1m : 0m)))
+            .Where(x => x.Share > 0m).ToList();
+        var payments = new Core.Payments.PaymentService(db, clock);
+        var finance = new Core.Access.Actor.Finance("fault test");
+        foreach (var (invoice, share) in chosen)
+        {
+            var amount = decimal.Round(invoice.Total * share, 2, MidpointRounding.AwayFromZero);
+            await payments.RecordAsync(finance, new Core.Payments.PaymentInput(
+                NodaTime.Text.LocalDatePattern.Iso.Format(invoice.IssuedOn.PlusDays(3) < Core.Payments.InvoiceStatuses.VendorDate(clock.GetCurrentInstant())
+                    ? invoice.IssuedOn.PlusDays(3) : Core.Payments.InvoiceStatuses.VendorDate(clock.GetCurrentInstant())),
+                amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), invoice.Currency, $"fault test {invoice.Number}", [invoice.Number!]));
+        }
+
+        Assert.True(chosen.Count > 20, $"only {chosen.Count} invoices paid {when}");
+        return chosen.Count;
     }
 
     /// <summary>
@@ -126,6 +178,15 @@ public sealed class FaultTests(ITestOutputHelper output)
             var roundsLeft = (Kills - kills + engines - 1) / engines;
             var share = Math.Max(1, random.Next(before / (roundsLeft + 1) / 2, before / (roundsLeft + 1) + 1));
             var processes = Enumerable.Range(0, engines).Select(_ => CliRun.Start(RunArgs(database))).ToList();
+            if (rounds == 1)
+            {
+                // Finance records payments while the first engines run. No collection pass may have run yet (it
+                // follows a finished engine run), so they count as they do in the clean run: before the chase.
+                await PayAsync(database, Paid.While);
+                await using var db = database.Context();
+                Assert.Equal(0, await db.CollectionSteps.CountAsync());
+            }
+
             var stopwatch = Stopwatch.StartNew();
             while (processes.Any(p => !p.HasExited) && await PendingDueAsync(database) > before - share && stopwatch.Elapsed < TimeSpan.FromMinutes(2))
             {
@@ -176,6 +237,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         // The book's amendments were renewed by their anniversaries (and compared above, row by row).
         Assert.Contains(want["amendments"], row => row.EndsWith(" Applied", StringComparison.Ordinal));
 
+        await AssertNoReminderForPaidInvoicesAsync(actual);
+
         // Each carried-out milestone has exactly one audit entry: it was carried out once.
         await using var db = actual.Context();
         await AssertGaplessInvoiceNumbersAsync(db);
@@ -183,6 +246,25 @@ public sealed class FaultTests(ITestOutputHelper output)
         var executed = await db.Milestones.CountAsync(m => m.Status != MilestoneStatus.Pending && m.Outcome != Core.Planning.MilestoneOutcomes.BeforeImport);
         Assert.Equal(executed, audited.Count);
         Assert.All(audited, count => Assert.Equal(1, count));
+    }
+
+    /// <summary>
+    /// Payment reminders went only to invoices still owed: none for an invoice paid in full (before
+    /// the run or while it ran), and some for invoices paid in part, which are still owed.
+    /// </summary>
+    private static async Task AssertNoReminderForPaidInvoicesAsync(TestDatabase database)
+    {
+        await using var db = database.Context();
+        var paid = await db.PaymentAllocations.AsNoTracking().GroupBy(a => a.InvoiceId).Select(g => new { InvoiceId = g.Key, Paid = g.Sum(a => a.Amount) })
+            .Join(db.Invoices, p => p.InvoiceId, i => i.Id, (p, i) => new { p.InvoiceId, p.Paid, i.Total }).ToListAsync();
+        var reminded = (await db.CollectionSteps.AsNoTracking().Where(c => c.OutboxMessageId != null).Select(c => c.InvoiceId).ToListAsync()).ToHashSet();
+        var paidInFull = paid.Where(p => p.Paid >= p.Total).Select(p => p.InvoiceId).ToList();
+        Assert.NotEmpty(paidInFull);
+        Assert.NotEmpty(reminded);
+        Assert.DoesNotContain(paidInFull, reminded.Contains);
+        Assert.Contains(paid.Where(p => p.Paid < p.Total), p => reminded.Contains(p.InvoiceId));
+        var reminders = await db.Outbox.AsNoTracking().Where(m => m.Template == Core.Messaging.MessageKinds.PaymentReminder).Select(m => m.InvoiceId!.Value).ToListAsync();
+        Assert.Equal(reminded.Order(), reminders.Order());
     }
 
     /// <summary>Each year's invoices are numbered 1..N: no number twice, none missing, none lost to a kill.</summary>
@@ -223,6 +305,10 @@ public sealed class FaultTests(ITestOutputHelper output)
             ["notices"] = Sorted((await db.CancellationNotices.AsNoTracking().ToListAsync()).Select(n => $"{n.SubscriptionId} {n.EffectiveEndDate}")),
             ["amendments"] = Sorted((await db.Amendments.AsNoTracking().ToListAsync()).Select(a => $"{a.SubscriptionId}/{a.TermNumber} {a.Status}")),
             ["lines"] = Sorted((await db.SubscriptionLines.AsNoTracking().ToListAsync()).Select(l => $"{l.SubscriptionId}/{l.ProductId} {l.Quantity} {l.YearlyUnitPrice}")),
+            ["payments"] = Sorted((await db.PaymentAllocations.AsNoTracking().Join(db.Payments, a => a.PaymentId, p => p.Id, (a, p) => new { a.InvoiceId, a.Amount, p.ReceivedOn })
+                .ToListAsync()).Select(a => $"{invoiceKey[a.InvoiceId]} {a.Amount} {a.ReceivedOn}")),
+            ["collections"] = Sorted((await db.CollectionSteps.AsNoTracking().ToListAsync()).Select(c =>
+                $"{invoiceKey[c.InvoiceId]} {c.Stage} {c.FallsOn} {c.OutboxMessageId is not null}")),
         };
     }
 

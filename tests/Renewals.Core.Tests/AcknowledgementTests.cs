@@ -5,6 +5,7 @@ using Renewals.Core.Cancellations;
 using Renewals.Core.Messaging;
 using Renewals.Data;
 using Renewals.Domain.Cancellations;
+using Renewals.Testing;
 
 namespace Renewals.Core.Tests;
 

@@ -6,6 +6,7 @@ using Renewals.Core.Portal;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
+using Renewals.Testing;
 
 namespace Renewals.Core.Tests;
 

@@ -12,6 +12,7 @@ using Renewals.Core.Tasks;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
+using Renewals.Testing;
 
 namespace Renewals.Core.Tests;
 

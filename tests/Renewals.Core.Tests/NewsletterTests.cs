@@ -8,6 +8,7 @@ using Renewals.Core.Portal;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
+using Renewals.Testing;
 
 namespace Renewals.Core.Tests;
 

@@ -13,6 +13,7 @@ using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
 using Renewals.Domain.Payments;
+using Renewals.Testing;
 
 namespace Renewals.Core.Tests;
 

@@ -5,6 +5,7 @@ using NodaTime;
 using Renewals.Core.Messaging;
 using Renewals.Data;
 using Renewals.Data.Model;
+using Renewals.Testing;
 
 namespace Renewals.Core.Tests;
 

@@ -126,6 +126,8 @@ public static class RenewalsServices
         services.TryAddScoped<Payments.StatementImport>();
         services.TryAddSingleton<Payments.CollectionPass>();
         services.TryAddScoped<Amendments.AmendmentService>();
+        // Running the book at an instant: the engine, then the collection pass (Engine/BookRun.cs).
+        services.TryAddSingleton<BookRun>();
         return services;
     }
 

@@ -10,10 +10,11 @@ namespace Renewals.Web.Hosting;
 /// The renewal engine inside the web host: once at start, then at each start of a day in the
 /// accounts' time zones (or every <see cref="EngineScheduleOptions.IntervalMinutes"/> when set). On SQLite a second engine (another
 /// instance, or the command line) makes this run wait for the next turn; on PostgreSQL any
-/// number of instances share the work.
+/// number of instances share the work. Each run is the book's (<see cref="BookRun"/>: the engine,
+/// then the collection pass at the same instant), as `renewals run` does it.
 /// </summary>
 public sealed partial class EngineWorker(
-    RenewalEngine engine, RenewalsDatabase database, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<EngineWorker> logger)
+    BookRun book, RenewalsDatabase database, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<EngineWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -22,7 +23,7 @@ public sealed partial class EngineWorker(
         {
             try
             {
-                var result = await engine.RunAsync(clock.GetCurrentInstant(), stoppingToken);
+                var result = (await book.RunAsync(clock.GetCurrentInstant(), stoppingToken)).Engine;
                 if (result.Executed > 0)
                 {
                     LogRun(logger, result.Done, result.Skipped);

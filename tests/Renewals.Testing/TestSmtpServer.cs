@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Renewals.Testing;
+
+/// <summary>One message (or webhook) a sink accepted: its id and when (seconds on the sink's stopwatch).</summary>
+public sealed record Accepted(string Id, double At);
+
+/// <summary>
+/// A real SMTP server (the SmtpServer package) listening on a loopback port inside the test
+/// process, the one the tests and the chaos run share. It records the Message-ID of every message
+/// it accepts with the moment it accepted it, keeps the messages themselves parsed back with
+/// MimeKit unless told not to (the chaos run accepts tens of thousands and needs only the ids),
+/// can be stopped and started again on the same port, and told to refuse some recipients for
+/// good (550).
+/// </summary>
+public sealed class TestSmtpServer : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<MimeMessage> _received = new();
+    private readonly ConcurrentQueue<Accepted> _accepted = new();
+    private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Stopwatch _clock;
+    private readonly bool _keepMessages;
+    private SmtpServer.SmtpServer? _server;
+    private CancellationTokenSource? _stop;
+    private Task? _running;
+
+    /// <param name="clock">What <see cref="Accepted"/> times are read on (a new stopwatch when null).</param>
+    /// <param name="keepMessages">Whether <see cref="Received"/> keeps each message; the ids are kept either way.</param>
+    public TestSmtpServer(Stopwatch? clock = null, bool keepMessages = true)
+    {
+        _clock = clock ?? Stopwatch.StartNew();
+        _keepMessages = keepMessages;
+        Port = FreePort();
+    }
+
+    public int Port { get; }
+
+    public IReadOnlyList<MimeMessage> Received => [.. _received];
+
+    /// <summary>The Message-ID (as written, with its angle brackets) of each message accepted, in order.</summary>
+    public IReadOnlyList<Accepted> Accepted => [.. _accepted];
+
+    /// <summary>Mail to this address is refused with a permanent error.</summary>
+    public void Refuse(string address) => _refused[address] = true;
+
+    public async Task StartAsync()
+    {
+        var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(this));
+        services.Add(new Filter(_refused));
+        _server = new SmtpServer.SmtpServer(options, services);
+        _stop = new CancellationTokenSource();
+        _running = _server.StartAsync(_stop.Token);
+        await WaitListeningAsync(Port);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_server is null)
+        {
+            return;
+        }
+
+        _server.Shutdown();
+        await _stop!.CancelAsync();
+        try
+        {
+            await _running!.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+            // Sessions cut short by the stop: a test that stops the server wants exactly that.
+        }
+
+        _stop.Dispose();
+        _server = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>Returns once a connection to <paramref name="port"/> on loopback is accepted (up to 5 s).</summary>
+    public static async Task WaitListeningAsync(int port)
+    {
+        for (var i = 0; i < 250; i++)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(20);
+            }
+        }
+
+        throw new InvalidOperationException($"Nothing listens on port {port}.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task SaveAsync(ReadOnlySequence<byte> buffer, CancellationToken ct)
+    {
+        await using var stream = new MemoryStream(buffer.ToArray());
+        string id;
+        if (_keepMessages)
+        {
+            var message = await MimeMessage.LoadAsync(stream, ct);
+            _received.Enqueue(message);
+            id = message.Headers[HeaderId.MessageId] ?? "";
+        }
+        else
+        {
+            id = (await HeaderList.LoadAsync(stream, ct))[HeaderId.MessageId] ?? "";
+        }
+
+        // Accepted from here on: the 250 answer follows, unless the connection is cut first.
+        _accepted.Enqueue(new Accepted(id.Trim(), _clock.Elapsed.TotalSeconds));
+    }
+
+    private sealed class Store(TestSmtpServer server) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(
+            ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            await server.SaveAsync(buffer, cancellationToken);
+            return SmtpResponse.Ok;
+        }
+    }
+
+    private sealed class Filter(ConcurrentDictionary<string, bool> refused) : MailboxFilter
+    {
+        public override Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
+            Task.FromResult(!refused.ContainsKey(to.AsAddress()));
+    }
+}
