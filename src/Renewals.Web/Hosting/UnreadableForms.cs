@@ -29,6 +29,10 @@ public sealed class UnreadableForms(RequestDelegate next)
                 await WriteAsync(http);
                 return;
             }
+            catch (IOException)
+            {
+                // A body cut short or over the server's size limit: left to the antiforgery check, as before.
+            }
         }
 
         await next(http);
