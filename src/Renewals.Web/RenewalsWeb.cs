@@ -69,6 +69,8 @@ public static class RenewalsWeb
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                // A signed-in wrong role is told the page does not exist (issue 13), as the pages themselves tell it.
+                o.Events.OnRedirectToAccessDenied = StaffAreas.AnswerNotFound;
             }));
         services.AddAuthorization();
         // Keys in the database: every instance (PostgreSQL, several hosts) reads the same cookies and tokens.
@@ -145,6 +147,8 @@ public static class RenewalsWeb
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        // A form the framework cannot read (a null character) gets a page in the user's language, not a bare 400.
+        app.UseMiddleware<UnreadableForms>();
         app.UseAntiforgery();
         app.UseRenewalsApi();
 
@@ -157,7 +161,7 @@ public static class RenewalsWeb
         app.MapNewsletterEndpoints();
         app.MapRenewalsApi();
         app.MapRenewalsApiReference();
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().RequireStaffRoles();
         return app;
     }
 

@@ -10,6 +10,7 @@ using Renewals.Core.Payments;
 using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain;
+using Renewals.Testing;
 
 namespace Renewals.Core.Tests;
 
@@ -100,7 +101,7 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
         Assert.True((await ImportBookAsync(Encoding.UTF8.GetBytes(good), dryRun: true)).IsValid);
         var before = await CountsAsync();
 
-        await Fuzz.CheckAsync(Fuzz.Cases(BookBreaks(cells.Count - 1, header), BookNoise(cells.Count - 1, header)), Cases, async steps =>
+        await Fuzzing.CheckAsync(Fuzzing.Cases(BookBreaks(cells.Count - 1, header), BookNoise(cells.Count - 1, header)), Cases, async steps =>
         {
             var bytes = Spoil(cells, steps.OrderBy(s => s.Breaks).Select(s => s.What));
             var result = await ImportBookAsync(bytes, dryRun: false);
@@ -218,7 +219,7 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
         var finance = new Actor.Finance("fiona");
         var before = await StatementCountsAsync();
 
-        await Fuzz.CheckAsync(Fuzz.Cases(StatementBreaks, StatementNoise), Cases, async steps =>
+        await Fuzzing.CheckAsync(Fuzzing.Cases(StatementBreaks, StatementNoise), Cases, async steps =>
         {
             var bytes = Encoding.UTF8.GetBytes(SpoilStatement(steps.OrderBy(s => s.Breaks).Select(s => s.What)));
             await using var db = Database.Context();
@@ -308,11 +309,11 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
         var cases = Arb.From(
             from kind in kinds
             from language in Gen.Elements("en", "fr")
-            from steps in Fuzz.Cases(TemplateBreaks, TemplateNoise).Generator
+            from steps in Fuzzing.Cases(TemplateBreaks, TemplateNoise).Generator
             select (kind, language, steps),
-            c => Fuzz.Cases(TemplateBreaks, TemplateNoise).Shrinker(c.steps).Select(s => (c.kind, c.language, s)));
+            c => Fuzzing.Cases(TemplateBreaks, TemplateNoise).Shrinker(c.steps).Select(s => (c.kind, c.language, s)));
 
-        await Fuzz.CheckAsync(cases, Cases, async c =>
+        await Fuzzing.CheckAsync(cases, Cases, async c =>
         {
             await using var db = Database.Context();
             var templates = new TemplateAdminService(db, Clock, new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
@@ -368,7 +369,7 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
 
     private static string Show(string text) => text.Length > 60 ? $"{text[..60]}... ({text.Length} chars)" : text;
 
-    private static string Show<T>(IEnumerable<Step<T>> steps) => string.Join("; ", steps);
+    private static string Show<T>(IEnumerable<FuzzStep<T>> steps) => string.Join("; ", steps);
 
     /// <summary>The catalogue, advisor and partner good.csv names.</summary>
     private async Task CatalogueAsync()

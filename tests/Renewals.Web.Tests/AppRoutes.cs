@@ -11,7 +11,11 @@ namespace Renewals.Web.Tests;
 internal static class AppRoutes
 {
     /// <summary>One route: its template ("/portal/invoices/{id:long}/pdf") and the HTTP methods it answers (empty: any).</summary>
-    public sealed record Route(string Template, IReadOnlyList<string> Methods, string Kind);
+    public sealed record Route(string Template, IReadOnlyList<string> Methods, string Kind)
+    {
+        /// <summary>The role rules the endpoint carries as metadata (each "role,role"), checked by the authorization middleware.</summary>
+        public IReadOnlyList<string> Roles { get; init; } = [];
+    }
 
     private static readonly Lazy<Task<IReadOnlyList<Route>>> All = new(ReadAsync);
 
@@ -38,7 +42,10 @@ internal static class AppRoutes
                 .Select(e => new Route(
                     "/" + (e.RoutePattern.RawText ?? "").TrimStart('/'),
                     e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.ToList() ?? [],
-                    KindOf(e)))
+                    KindOf(e))
+                {
+                    Roles = [.. e.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Select(a => a.Roles).OfType<string>()],
+                })
                 .DistinctBy(r => (r.Template, string.Join(",", r.Methods)))
                 .OrderBy(r => r.Template, StringComparer.Ordinal)];
         }

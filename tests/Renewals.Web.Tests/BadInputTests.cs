@@ -11,6 +11,7 @@ using NodaTime;
 using Renewals.Core.Access;
 using Renewals.Core.Api;
 using Renewals.Data.Model;
+using Renewals.Testing;
 
 namespace Renewals.Web.Tests;
 
@@ -97,7 +98,7 @@ public sealed partial class BadInputTests(WebApp app)
         var before = await StateAsync();
         var statuses = new Dictionary<int, int>();
 
-        await Fuzz.CheckAsync(Fuzz.CasesOf<Endpoint, BodyStep>(Gen.Elements(endpoints.ToArray()), Breaks, Noise), ApiCases, async c =>
+        await Fuzzing.CheckAsync(Fuzzing.CasesOf<Endpoint, BodyStep>(Gen.Elements(endpoints.ToArray()), Breaks, Noise), ApiCases, async c =>
         {
             var body = Spoil(c.Target.Body, c.Steps.OrderBy(s => s.Breaks).Select(s => s.What));
             var said = $"{c.Target}: {Fuzz.Show(c.Steps)} -> {Fuzz.Show(body)}";
@@ -353,7 +354,24 @@ public sealed partial class BadInputTests(WebApp app)
                 await Task.Delay(3200);
             }
 
-            await Fuzz.CheckAsync(Fuzz.Cases(FormBreaks(form), FormNoise(form)), FormCases, async steps =>
+            // Whatever else is generated: a null character in the form's first field, in each language.
+            var withNull = new Dictionary<string, string>(form.Good) { [form.Good.Keys.First()] = "Fuzz\0null" };
+            if (stamp is not null && form.Name == "callback")
+            {
+                withNull["Input.Stamp"] = stamp;
+            }
+
+            foreach (var language in new[] { "en", "fr" })
+            {
+                using var fresh = anonymous ? NextAnonymous() : null;
+                var (status, html) = await PostFormAsync(fresh ?? await client(0), form.Path, form.Handler, withNull, language, null);
+                Assert.True(status == 400, $"{language} {status} for a null character in {form}");
+                Assert.StartsWith(Fuzz.UnreadableForm[language], Fuzz.ErrorOf(html) ?? "(no error shown)", StringComparison.Ordinal);
+            }
+
+            Assert.Equal(before, await StateAsync());
+
+            await Fuzzing.CheckAsync(Fuzzing.Cases(FormBreaks(form), FormNoise(form)), FormCases, async steps =>
             {
                 var fields = new Dictionary<string, string>(form.Good);
                 foreach (var step in steps.OrderBy(s => s.Breaks).Select(s => s.What))
@@ -374,9 +392,12 @@ public sealed partial class BadInputTests(WebApp app)
                     using var fresh = anonymous ? NextAnonymous() : null;
                     var http = fresh ?? await client(0);
                     var (status, html) = await PostFormAsync(http, form.Path, form.Handler, fields, language, null);
-                    Assert.True(status == 200, $"{language} {status} for {said}");
+                    // A null character makes the form unreadable to the framework: a page of its own says so (400).
+                    var unreadable = fields.Values.Any(v => v.Contains('\0', StringComparison.Ordinal));
+                    Assert.True(status == (unreadable ? 400 : 200), $"{language} {status} for {said}");
                     var error = Fuzz.ErrorOf(html);
                     Assert.True(error is not null, $"{language}: no error shown for {said}");
+                    Assert.True(!unreadable || error!.StartsWith(Fuzz.UnreadableForm[language], StringComparison.Ordinal), $"{language}: '{error}' for {said}");
                     texts.Add(error!);
                 }
 
@@ -466,7 +487,7 @@ public sealed partial class BadInputTests(WebApp app)
         var before = await StateAsync();
         var path = $"/portal/subscriptions/{subscription}/cancel";
 
-        await Fuzz.CheckAsync(Arb.From(Uploads, ShrinkUpload), FormCases, async upload =>
+        await Fuzzing.CheckAsync(Arb.From(Uploads, ShrinkUpload), FormCases, async upload =>
         {
             var texts = new List<string>();
             foreach (var language in new[] { "en", "fr" })
