@@ -95,6 +95,9 @@ internal static class BookProfile
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             http.DefaultRequestHeaders.Add("Cookie", cookie);
             await HttpPhaseAsync("the whole page over HTTP (/advisor): reads + host (auth, render, write)", repeat, http, "/advisor");
+            // What a row costs from end to end (its facts and its rendering) against what every page costs (sign-in cookie, layout, feed, counts).
+            await HttpPhaseAsync("the page with 1 account and 1 task a page (/advisor?size=1)", repeat, http, "/advisor?size=1");
+            await HttpPhaseAsync("the page with 200 accounts and 200 tasks a page (/advisor?size=200)", Math.Max(1, repeat / 4), http, "/advisor?size=200");
             await HttpPhaseAsync("the floor over HTTP (/signin, no database)", repeat, http, "/signin");
         }
 
