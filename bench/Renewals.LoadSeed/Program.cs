@@ -17,6 +17,11 @@ using Renewals.Data;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
+if (args.Contains("--profile-book"))
+{
+    return await Renewals.LoadSeed.BookProfile.RunAsync(args);
+}
+
 string? db = null;
 var n = 1_000_000;
 var historyDays = 3;

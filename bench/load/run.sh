@@ -6,11 +6,18 @@
 #   bench/load/run.sh                       # both providers, seed + measure (about an hour on a shared 2-core machine)
 #   bench/load/run.sh --providers sqlite    # one provider
 #   bench/load/run.sh --reuse               # measure again over the databases of an earlier run (kept in $WORK)
+#   bench/load/run.sh --n 10000 --work /tmp/load-small   # a quick check of the script on a small seed
 #
 # Options: --n (1000000) subscriptions, --book (400) accounts in the signed-in advisor's book,
 # --connections (64), --duration (20s per endpoint), --warmup (5s per endpoint), --work (folder,
-# default /tmp/renewals-load), --reuse, --providers "sqlite postgres", --port (5391, the web host's),
+# default /tmp/renewals-load), --pg-work (PostgreSQL's folder: $WORK-pg when an earlier run seeded it there,
+# else $WORK), --reuse, --reseed, --providers "sqlite postgres", --port (5391, the web host's),
 # --no-build (measure the builds already there; LOAD_WEB_DLL=path measures another build of the web host).
+# A provider whose seeded database is already in its folder (its .key file and database) is reused
+# without --reuse: seeding 1,000,000 subscriptions takes the best part of an hour, and a run must not
+# drop it by mistake. --reseed seeds again (and deletes what was there).
+# --profile: after the measures, where one book page's time goes (renewals-load-seed --profile-book:
+# each read alone, then the page over HTTP, one request at a time), appended to the results.
 # Tool: Debian's wrk (apt-get install wrk), 2 threads, --latency. PostgreSQL: a throwaway cluster
 # started here (port 54360) and stopped at the end; its data is kept in $WORK for --reuse.
 set -euo pipefail
@@ -23,6 +30,9 @@ WARMUP=5s
 WORK=/tmp/renewals-load
 PROVIDERS="sqlite postgres"
 REUSE=0
+RESEED=0
+PROFILE=0
+PG_WORK=""
 BUILD=1
 PG_PORT=54360
 WEB_PORT=5391
@@ -36,9 +46,12 @@ while [[ $# -gt 0 ]]; do
     --work) WORK=$2; shift 2 ;;
     --providers) PROVIDERS=$2; shift 2 ;;
     --reuse) REUSE=1; shift ;;
+    --reseed) RESEED=1; shift ;;
+    --profile) PROFILE=1; shift ;;
+    --pg-work) PG_WORK=$2; shift 2 ;;
     --port) WEB_PORT=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    *) sed -n 2,14p "$0"; exit 2 ;;
+    *) sed -n 2,22p "$0"; exit 2 ;;
   esac
 done
 
@@ -48,6 +61,11 @@ command -v wrk >/dev/null || { echo "run.sh: wrk is missing (apt-get install wrk
 PG_BIN=${RENEWALS_PG_BIN:-$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")}
 mkdir -p "$WORK"
 RESULTS="$WORK/results.md"
+# An earlier run seeded PostgreSQL in a folder of its own (/tmp/renewals-load-pg beside /tmp/renewals-load): use it.
+if [[ -z "$PG_WORK" ]]; then
+  if [[ -d "$WORK-pg/postgres/data" && ! -d "$WORK/postgres/data" ]]; then PG_WORK="$WORK-pg"; else PG_WORK="$WORK"; fi
+fi
+ASKED_REUSE=$REUSE
 log() { echo "$(date -u +%H:%M:%S) $*" >&2; }
 
 if [[ $BUILD -eq 1 ]]; then
@@ -68,7 +86,7 @@ cleanup() {
 trap cleanup EXIT
 
 pg_start() {
-  local dir="$WORK/postgres"
+  local dir="$PG_WORK/postgres"
   PG_DATA="$dir/data"
   if [[ $REUSE -eq 0 || ! -d "$PG_DATA" ]]; then
     rm -rf "$dir"; mkdir -p "$dir"; chown postgres:postgres "$dir"
@@ -85,36 +103,36 @@ pg_start() {
 }
 
 seed() { # $1 provider, $2 database setting
-  if [[ $REUSE -eq 1 && -s "$WORK/$1.key" ]]; then
+  if [[ $REUSE -eq 1 && -s "$PWORK/$1.key" ]]; then
     return
   fi
   log "$1: seeding $N subscriptions, advisor's book $BOOK accounts"
-  dotnet "$SEED_DLL" --db "$2" --n "$N" --book "$BOOK" >"$WORK/$1.seed.out" 2>"$WORK/$1.seed.log"
-  sed -n 's/^api-key=//p' "$WORK/$1.seed.out" >"$WORK/$1.key"
-  cat "$WORK/$1.seed.log" >&2
+  dotnet "$SEED_DLL" --db "$2" --n "$N" --book "$BOOK" >"$PWORK/$1.seed.out" 2>"$PWORK/$1.seed.log"
+  sed -n 's/^api-key=//p' "$PWORK/$1.seed.out" >"$PWORK/$1.key"
+  cat "$PWORK/$1.seed.log" >&2
 }
 
 web_start() { # $1 provider, $2 database setting
-  mkdir -p "$WORK/$1.files"
+  mkdir -p "$PWORK/$1.files"
   # Demo mode on a database that already holds subscriptions only makes the demo sign-ins (DemoSignIns).
   # The API's per-key limit (600 a minute by default) is raised for the measure only, by its setting.
   dotnet "$WEB_DLL" --urls "http://127.0.0.1:$WEB_PORT" --contentRoot "$ROOT/src/Renewals.Web" \
     --Renewals:Database="$2" \
-    --Renewals:PickupFolder="$WORK/$1.files/pickup" --Renewals:LettersFolder="$WORK/$1.files/letters" \
-    --Renewals:LicenceKey="$WORK/$1.files/licence-signing-key.pem" \
+    --Renewals:PickupFolder="$PWORK/$1.files/pickup" --Renewals:LettersFolder="$PWORK/$1.files/letters" \
+    --Renewals:LicenceKey="$PWORK/$1.files/licence-signing-key.pem" \
     --Renewals:Demo:Enabled=true --Renewals:Api:RequestsPerMinute=100000000 \
-    --Logging:LogLevel:Default=Warning >"$WORK/$1.web.log" 2>&1 &
+    --Logging:LogLevel:Default=Warning >"$PWORK/$1.web.log" 2>&1 &
   WEB_PID=$!
   for _ in $(seq 1 600); do
     curl -fso /dev/null "http://127.0.0.1:$WEB_PORT/signin" && return
-    kill -0 "$WEB_PID" 2>/dev/null || { cat "$WORK/$1.web.log" >&2; exit 1; }
+    kill -0 "$WEB_PID" 2>/dev/null || { cat "$PWORK/$1.web.log" >&2; exit 1; }
     sleep 1
   done
   log "the web host did not answer in 10 minutes"; exit 1
 }
 
 settle() { # $1 provider: the dispatcher first delivers the seeding days' messages; measure once the pickup folder stops growing
-  local pickup="$WORK/$1.files/pickup" before=-1 now
+  local pickup="$PWORK/$1.files/pickup" before=-1 now
   while true; do
     now=$(find "$pickup" -type f 2>/dev/null | wc -l)
     [[ "$now" == "$before" ]] && break
@@ -151,7 +169,7 @@ measure() { # $1 provider, $2 label, $3 header, $4 path
   before=$(cut -d' ' -f1-3 /proc/loadavg)
   out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 60s --latency -H "$3" "$url")
   after=$(cut -d' ' -f1-3 /proc/loadavg)
-  echo "$out" >"$WORK/$1.$(echo "$2" | tr -c 'A-Za-z0-9' '-').wrk.txt"
+  echo "$out" >"$PWORK/$1.$(echo "$2" | tr -c 'A-Za-z0-9' '-').wrk.txt"
   local p50 p99 rps requests errors
   p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
   p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
@@ -170,15 +188,20 @@ measure() { # $1 provider, $2 label, $3 header, $4 path
 } >>"$RESULTS"
 
 for provider in $PROVIDERS; do
+  REUSE=$ASKED_REUSE
   case "$provider" in
-    sqlite) mkdir -p "$WORK/sqlite"; DB="$WORK/sqlite/renewals.db"
+    sqlite) PWORK=$WORK; mkdir -p "$WORK/sqlite"; DB="$WORK/sqlite/renewals.db"
+            if [[ $RESEED -eq 0 && -s "$WORK/sqlite.key" && -s "$DB" ]]; then REUSE=1; fi
             [[ $REUSE -eq 1 ]] || rm -f "$DB" "$DB-wal" "$DB-shm" "$WORK/sqlite.key" ;;
-    postgres) pg_start; DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=renewals_load;Maximum Pool Size=100"
-              [[ $REUSE -eq 1 ]] || rm -f "$WORK/postgres.key" ;;
+    postgres) PWORK=$PG_WORK; mkdir -p "$PG_WORK"
+              if [[ $RESEED -eq 0 && -s "$PG_WORK/postgres.key" && -d "$PG_WORK/postgres/data" ]]; then REUSE=1; fi
+              pg_start; DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=renewals_load;Maximum Pool Size=100"
+              [[ $REUSE -eq 1 ]] || rm -f "$PG_WORK/postgres.key" ;;
     *) log "unknown provider $provider"; exit 2 ;;
   esac
+  [[ $REUSE -eq 1 ]] && log "$provider: reusing the seeded database in $PWORK (--reseed seeds again)"
   seed "$provider" "$DB"
-  KEY=$(cat "$WORK/$provider.key")
+  KEY=$(cat "$PWORK/$provider.key")
   log "$provider: starting the web host"
   web_start "$provider" "$DB"
   settle "$provider"
@@ -194,16 +217,34 @@ for provider in $PROVIDERS; do
   # The floor: a page that reads nothing from the database, under the same load, in the same run.
   measure "$provider" "floor: the sign-in page (no database)" "Accept-Language: en" "/signin"
   measure "$provider" "customer: subscription page" "Cookie: $CUSTOMER" "/portal/subscriptions/$SUB"
-  measure "$provider" "advisor: book" "Cookie: $ADVISOR" "/advisor"
+  # The book is paged (50 accounts a page, and as many tasks): its first page, then a page in the middle,
+  # reached as the advisor reaches it, by following "next page" (the keyset anchor is in the link).
+  measure "$provider" "advisor: book, first page" "Cookie: $ADVISOR" "/advisor"
+  MIDDLE=/advisor
+  for _ in $(seq 1 $(( BOOK / 50 / 2 ))); do
+    NEXT=$(curl -fs -H "Cookie: $ADVISOR" "http://127.0.0.1:$WEB_PORT$MIDDLE" | grep -o 'href="/advisor?book-after=[0-9]*"' | head -1 | sed 's/^href="//; s/"$//')
+    [[ -n "$NEXT" ]] || break
+    MIDDLE=$NEXT
+  done
+  if [[ "$MIDDLE" != /advisor ]]; then
+    measure "$provider" "advisor: book, page in the middle" "Cookie: $ADVISOR" "$MIDDLE"
+  else
+    log "$provider: the book has one page; no page in the middle to measure"
+  fi
   measure "$provider" "API: subscriptions, page in the middle" "Authorization: Bearer $KEY" "/api/v1/subscriptions?limit=50&cursor=$(cursor $((N / 2)))"
   measure "$provider" "API: one subscription" "Authorization: Bearer $KEY" "/api/v1/subscriptions/$SUB"
   measure "$provider" "API: invoices, first page" "Authorization: Bearer $KEY" "/api/v1/invoices?limit=50"
+  if [[ $PROFILE -eq 1 ]]; then
+    log "$provider: profiling one book page (one request at a time)"
+    { echo; echo "$provider, one book page's phases (load average $(cut -d' ' -f1-3 /proc/loadavg)):"; echo
+      dotnet "$SEED_DLL" --profile-book --db "$DB" --url "http://127.0.0.1:$WEB_PORT" --cookie "$ADVISOR"; } | tee -a "$RESULTS" >&2
+  fi
   web_stop
   if [[ "$provider" == postgres ]]; then
     # What the server spent its time on during the measure (the statements and their mean).
     psql -h 127.0.0.1 -p $PG_PORT -U postgres -d renewals_load -c "select round(total_exec_time) as total_ms, calls,
       round(mean_exec_time::numeric, 2) as mean_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 400) as query
-      from pg_stat_statements order by total_exec_time desc limit 25" >"$WORK/postgres.statements.txt"
+      from pg_stat_statements order by total_exec_time desc limit 25" >"$PWORK/postgres.statements.txt"
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null; PG_DATA=""
   fi
 done

@@ -55,6 +55,7 @@ public sealed partial class FrenchTypographyTests
     [InlineData("src/Renewals.Web/Text/PaymentsText.fr.resx")]
     [InlineData("src/Renewals.Web/Text/AmendmentText.fr.resx")]
     [InlineData("src/Renewals.Web/Text/FormText.fr.resx")]
+    [InlineData("src/Renewals.Web/Text/PagingText.fr.resx")]
     public void Every_french_string_of_the_command_line_is_written_the_french_way(string resources)
     {
         var file = Path.Combine([RepositoryRoot(), .. resources.Split('/')]);

@@ -24,9 +24,54 @@ public sealed class AdvisorBookService(RenewalsDbContext db, IClock clock)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var accounts = await db.Accounts.AsNoTracking().VisibleTo(actor).OrderBy(a => a.Name).ThenBy(a => a.Id)
-            .Select(a => new { a.Id, a.Name, a.TimeZoneId, a.RequiresPurchaseOrder, Partner = a.Partner == null ? null : a.Partner.Name })
+            .Select(a => new AccountRow(a.Id, a.Name, a.TimeZoneId, a.RequiresPurchaseOrder, a.Partner == null ? null : a.Partner.Name))
             .ToListAsync(ct);
-        var facts = (await BookFacts.ReadAsync(db, clock, actor, ct)).ToLookup(f => f.AccountId);
+        return await WithFactsAsync(actor, accounts, all: true, ct);
+    }
+
+    /// <summary>
+    /// One page of the book, by account name then id; the facts (and so the risks) are read for
+    /// the page's accounts only.
+    /// </summary>
+    public async Task<Paged<BookAccount>> PageAsync(Actor actor, PageAt at, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(at);
+        var (rows, skipped, total) = await AccountPages.ReadAsync(db.Accounts.VisibleTo(actor), at, ct);
+        return Paged.Of(await WithFactsAsync(actor, rows, all: false, ct), skipped, total, a => a.Id);
+    }
+
+    /// <summary>One account of the book; null when it does not exist or is not the actor's.</summary>
+    public async Task<BookAccount?> FindAsync(Actor actor, long accountId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var accounts = await db.Accounts.AsNoTracking().VisibleTo(actor).Where(a => a.Id == accountId)
+            .Select(a => new AccountRow(a.Id, a.Name, a.TimeZoneId, a.RequiresPurchaseOrder, a.Partner == null ? null : a.Partner.Name))
+            .ToListAsync(ct);
+        return (await WithFactsAsync(actor, accounts, all: false, ct)).SingleOrDefault();
+    }
+
+    /// <summary>Which of these accounts are in the actor's book (their pages open), in one query.</summary>
+    public async Task<IReadOnlySet<long>> HeldAsync(Actor actor, IReadOnlyCollection<long> accountIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(accountIds);
+        if (accountIds.Count == 0)
+        {
+            return new HashSet<long>();
+        }
+
+        return (await db.Accounts.AsNoTracking().VisibleTo(actor).Where(a => accountIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
+    }
+
+    private async Task<IReadOnlyList<BookAccount>> WithFactsAsync(Actor actor, List<AccountRow> accounts, bool all, CancellationToken ct)
+    {
+        if (accounts.Count == 0)
+        {
+            return [];
+        }
+
+        var facts = (await BookFacts.ReadAsync(db, clock, actor, all ? null : [.. accounts.Select(a => a.Id)], ct)).ToLookup(f => f.AccountId);
         return [.. accounts.Select(a =>
         {
             var subscriptions = facts[a.Id].Select(ToView).ToList();
@@ -35,10 +80,6 @@ public sealed class AdvisorBookService(RenewalsDbContext db, IClock clock)
                 subscriptions.Aggregate(RiskFlags.None, (risks, s) => risks.Or(s.Risks)), subscriptions);
         })];
     }
-
-    /// <summary>One account of the book; null when it does not exist or is not the actor's.</summary>
-    public async Task<BookAccount?> FindAsync(Actor actor, long accountId, CancellationToken ct = default) =>
-        (await ListAsync(actor, ct)).SingleOrDefault(a => a.Id == accountId);
 
     /// <summary>Whether the account's page opens for the actor: a task of the unassigned queue may belong to an account outside every book.</summary>
     public Task<bool> HoldsAsync(Actor actor, long accountId, CancellationToken ct = default) =>

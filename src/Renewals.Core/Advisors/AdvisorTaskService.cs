@@ -41,6 +41,63 @@ public sealed class AdvisorTaskService(RenewalsDbContext db, IClock clock)
         return [.. rows.Select(x => ToView(x.Task, x.Account))];
     }
 
+    /// <summary>
+    /// One page of the tasks, by due date then id (keyset paging, as the book). The filters are
+    /// those of <see cref="ListAsync"/>; an anchor outside the filtered list starts at the top.
+    /// </summary>
+    public async Task<Paged<AdvisorTaskView>> PageAsync(Actor actor, PageAt at, bool includeClosed = false, string? kind = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(at);
+        var query = Visible(actor);
+        if (!includeClosed)
+        {
+            query = query.Where(t => t.Status == AdvisorTaskStatus.Open);
+        }
+
+        if (kind is not null)
+        {
+            query = query.Where(t => t.Kind == kind);
+        }
+
+        var size = at.Rows;
+        var anchorId = at.After ?? at.Before;
+        var anchor = anchorId is { } id ? await query.Where(t => t.Id == id).Select(t => new { t.Id, t.DueOn }).SingleOrDefaultAsync(ct) : null;
+        List<TaskWithAccount> rows = [];
+        if (anchor is not null && at.After is not null)
+        {
+            rows = await WithAccount(query.Where(t => t.DueOn > anchor.DueOn || (t.DueOn == anchor.DueOn && t.Id > anchor.Id)))
+                .OrderBy(x => x.Task.DueOn).ThenBy(x => x.Task.Id).Take(size).ToListAsync(ct);
+        }
+        else if (anchor is not null)
+        {
+            rows = await WithAccount(query.Where(t => t.DueOn < anchor.DueOn || (t.DueOn == anchor.DueOn && t.Id < anchor.Id)))
+                .OrderByDescending(x => x.Task.DueOn).ThenByDescending(x => x.Task.Id).Take(size).ToListAsync(ct);
+            rows.Reverse();
+        }
+
+        // No anchor, or a previous page shorter than a page: the top, so the first page always looks the same.
+        if (anchor is null || (at.After is null && rows.Count < size))
+        {
+            rows = await WithAccount(query).OrderBy(x => x.Task.DueOn).ThenBy(x => x.Task.Id).Take(size).ToListAsync(ct);
+        }
+        else if (rows.Count == 0)
+        {
+            // Nothing after the anchor any more (taken or closed since): the last page rather than an empty one.
+            rows = await WithAccount(query).OrderByDescending(x => x.Task.DueOn).ThenByDescending(x => x.Task.Id).Take(size).ToListAsync(ct);
+            rows.Reverse();
+        }
+
+        var total = await query.CountAsync(ct);
+        var skipped = 0;
+        if (rows.Count > 0 && anchor is not null)
+        {
+            var first = rows[0].Task;
+            skipped = await query.CountAsync(t => t.DueOn < first.DueOn || (t.DueOn == first.DueOn && t.Id < first.Id), ct);
+        }
+
+        return Paged.Of([.. rows.Select(x => ToView(x.Task, x.Account))], skipped, total, t => t.Id);
+    }
+
     /// <summary>One task the actor may see; null otherwise.</summary>
     public async Task<AdvisorTaskView?> FindAsync(Actor actor, long taskId, CancellationToken ct = default)
     {

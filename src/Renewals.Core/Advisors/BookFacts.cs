@@ -53,12 +53,19 @@ public static class BookFacts
     /// <summary>How far back the account's last feedback counts.</summary>
     public const int FeedbackMonths = 12;
 
-    public static async Task<IReadOnlyList<SubscriptionFacts>> ReadAsync(RenewalsDbContext db, IClock clock, Actor actor, CancellationToken ct = default)
+    public static Task<IReadOnlyList<SubscriptionFacts>> ReadAsync(RenewalsDbContext db, IClock clock, Actor actor, CancellationToken ct = default) =>
+        ReadAsync(db, clock, actor, null, ct);
+
+    /// <param name="only">The accounts to read (a page of the book), among those the actor sees; null for all of them.</param>
+    public static async Task<IReadOnlyList<SubscriptionFacts>> ReadAsync(
+        RenewalsDbContext db, IClock clock, Actor actor, IReadOnlyCollection<long>? only, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
-        var accountIds = db.Accounts.VisibleTo(actor).Select(a => a.Id);
-        var accounts = await db.Accounts.AsNoTracking().VisibleTo(actor)
+        // A page's facts cost what the page holds, not what the book holds.
+        var visible = only is null ? db.Accounts.VisibleTo(actor) : db.Accounts.VisibleTo(actor).Where(a => only.Contains(a.Id));
+        var accountIds = visible.Select(a => a.Id);
+        var accounts = await visible.AsNoTracking()
             .Select(a => new { a.Id, a.Name, a.TimeZoneId, a.RequiresPurchaseOrder }).ToDictionaryAsync(a => a.Id, ct);
         var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => accountIds.Contains(s.AccountId))
             .Select(s => new { s.Id, s.AccountId, s.Status, s.CurrentTermNumber, s.EndsOn, s.Start, s.InitialTermYears, s.Billing, s.RenewalLengths })

@@ -38,11 +38,46 @@ public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock)
     {
         ArgumentNullException.ThrowIfNull(partner);
         var accounts = await db.Accounts.AsNoTracking().VisibleTo(partner).OrderBy(a => a.Name).ThenBy(a => a.Id)
-            .Select(a => new { a.Id, a.Name, a.TimeZoneId }).ToListAsync(ct);
-        var contracts = await db.Subscriptions.AsNoTracking().Where(s => s.Account!.PartnerId == partner.Id && s.PartnerContractId != null)
+            .Select(a => new AccountRow(a.Id, a.Name, a.TimeZoneId, a.RequiresPurchaseOrder, null)).ToListAsync(ct);
+        return await WithFactsAsync(partner, accounts, all: true, ct);
+    }
+
+    /// <summary>One page of the partner's customers, by name then id (keyset paging, as the advisor's book); facts for the page's customers only.</summary>
+    public async Task<Paged<PartnerCustomer>> CustomersPageAsync(Actor.Partner partner, PageAt at, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(partner);
+        ArgumentNullException.ThrowIfNull(at);
+        var (rows, skipped, total) = await AccountPages.ReadAsync(db.Accounts.VisibleTo(partner), at, ct);
+        return Paged.Of(await WithFactsAsync(partner, rows, all: false, ct), skipped, total, c => c.AccountId);
+    }
+
+    /// <summary>One customer of the partner's; null when it is not one.</summary>
+    public async Task<PartnerCustomer?> CustomerAsync(Actor.Partner partner, long accountId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(partner);
+        var accounts = await db.Accounts.AsNoTracking().VisibleTo(partner).Where(a => a.Id == accountId)
+            .Select(a => new AccountRow(a.Id, a.Name, a.TimeZoneId, a.RequiresPurchaseOrder, null)).ToListAsync(ct);
+        return (await WithFactsAsync(partner, accounts, all: false, ct)).SingleOrDefault();
+    }
+
+    private async Task<IReadOnlyList<PartnerCustomer>> WithFactsAsync(Actor.Partner partner, List<AccountRow> accounts, bool all, CancellationToken ct)
+    {
+        if (accounts.Count == 0)
+        {
+            return [];
+        }
+
+        IReadOnlyCollection<long>? only = all ? null : [.. accounts.Select(a => a.Id)];
+        var subscriptions = db.Subscriptions.AsNoTracking().Where(s => s.Account!.PartnerId == partner.Id && s.PartnerContractId != null);
+        if (only is not null)
+        {
+            subscriptions = subscriptions.Where(s => only.Contains(s.AccountId));
+        }
+
+        var contracts = await subscriptions
             .Select(s => new { s.Id, s.PartnerContract!.NoticeDays, s.PartnerContract.CancellationFiledByPartnerOnly })
             .ToDictionaryAsync(s => s.Id, ct);
-        var facts = (await BookFacts.ReadAsync(db, clock, partner, ct)).ToLookup(f => f.AccountId);
+        var facts = (await BookFacts.ReadAsync(db, clock, partner, only, ct)).ToLookup(f => f.AccountId);
         return [.. accounts.Select(a => new PartnerCustomer(a.Id, a.Name, a.TimeZoneId, [.. facts[a.Id].Select(f =>
         {
             var contract = contracts.GetValueOrDefault(f.SubscriptionId);
@@ -50,10 +85,6 @@ public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock)
                 contract?.NoticeDays, contract?.CancellationFiledByPartnerOnly ?? false, f.NextKeyDate, f.NextKeyKind, f.Risks.NoticeReceived);
         })]))];
     }
-
-    /// <summary>One customer of the partner's; null when it is not one.</summary>
-    public async Task<PartnerCustomer?> CustomerAsync(Actor.Partner partner, long accountId, CancellationToken ct = default) =>
-        (await CustomersAsync(partner, ct)).SingleOrDefault(c => c.AccountId == accountId);
 
     /// <summary>The same deadline and on-time preview the customer sees, for a subscription of one of the partner's customers; null otherwise.</summary>
     public Task<Portal.PortalCancellation?> DescribeAsync(Actor.Partner partner, long subscriptionId, CancellationToken ct = default)
