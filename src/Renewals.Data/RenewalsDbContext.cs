@@ -219,9 +219,6 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
             // The claim's "no earlier pending step of the same subscription" probe; partial likewise.
             e.HasIndex(m => new { m.SubscriptionId, m.DueAt }).HasFilter("status = 0").HasDatabaseName("ix_milestones_pending_subscription_id_due_at");
             e.Property(m => m.Outcome).HasMaxLength(64);
-            // PostgreSQL (issue 15): vacuum the milestones after 0.5 % of them changed, not the
-            // default 20 %; every execution leaves a dead entry at the head of the claim's index.
-            e.HasStorageParameter("autovacuum_vacuum_scale_factor", 0.005);
         });
         modelBuilder.Entity<LicenceEntitlement>(e =>
         {

@@ -2046,8 +2046,6 @@ namespace Renewals.Data.Migrations.Postgres
                         .HasDatabaseName("ix_milestones_subscription_id_term_number_kind_variant");
 
                     b.ToTable("milestones", (string)null);
-
-                    b.HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_scale_factor", 0.0050000000000000001);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.NewsletterConsent", b =>

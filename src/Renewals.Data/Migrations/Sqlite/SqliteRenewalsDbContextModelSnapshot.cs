@@ -2016,8 +2016,6 @@ namespace Renewals.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_milestones_subscription_id_term_number_kind_variant");
 
                     b.ToTable("milestones", (string)null);
-
-                    b.HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_scale_factor", 0.0050000000000000001);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.NewsletterConsent", b =>
