@@ -12,8 +12,9 @@ internal static class Phases
                 "delivery" => await DeliveryBench.RunAsync(args[1..]),
                 "sizes" => await PartitionSizes.RunAsync(args[1..]),
                 "partition" => await PartitionBench.RunAsync(args[1..]),
-                _ => throw new UsageException($"--phase: delivery, sizes or partition, not {args[1]}"),
-            } : throw new UsageException("--phase needs a name: delivery, sizes or partition");
+                "pdf" => await PdfBench.RunAsync(args[1..]),
+                _ => throw new UsageException($"--phase: delivery, sizes, partition or pdf, not {args[1]}"),
+            } : throw new UsageException("--phase needs a name: delivery, sizes, partition or pdf");
         }
         catch (UsageException e)
         {

@@ -82,6 +82,7 @@ internal static class ProductBench
         var days = new List<(LocalDate, int, TimeSpan)>(o.Days);
         var byOutcome = new Dictionary<string, long>(StringComparer.Ordinal);
         long executed = 0, done = 0, skipped = 0, batches = 0;
+        var probe = await WriteProbe.BeginAsync(database);
         memory.Begin();
         var total = Stopwatch.StartNew();
         for (var d = 0; d < o.Days; d++)
@@ -115,8 +116,10 @@ internal static class ProductBench
 
         total.Stop();
         var (rss, managed) = memory.End();
+        var writes = await probe.EndAsync(executed);
+        Log("year: " + writes);
         var phase = new Phase($"year: {o.Days} days of RenewalEngine.RunAsync" + (o.Instances > 1 ? $" x {o.Instances} concurrent engines" : ""),
-            Count(o.N) + " subscriptions", executed, "executions", total.Elapsed, rss, managed) { Cpu = memory.Cpu };
+            Count(o.N) + " subscriptions", executed, "executions", total.Elapsed, rss, managed, writes) { Cpu = memory.Cpu };
         return new YearResult(phase, executed, done, skipped, batches, days, byOutcome);
     }
 

@@ -200,22 +200,10 @@ internal sealed class EffectSet
             return;
         }
 
+        // The same invoice.issued event as every other invoice writer's (InvoiceWriter.Issued).
         foreach (var v in Invoices)
         {
-            Events.Add(new WebhookEvent(WebhookEventTypes.InvoiceIssued, $"i{v.Id}", new
-            {
-                invoice_id = v.Id,
-                number = v.Number,
-                account_id = v.AccountId,
-                subscription_id = v.SubscriptionId,
-                issued_on = WebhookOutbox.Iso(v.IssuedOn),
-                period_start = WebhookOutbox.Iso(v.PeriodStart),
-                period_end = WebhookOutbox.Iso(v.PeriodEnd),
-                due_on = WebhookOutbox.Iso(v.DueOn),
-                total = v.Total,
-                currency = v.Currency,
-                purchase_order_number = v.PurchaseOrderNumber,
-            }));
+            Events.Add(InvoiceWriter.Issued(v));
         }
 
         await using var w = RowWriter.Insert(connection, transaction, provider, "webhook_deliveries",

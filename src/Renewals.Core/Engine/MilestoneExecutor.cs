@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
+using Renewals.Core.Invoicing;
 using Renewals.Core.Planning;
 using Renewals.Core.Webhooks;
 using Renewals.Data.Model;
@@ -275,7 +276,7 @@ internal sealed class MilestoneExecutor(ReferenceData reference, Instant asOf, E
             IssuedOn = c.Date,
             PeriodStart = from,
             PeriodEnd = until,
-            DueOn = c.Date.PlusDays(PaymentTermDays),
+            DueOn = InvoiceWriter.DueOn(c.Date),
             Currency = lines[0].Currency,
             VatRate = c.VatRate,
             BillToContactId = billTo.Id,
