@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using NodaTime;
+using PdfSharp.Fonts;
 using Renewals.Core.Invoicing;
 using Renewals.Data.Model;
 
@@ -20,20 +21,30 @@ internal static class PdfBench
 
           dotnet run -c Release --project bench/Renewals.Bench -- --phase pdf [--n N]
 
-          --n N   PDFs rendered after the warm-up (default 2000)
+          --n N          PDFs rendered after the warm-up (default 2000)
+          --fonts DIR    DejaVuSans.ttf and DejaVuSans-Bold.ttf read from DIR instead of the ones
+                         Renewals.Core ships (to compare font files in the same build)
         """;
 
     public static Task<int> RunAsync(string[] args)
     {
         var n = 2000;
+        string? fonts = null;
         for (var i = 1; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--n" when i + 1 < args.Length: n = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--fonts" when i + 1 < args.Length: fonts = args[++i]; break;
                 case "--help" or "-h": throw new UsageException(Usage);
                 default: throw new UsageException($"unknown option {args[i]}\n{Usage}");
             }
+        }
+
+        if (fonts is not null)
+        {
+            // Set before the first rendering: InvoiceFonts leaves a resolver the host set in place.
+            GlobalFontSettings.FontResolver = new FileFonts(fonts);
         }
 
         var documents = Documents();
@@ -61,6 +72,20 @@ internal static class PdfBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pdf: {n:N0} invoices rendered: CPU {cpuPer:N3} ms a PDF (process), wall {watch.Elapsed.TotalMilliseconds / n:N3} ms, allocated {allocPer:N1} KiB, size {bytes / (double)n / 1024:N1} KiB; load {load} -> {File.ReadAllText("/proc/loadavg").Trim()}"));
         return Task.FromResult(0);
+    }
+
+    private sealed class FileFonts(string directory) : IFontResolver
+    {
+        private readonly Dictionary<string, byte[]> _faces = new(StringComparer.Ordinal)
+        {
+            ["DejaVuSans"] = File.ReadAllBytes(Path.Combine(directory, "DejaVuSans.ttf")),
+            ["DejaVuSans-Bold"] = File.ReadAllBytes(Path.Combine(directory, "DejaVuSans-Bold.ttf")),
+        };
+
+        public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) =>
+            new(bold ? "DejaVuSans-Bold" : "DejaVuSans", mustSimulateBold: false, mustSimulateItalic: italic);
+
+        public byte[]? GetFont(string faceName) => _faces.GetValueOrDefault(faceName);
     }
 
     private static InvoiceDocument[] Documents()
