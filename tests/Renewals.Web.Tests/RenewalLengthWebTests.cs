@@ -13,23 +13,14 @@ using UglyToad.PdfPig;
 
 namespace Renewals.Web.Tests;
 
-/// <summary>An application of its own: the test runs the engine a year ahead over its whole book.</summary>
-public sealed class RenewalLengthWebApp : IAsyncLifetime
-{
-    public WebApp App { get; } = new(DatabaseProvider.Sqlite, "--Renewals:Demo:Subscriptions=40", "--Renewals:Demo:HistoryDays=60");
-
-    public Task InitializeAsync() => App.InitializeAsync();
-
-    public Task DisposeAsync() => App.DisposeAsync();
-}
-
 /// <summary>
 /// A two-year renewal in a real browser (issue 14): the administrator allows two years on the
 /// policy page, the advisor amends with two years, the customer confirms, the portal shows the
 /// coming term ending two years after the anniversary, and after the engine's anniversary the
-/// renewal invoice covers both years at twice the yearly price.
+/// renewal invoice covers both years at twice the yearly price. It runs the engine a year ahead,
+/// so it has an application of its own (class fixtures are one per class).
 /// </summary>
-public sealed class RenewalLengthWebTests(RenewalLengthWebApp fixture) : IClassFixture<RenewalLengthWebApp>
+public sealed class RenewalLengthWebTests(AmendmentWebApp fixture) : IClassFixture<AmendmentWebApp>
 {
     private const string Advisor = "advisor@example.com";
     private const string Admin = "admin@example.com";
