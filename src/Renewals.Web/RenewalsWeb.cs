@@ -119,7 +119,6 @@ public static class RenewalsWeb
         services.AddHostedService<DispatchWorker>();
         services.AddHostedService<WebhookWorker>();
         services.AddHostedService<NewsletterWorker>();
-        services.AddHostedService<CollectionWorker>();
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
         services.AddScoped<Components.Admin.AdminUserService>();
