@@ -48,6 +48,7 @@ public static class RenewalsSettings
         ("RENEWALS_PG_BIN", "Renewals:PostgresBin"),
         ("RENEWALS_API_REQUESTS_PER_MINUTE", "Renewals:Api:RequestsPerMinute"),
         (Invoicing.Seller.TimeZoneVariable, "Renewals:Seller:TimeZone"),
+        ("RENEWALS_SIGNIN_PER_MINUTE", "Renewals:RateLimits:SignInPerMinute"),
     ];
 
     /// <summary>
@@ -192,6 +193,13 @@ public static class RenewalsSettings
     {
         ArgumentNullException.ThrowIfNull(configuration);
         return Number(configuration.GetSection("Renewals:Api"), "RequestsPerMinute", "Renewals:Api:RequestsPerMinute", 1, int.MaxValue);
+    }
+
+    /// <summary>Sign-in tries a minute from one address; null when not set (the web's default). A test host raises it, never a public one.</summary>
+    public static int? SignInPerMinute(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Number(configuration.GetSection("Renewals:RateLimits"), "SignInPerMinute", "Renewals:RateLimits:SignInPerMinute", 1, int.MaxValue);
     }
 
     private static string? Text(IConfigurationSection section, string key) =>
