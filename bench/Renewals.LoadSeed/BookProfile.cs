@@ -20,29 +20,15 @@ internal static class BookProfile
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string? setting = null, url = null, cookie = null;
-        var repeat = 200;
-        for (var i = 0; i < args.Length; i++)
+        var parsed = SeedArguments.Parse(args, "usage: renewals-load-seed --profile-book --db FILE|CONNECTION [--repeat 200] [--url URL --cookie NAME=VALUE]",
+            ["--db", "--repeat", "--url", "--cookie"], ["--profile-book"]);
+        if (parsed?.Required("--db") is not { } setting)
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--profile-book": break;
-                case "--db": setting = Next(); break;
-                case "--repeat": repeat = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--url": url = Next(); break;
-                case "--cookie": cookie = Next(); break;
-                default:
-                    Console.Error.WriteLine("usage: renewals-load-seed --profile-book --db FILE|CONNECTION [--repeat 200] [--url URL --cookie NAME=VALUE]");
-                    return 2;
-            }
-        }
-
-        if (setting is null)
-        {
-            Console.Error.WriteLine("renewals-load-seed: --db is required");
             return 2;
         }
+
+        var repeat = parsed.Number("--repeat", 200);
+        string? url = parsed.Text("--url"), cookie = parsed.Text("--cookie");
 
         var database = RenewalsDatabase.FromSetting(setting);
         // A tool run by hand: "now" is the wall clock's, as the web host's is.

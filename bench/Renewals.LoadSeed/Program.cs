@@ -22,30 +22,16 @@ if (args.Contains("--profile-book"))
     return await Renewals.LoadSeed.BookProfile.RunAsync(args);
 }
 
-string? db = null;
-var n = 1_000_000;
-var historyDays = 3;
-var bookSize = 400;
-for (var i = 0; i < args.Length; i++)
+var parsed = Renewals.LoadSeed.SeedArguments.Parse(args, "usage: renewals-load-seed --db FILE|CONNECTION [--n 1000000] [--history-days 3] [--book 400]",
+    ["--db", "--n", "--history-days", "--book"]);
+if (parsed?.Required("--db") is not { } db)
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-    switch (args[i])
-    {
-        case "--db": db = Next(); break;
-        case "--n": n = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--history-days": historyDays = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--book": bookSize = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        default:
-            Console.Error.WriteLine("usage: renewals-load-seed --db FILE|CONNECTION [--n 1000000] [--history-days 3] [--book 400]");
-            return 2;
-    }
-}
-
-if (db is null)
-{
-    Console.Error.WriteLine("renewals-load-seed: --db is required");
     return 2;
 }
+
+var n = parsed.Number("--n", 1_000_000);
+var historyDays = parsed.Number("--history-days", 3);
+var bookSize = parsed.Number("--book", 400);
 
 var database = RenewalsDatabase.FromSetting(db);
 await database.MigrateAsync();

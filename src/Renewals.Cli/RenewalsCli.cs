@@ -115,6 +115,7 @@ public static class RenewalsCli
         "Renewals:Smtp:Tls" => text.Format("Error.SmtpTls", SmtpSettings.TlsVariable, bad.Value ?? "", string.Join(", ", Enum.GetNames<SmtpTls>())),
         "Renewals:MailFrom" => text.Format("Error.MailFrom", "RENEWALS_MAIL_FROM", bad.Value ?? ""),
         "Renewals:Seller" => text.Format("Error.SellerIncomplete", bad.Value ?? "", string.Join(", ", Core.Invoicing.Seller.Variables)),
+        "Renewals:Seller:TimeZone" => text.Format("Error.SellerTimeZone", Core.Invoicing.Seller.TimeZoneVariable, bad.Value ?? ""),
         _ => bad.Message,
     };
 
@@ -124,7 +125,7 @@ public static class RenewalsCli
         var root = new RootCommand(text["Root.Description"]);
         root.Options.Add(CommonOptions.Language(text));
         root.Options.Add(context.DatabaseOption);
-        root.Subcommands.Add(TimelineCommand.Create(text, context.Console));
+        root.Subcommands.Add(TimelineCommand.Create(text, context.Console, () => context.Seller.Zone));
         root.Subcommands.Add(DbCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(RunCommand.Create(context));

@@ -19,7 +19,7 @@ public static class RenewalsWeb
 {
     public static readonly CultureInfo[] Cultures = [CultureInfo.GetCultureInfo("en"), CultureInfo.GetCultureInfo("fr")];
 
-    /// <summary>The sign-in form's rate-limit policy: a few tries a minute from one address.</summary>
+    /// <summary>The sign-in form's rate-limit policy: a few tries a minute from one address (RENEWALS_SIGNIN_PER_MINUTE changes it).</summary>
     public const int SignInAttemptsPerMinute = 10;
 
     /// <summary>The public callback form's rate-limit policy: requests from one address in ten minutes.</summary>
@@ -76,6 +76,7 @@ public static class RenewalsWeb
         // Keys in the database: every instance (PostgreSQL, several hosts) reads the same cookies and tokens.
         services.AddDataProtection().SetApplicationName("Renewals").PersistKeysToDbContext<RenewalsDbContext>();
         services.AddAntiforgery(o => o.Cookie.Name = "renewals.antiforgery");
+        var signInPerMinute = RenewalsSettings.SignInPerMinute(builder.Configuration) ?? SignInAttemptsPerMinute;
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -84,7 +85,7 @@ public static class RenewalsWeb
                 HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/signin")
                     ? RateLimitPartition.GetFixedWindowLimiter(FormOf(http) + "|" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _ => new FixedWindowRateLimiterOptions
                     {
-                        PermitLimit = SignInAttemptsPerMinute,
+                        PermitLimit = signInPerMinute,
                         Window = TimeSpan.FromMinutes(1),
                         QueueLimit = 0,
                     })
@@ -119,7 +120,6 @@ public static class RenewalsWeb
         services.AddHostedService<DispatchWorker>();
         services.AddHostedService<WebhookWorker>();
         services.AddHostedService<NewsletterWorker>();
-        services.AddHostedService<CollectionWorker>();
         services.AddScoped<DemoSignIns>();
         services.AddScoped<WebAccessService>();
         services.AddScoped<Components.Admin.AdminUserService>();

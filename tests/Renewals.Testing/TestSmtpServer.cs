@@ -20,7 +20,7 @@ public sealed record Accepted(string Id, double At);
 /// it accepts with the moment it accepted it, keeps the messages themselves parsed back with
 /// MimeKit unless told not to (the chaos run accepts tens of thousands and needs only the ids),
 /// can be stopped and started again on the same port, and told to refuse some recipients for
-/// good (550).
+/// good (550). Told to count only, it keeps nothing but the numbers (the delivery benchmark's far end).
 /// </summary>
 public sealed class TestSmtpServer : IAsyncDisposable
 {
@@ -29,20 +29,35 @@ public sealed class TestSmtpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.OrdinalIgnoreCase);
     private readonly Stopwatch _clock;
     private readonly bool _keepMessages;
+    private readonly bool _countOnly;
+    private long _messages;
+    private long _bytes;
+    private int _connections;
     private SmtpServer.SmtpServer? _server;
     private CancellationTokenSource? _stop;
     private Task? _running;
 
     /// <param name="clock">What <see cref="Accepted"/> times are read on (a new stopwatch when null).</param>
     /// <param name="keepMessages">Whether <see cref="Received"/> keeps each message; the ids are kept either way.</param>
-    public TestSmtpServer(Stopwatch? clock = null, bool keepMessages = true)
+    /// <param name="countOnly">Nothing kept, not even the ids: only <see cref="Messages"/>, <see cref="Bytes"/> and <see cref="Connections"/>.</param>
+    public TestSmtpServer(Stopwatch? clock = null, bool keepMessages = true, bool countOnly = false)
     {
         _clock = clock ?? Stopwatch.StartNew();
-        _keepMessages = keepMessages;
+        _keepMessages = keepMessages && !countOnly;
+        _countOnly = countOnly;
         Port = FreePort();
     }
 
     public int Port { get; }
+
+    /// <summary>Messages accepted since the start.</summary>
+    public long Messages => Interlocked.Read(ref _messages);
+
+    /// <summary>Bytes of the messages accepted since the start.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Connections (SMTP sessions) opened since the start.</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     public IReadOnlyList<MimeMessage> Received => [.. _received];
 
@@ -59,6 +74,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         services.Add(new Store(this));
         services.Add(new Filter(_refused));
         _server = new SmtpServer.SmtpServer(options, services);
+        _server.SessionCreated += (_, _) => Interlocked.Increment(ref _connections);
         _stop = new CancellationTokenSource();
         _running = _server.StartAsync(_stop.Token);
         await WaitListeningAsync(Port);
@@ -117,6 +133,13 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     private async Task SaveAsync(ReadOnlySequence<byte> buffer, CancellationToken ct)
     {
+        Interlocked.Increment(ref _messages);
+        Interlocked.Add(ref _bytes, buffer.Length);
+        if (_countOnly)
+        {
+            return;
+        }
+
         await using var stream = new MemoryStream(buffer.ToArray());
         string id;
         if (_keepMessages)

@@ -39,11 +39,10 @@ internal static class CommonOptions
         },
     };
 
-    public static Option<DateTimeZone> TimeZone(CliText text, string defaultZone) => new("--time-zone")
+    public static Option<DateTimeZone> TimeZone(CliText text) => new("--time-zone")
     {
         Description = text["Option.TimeZone"],
         HelpName = "zone",
-        DefaultValueFactory = _ => DateTimeZoneProviders.Tzdb[defaultZone],
         CustomParser = result =>
         {
             var token = SingleToken(result);

@@ -15,9 +15,6 @@ namespace Renewals.Cli.Commands;
 /// <summary><c>renewals timeline</c>: the key dates of a subscription's first terms.</summary>
 internal static class TimelineCommand
 {
-    /// <summary>The vendor's zone, used when the customer's zone is not given.</summary>
-    public const string DefaultTimeZone = "Europe/Paris";
-
     private static readonly JsonSerializerOptions Json = new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -25,12 +22,13 @@ internal static class TimelineCommand
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     }.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
 
-    public static Command Create(CliText text, IAnsiConsole console)
+    public static Command Create(CliText text, IAnsiConsole console, Func<DateTimeZone> vendorZone)
     {
         var start = CommonOptions.Date("--start", text["Timeline.Start"], text);
         var term = CommonOptions.Number("--term", text["Timeline.Term"], text);
         var terms = CommonOptions.Number("--terms", text["Timeline.Terms"], text, defaultValue: 2);
-        var zone = CommonOptions.TimeZone(text, DefaultTimeZone);
+        // Without --time-zone, the vendor's (the seller's setting), read once the host is built.
+        var zone = CommonOptions.TimeZone(text);
         var billing = new Option<string>("--billing") { Description = text["Timeline.Billing"], DefaultValueFactory = _ => "yearly" };
         billing.AcceptOnlyFromAmong("yearly", "upfront");
         var checkIn = CommonOptions.Number("--check-in-days", text["Timeline.CheckIn"], text, RenewalPolicy.Default.CheckInDays);
@@ -67,7 +65,7 @@ internal static class TimelineCommand
                 customer: "-",
                 parse.GetValue(start),
                 parse.GetValue(term),
-                parse.GetRequiredValue(zone),
+                parse.GetValue(zone) ?? vendorZone(),
                 parse.GetValue(billing) == "upfront" ? BillingMode.Upfront : BillingMode.Yearly,
                 contract,
                 isFirstInProductFamily: !parse.GetValue(earlier));

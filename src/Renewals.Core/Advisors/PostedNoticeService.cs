@@ -24,7 +24,7 @@ public sealed class PostedNoticeService(RenewalsDbContext db, IClock clock, Lett
     public Task<PortalCancellation?> DescribeAsync(Actor actor, long subscriptionId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var visible = db.Subscriptions.Where(s => db.Accounts.VisibleTo(actor).Any(a => a.Id == s.AccountId));
+        var visible = db.Subscriptions.OfAccountsVisibleTo(db.Accounts, actor, s => s.AccountId);
         return PortalCancellationService.DescribeAsync(db, clock, visible, subscriptionId, ct);
     }
 

@@ -499,9 +499,8 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
 
     private IQueryable<Subscription> VisibleSubscriptions(Actor actor)
     {
-        var accounts = db.Accounts.VisibleTo(actor).Select(a => a.Id);
-        return db.Subscriptions.Include(s => s.Account).Include(s => s.Policy).Include(s => s.PartnerContract).ThenInclude(c => c!.Partner)
-            .Include(s => s.Lines).Where(s => accounts.Contains(s.AccountId));
+        return db.Subscriptions.OfAccountsVisibleTo(db.Accounts, actor, s => s.AccountId)
+            .Include(s => s.Account).Include(s => s.Policy).Include(s => s.PartnerContract).ThenInclude(c => c!.Partner).Include(s => s.Lines);
     }
 
     private async Task<Subscription> SubscriptionAsync(Actor actor, long subscriptionId, CancellationToken ct) =>

@@ -7,6 +7,7 @@ using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using Renewals.Core.Access;
 using Renewals.Core.Administration;
 using Renewals.Core.Portal;
 using Renewals.Data;
@@ -148,7 +149,7 @@ public sealed class CalendarFeedService(RenewalsDbContext db, IClock clock)
         }
 
         var culture = Culture(advisor.Language);
-        var dates = await KeyDatesAsync(db.Subscriptions.Where(s => s.Account!.AdvisorId == advisorId), Enum.GetValues<MilestoneKind>(), ct);
+        var dates = await KeyDatesAsync(db.Subscriptions.OfAccountsVisibleTo(db.Accounts, new Actor.Advisor(advisorId), s => s.AccountId), Enum.GetValues<MilestoneKind>(), ct);
         var meetings = await MeetingsAsync(db.ReviewMeetings.Where(m => m.AdvisorId == advisorId), ct);
         return Calendar(Text("Calendar", culture, advisor.Name), dates, meetings, culture);
     }

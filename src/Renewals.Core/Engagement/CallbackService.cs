@@ -43,10 +43,10 @@ public sealed record CallbackDetails(
 /// time (<see cref="CallbackDue"/>), and is acknowledged by email through the outbox in the
 /// requester's language. Bad input is refused whole: nothing is stored.
 /// </summary>
-public sealed class CallbackService(RenewalsDbContext db, IClock clock)
+public sealed class CallbackService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
 {
-    /// <summary>The zone a request is dated in when no account is known: the vendor's own.</summary>
-    public const string DefaultTimeZoneId = "Europe/Paris";
+    /// <summary>The configured vendor, whose zone dates a request when no account is known; the placeholder one when built without it (tests, tools).</summary>
+    private Invoicing.Seller Vendor => seller ?? Invoicing.Seller.Default;
 
     public const int MaxName = 200;
     public const int MaxCompany = 200;
@@ -114,7 +114,7 @@ public sealed class CallbackService(RenewalsDbContext db, IClock clock)
             ? await db.Accounts.AsNoTracking().Where(a => a.Id == id).Select(a => new { a.Id, a.AdvisorId, a.TimeZoneId }).SingleOrDefaultAsync(ct)
                 ?? throw new DomainException(DomainErrors.AccountUnknown, id)
             : null;
-        var zoneId = account?.TimeZoneId ?? DefaultTimeZoneId;
+        var zoneId = account?.TimeZoneId ?? Vendor.TimeZoneId;
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
         var now = clock.GetCurrentInstant();
         var due = CallbackDue.After(now.InZone(zone));

@@ -9,7 +9,7 @@ namespace Renewals.Core.Hosting;
 /// Delivers the outbox the configured way: SMTP when a host is set, otherwise .eml files in the
 /// pickup folder ("pickup" beside the SQLite file, or in the working folder for PostgreSQL).
 /// </summary>
-public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<SmtpOptions> smtp, RenewalsDatabase database, MessageComposer composer)
+public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<SmtpOptions> smtp, RenewalsDatabase database, MessageComposer composer, Invoicing.Seller? seller = null)
 {
     public string PickupFolder =>
         options.Value.PickupFolder
@@ -24,12 +24,12 @@ public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<Smt
     }
 
     /// <summary>A dispatcher over <paramref name="transport"/>, for a caller that delivers several times over one transport.</summary>
-    public OutboxDispatcher Dispatcher(IMailTransport transport) => new(database, composer, transport);
+    public OutboxDispatcher Dispatcher(IMailTransport transport) => new(database, composer, transport, seller);
 
     /// <summary>Sends what is due at <paramref name="now"/>.</summary>
     public async Task<DispatchResult> DispatchAsync(Instant now, CancellationToken ct)
     {
         await using var transport = CreateTransport();
-        return await new OutboxDispatcher(database, composer, transport).DispatchAsync(now, ct);
+        return await new OutboxDispatcher(database, composer, transport, seller).DispatchAsync(now, ct);
     }
 }

@@ -47,6 +47,8 @@ public static class RenewalsSettings
         (Webhooks.WebhookNetwork.Variable, "Renewals:Webhooks:AllowPrivateNetworks"),
         ("RENEWALS_PG_BIN", "Renewals:PostgresBin"),
         ("RENEWALS_API_REQUESTS_PER_MINUTE", "Renewals:Api:RequestsPerMinute"),
+        (Invoicing.Seller.TimeZoneVariable, "Renewals:Seller:TimeZone"),
+        ("RENEWALS_SIGNIN_PER_MINUTE", "Renewals:RateLimits:SignInPerMinute"),
     ];
 
     /// <summary>
@@ -193,6 +195,13 @@ public static class RenewalsSettings
         return Number(configuration.GetSection("Renewals:Api"), "RequestsPerMinute", "Renewals:Api:RequestsPerMinute", 1, int.MaxValue);
     }
 
+    /// <summary>Sign-in tries a minute from one address; null when not set (the web's default). A test host raises it, never a public one.</summary>
+    public static int? SignInPerMinute(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Number(configuration.GetSection("Renewals:RateLimits"), "SignInPerMinute", "Renewals:RateLimits:SignInPerMinute", 1, int.MaxValue);
+    }
+
     private static string? Text(IConfigurationSection section, string key) =>
         section[key] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
@@ -224,11 +233,24 @@ public static class RenewalsSettings
         ArgumentNullException.ThrowIfNull(configuration);
         var seller = Invoicing.Seller.FromSettings(
             variable => configuration[Variables.First(v => v.Variable == variable).Key], out var missing);
-        return seller ?? throw new SettingsException(
-            $"the seller's settings are incomplete: {missing} is not set (invoices need all of {string.Join(", ", Invoicing.Seller.Variables)}, or none for the placeholder vendor).")
+        if (seller is null)
         {
-            Key = "Renewals:Seller",
-            Value = missing,
-        };
+            throw new SettingsException(
+                $"the seller's settings are incomplete: {missing} is not set (invoices need all of {string.Join(", ", Invoicing.Seller.Variables)}, or none for the placeholder vendor).")
+            {
+                Key = "Renewals:Seller",
+                Value = missing,
+            };
+        }
+
+        const string zoneKey = "Renewals:Seller:TimeZone";
+        if (configuration[zoneKey]?.Trim() is not { Length: > 0 } zone)
+        {
+            return seller;
+        }
+
+        return NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) is null
+            ? throw Bad(zoneKey, "a time zone's IANA id such as Europe/Paris or America/Toronto", zone)
+            : seller with { TimeZoneId = zone };
     }
 }

@@ -60,6 +60,23 @@ public sealed record Seller(string Name, IReadOnlyList<string> Address, string V
     public const string VatNumberVariable = "RENEWALS_SELLER_VAT";
     public const string EmailVariable = "RENEWALS_SELLER_EMAIL";
 
+    /// <summary>The zone the vendor keeps its books and calendar in (apart from the four printed settings: it has a default).</summary>
+    public const string TimeZoneVariable = "RENEWALS_SELLER_TIME_ZONE";
+
+    public const string DefaultTimeZoneId = "Europe/Paris";
+
+    /// <summary>
+    /// The vendor's own zone (an IANA id, checked at start): when an invoice is late, the day a
+    /// newsletter is scheduled for, a callback's due time for an unknown caller, the scorecard's
+    /// months, the staff's emails. An account's dates stay in the account's zone.
+    /// </summary>
+    public string TimeZoneId { get; init; } = DefaultTimeZoneId;
+
+    public DateTimeZone Zone => DateTimeZoneProviders.Tzdb[TimeZoneId];
+
+    /// <summary>The vendor's date at <paramref name="now"/>.</summary>
+    public LocalDate Today(Instant now) => now.InZone(Zone).Date;
+
     /// <summary>Every setting of the seller, in the order they are checked.</summary>
     public static IReadOnlyList<string> Variables { get; } = [NameVariable, AddressVariable, VatNumberVariable, EmailVariable];
 

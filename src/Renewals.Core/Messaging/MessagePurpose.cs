@@ -14,8 +14,12 @@ namespace Renewals.Core.Messaging;
 /// </summary>
 public static class MessagePurpose
 {
-    /// <summary>Why <paramref name="message"/> is past its purpose at <paramref name="now"/>; null when it still serves it.</summary>
-    public static async Task<string?> OutdatedAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
+    /// <summary>As <see cref="OutdatedAsync(RenewalsDbContext, OutboxMessage, Instant, Invoicing.Seller?, CancellationToken)"/> for the placeholder vendor.</summary>
+    public static Task<string?> OutdatedAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct) =>
+        OutdatedAsync(db, message, now, null, ct);
+
+    /// <summary>Why <paramref name="message"/> is past its purpose at <paramref name="now"/>; null when it still serves it (an invoice's standing is <paramref name="seller"/>'s call, on its date).</summary>
+    public static async Task<string?> OutdatedAsync(RenewalsDbContext db, OutboxMessage message, Instant now, Invoicing.Seller? seller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(message);
@@ -29,7 +33,7 @@ public static class MessagePurpose
 
         if (message.Template == MessageKinds.PaymentReminder)
         {
-            return await CollectionOverAsync(db, message, now, ct);
+            return await CollectionOverAsync(db, message, (seller ?? Invoicing.Seller.Default).Today(now), ct);
         }
 
         if (message.Template is not (MessageKinds.Reminder or MessageKinds.LicenceAvailable))
@@ -75,16 +79,16 @@ public static class MessagePurpose
     }
 
     /// <summary>A payment reminder serves while the invoice is still owed and undisputed: paid (even the same day), credited or disputed since, it is not sent.</summary>
-    private static async Task<string?> CollectionOverAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
+    private static async Task<string?> CollectionOverAsync(RenewalsDbContext db, OutboxMessage message, LocalDate vendorToday, CancellationToken ct)
     {
         if (message.InvoiceId is not { } invoiceId
-            || await Payments.InvoiceStatuses.OfAsync(db, invoiceId, Payments.InvoiceStatuses.VendorDate(now), ct) is not { } state)
+            || await Payments.InvoiceStatuses.OfAsync(db, invoiceId, vendorToday, ct) is not { } state)
         {
             return null;
         }
 
         return Domain.Payments.InvoiceStanding.StopsCollection(state.Status)
-            ? $"discarded: the invoice is {state.Code} (the vendor's date is {Iso(Payments.InvoiceStatuses.VendorDate(now))}), nothing to chase"
+            ? $"discarded: the invoice is {state.Code} (the vendor's date is {Iso(vendorToday)}), nothing to chase"
             : null;
     }
 

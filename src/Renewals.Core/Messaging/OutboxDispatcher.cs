@@ -30,7 +30,7 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// the work (the row is locked FOR UPDATE SKIP LOCKED while it is sent); on SQLite one
 /// dispatcher works at a time.
 /// </summary>
-public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport)
+public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport, Invoicing.Seller? seller = null)
 {
     private DeliveryOptions Options => composer.Options;
 
@@ -122,7 +122,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         var permanent = false;
         try
         {
-            if (await MessagePurpose.OutdatedAsync(db, message, now, ct) is { } outdated)
+            if (await MessagePurpose.OutdatedAsync(db, message, now, seller, ct) is { } outdated)
             {
                 // Sending it would tell the customer something no longer true: record why, send nothing.
                 message.Status = OutboxStatus.Discarded;

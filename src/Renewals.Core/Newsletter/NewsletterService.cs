@@ -46,10 +46,10 @@ public sealed record NewsletterSendResult(IReadOnlyList<NewsletterIssueSent> Iss
 /// outbox message per subscribed contact in the contact's language (else the account's), at most
 /// once per issue and contact (a unique key), each with its own unsubscribe token.
 /// </summary>
-public sealed class NewsletterService(RenewalsDbContext db, IClock clock, MessageRenderer renderer, DeliveryOptions delivery)
+public sealed class NewsletterService(RenewalsDbContext db, IClock clock, MessageRenderer renderer, DeliveryOptions delivery, Invoicing.Seller? seller = null)
 {
     /// <summary>The zone issues are scheduled in: the vendor's own.</summary>
-    public const string VendorTimeZoneId = "Europe/Paris";
+    public string VendorTimeZoneId => Vendor.TimeZoneId;
 
     public const int MaxSubject = 200;
     public const int MaxMarkdown = 20000;
@@ -61,7 +61,10 @@ public sealed class NewsletterService(RenewalsDbContext db, IClock clock, Messag
         LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss"),
     ];
 
-    public static DateTimeZone VendorZone => DateTimeZoneProviders.Tzdb[VendorTimeZoneId];
+    /// <summary>The configured vendor, whose zone issues are scheduled in; the placeholder one when built without it (tests, tools).</summary>
+    private Invoicing.Seller Vendor => seller ?? Invoicing.Seller.Default;
+
+    private DateTimeZone VendorZone => Vendor.Zone;
 
     public async Task<IReadOnlyList<NewsletterIssueView>> ListAsync(Actor actor, CancellationToken ct = default)
     {
@@ -273,12 +276,12 @@ public sealed class NewsletterService(RenewalsDbContext db, IClock clock, Messag
         : TemplateLibrary.Languages.Contains(accountLanguage?.Trim() ?? "") ? accountLanguage!.Trim()
         : "en";
 
-    private static NewsletterIssueView View(NewsletterIssue i, int recipients) => new(
+    private NewsletterIssueView View(NewsletterIssue i, int recipients) => new(
         i.Id, i.SubjectEn, i.SubjectFr, i.MarkdownEn, i.MarkdownFr, i.ScheduledAt?.InZone(VendorZone).LocalDateTime, i.QueuedAt,
         i.QueuedAt is not null ? NewsletterIssueState.Sent : i.ScheduledAt is not null ? NewsletterIssueState.Scheduled : NewsletterIssueState.Draft,
         recipients);
 
-    private static ValidDraft Validate(NewsletterDraft draft, Instant now, bool checkSchedule = true)
+    private ValidDraft Validate(NewsletterDraft draft, Instant now, bool checkSchedule = true)
     {
         ArgumentNullException.ThrowIfNull(draft);
         var subjectEn = draft.SubjectEn?.Trim() ?? "";

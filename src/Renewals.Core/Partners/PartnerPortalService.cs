@@ -68,7 +68,7 @@ public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock)
         }
 
         IReadOnlyCollection<long>? only = all ? null : [.. accounts.Select(a => a.Id)];
-        var subscriptions = db.Subscriptions.AsNoTracking().Where(s => s.Account!.PartnerId == partner.Id && s.PartnerContractId != null);
+        var subscriptions = db.Subscriptions.AsNoTracking().OfAccountsVisibleTo(db.Accounts, partner, s => s.AccountId).Where(s => s.PartnerContractId != null);
         if (only is not null)
         {
             subscriptions = subscriptions.Where(s => only.Contains(s.AccountId));
@@ -90,7 +90,7 @@ public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock)
     public Task<Portal.PortalCancellation?> DescribeAsync(Actor.Partner partner, long subscriptionId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(partner);
-        return Portal.PortalCancellationService.DescribeAsync(db, clock, db.Subscriptions.Where(s => s.Account!.PartnerId == partner.Id), subscriptionId, ct);
+        return Portal.PortalCancellationService.DescribeAsync(db, clock, db.Subscriptions.OfAccountsVisibleTo(db.Accounts, partner, s => s.AccountId), subscriptionId, ct);
     }
 
     /// <summary>Every notice filed for the partner's customers, with its acknowledgement, oldest first.</summary>
@@ -99,8 +99,7 @@ public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock)
         ArgumentNullException.ThrowIfNull(partner);
         var rows = await db.CancellationNotices.AsNoTracking()
             .Join(db.Subscriptions, n => n.SubscriptionId, s => s.Id, (n, s) => new { Notice = n, s.AccountId })
-            .Join(db.Accounts, x => x.AccountId, a => a.Id, (x, a) => new { x.Notice, Account = a })
-            .Where(x => x.Account.PartnerId == partner.Id)
+            .Join(db.Accounts.VisibleTo(partner), x => x.AccountId, a => a.Id, (x, a) => new { x.Notice, Account = a })
             .OrderBy(x => x.Notice.Id)
             .Select(x => new { x.Notice, x.Account.Id, x.Account.Name, x.Account.TimeZoneId })
             .ToListAsync(ct);
@@ -126,7 +125,7 @@ public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock)
         string? letterFile = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(partner);
-        if (!await db.Subscriptions.AnyAsync(s => s.Id == subscriptionId && s.Account!.PartnerId == partner.Id, ct))
+        if (!await db.Subscriptions.OfAccountsVisibleTo(db.Accounts, partner, s => s.AccountId).AnyAsync(s => s.Id == subscriptionId, ct))
         {
             throw new DomainException(DomainErrors.SubscriptionUnknown, subscriptionId);
         }

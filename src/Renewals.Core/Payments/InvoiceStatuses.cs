@@ -17,13 +17,12 @@ public sealed record InvoiceState(long InvoiceId, InvoiceStatus Status, decimal 
 /// </summary>
 public static class InvoiceStatuses
 {
-    /// <summary>The zone the vendor keeps its books in: when an invoice is late is the vendor's call (as in CallbackService).</summary>
-    public const string VendorTimeZoneId = "Europe/Paris";
-
-    public static DateTimeZone VendorZone => DateTimeZoneProviders.Tzdb[VendorTimeZoneId];
-
-    /// <summary>The vendor's date at <paramref name="now"/>.</summary>
-    public static LocalDate VendorDate(Instant now) => now.InZone(VendorZone).Date;
+    /// <summary>
+    /// The placeholder vendor's date at <paramref name="now"/>, for callers not yet given the
+    /// configured <see cref="Invoicing.Seller"/> (prefer <see cref="Invoicing.Seller.Today"/>):
+    /// when an invoice is late is the vendor's call, in the vendor's zone.
+    /// </summary>
+    public static LocalDate VendorDate(Instant now) => Invoicing.Seller.Default.Today(now);
 
     /// <summary>The standing of each invoice of <paramref name="invoiceIds"/> that exists, on <paramref name="today"/>.</summary>
     public static async Task<IReadOnlyDictionary<long, InvoiceState>> ReadAsync(

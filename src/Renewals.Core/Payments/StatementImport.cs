@@ -19,8 +19,11 @@ namespace Renewals.Core.Payments;
 /// whose transaction was imported before is recognised by its id and not paid again. A file with
 /// any fault is refused whole, every fault named with its line: nothing is stored.
 /// </summary>
-public sealed partial class StatementImport(RenewalsDbContext db, IClock clock)
+public sealed partial class StatementImport(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
 {
+    /// <summary>The configured vendor, whose zone dates the books; the placeholder one when built without it (tests, tools).</summary>
+    private Invoicing.Seller Vendor => seller ?? Invoicing.Seller.Default;
+
     public const string BookedOn = "booked_on";
     public const string Amount = "amount";
     public const string Currency = "currency";
@@ -37,7 +40,7 @@ public sealed partial class StatementImport(RenewalsDbContext db, IClock clock)
         actor.RequireFinance();
         var rows = Read(bytes);
         var now = clock.GetCurrentInstant();
-        var today = InvoiceStatuses.VendorDate(now);
+        var today = Vendor.Today(now);
         var name = Path.GetFileName(fileName ?? "");
         name = name.Length is 0 ? "statement.csv" : name[..Math.Min(name.Length, 260)];
 
@@ -51,7 +54,7 @@ public sealed partial class StatementImport(RenewalsDbContext db, IClock clock)
         var states = await InvoiceStatuses.ReadAsync(db, db.Invoices.Where(i => invoiceIds.Contains(i.Id)).Select(i => i.Id), today, ct);
         // What each invoice still owes as the lines above it in this file are matched.
         var owed = states.ToDictionary(s => s.Key, s => s.Value.Status is InvoiceStatus.Credited ? 0m : s.Value.Balance);
-        var payments = new PaymentService(db, clock);
+        var payments = new PaymentService(db, clock, seller);
         var outcomes = new List<StatementLineOutcome>();
         var matched = 0;
         foreach (var row in rows)

@@ -251,7 +251,8 @@ public static class ApiEndpoints
         return app;
     }
 
-    private static IResult KeyDates(HttpContext http, string? start, string? term, string? notice_days, string? reminders, string? check_in_days, string? zone, string? terms)
+    private static IResult KeyDates(HttpContext http, string? start, string? term, string? notice_days, string? reminders, string? check_in_days, string? zone, string? terms,
+        [Microsoft.AspNetCore.Mvc.FromServices] Core.Invoicing.Seller seller)
     {
         var startDate = ApiRequests.Date(start, "start");
         var termYears = ApiRequests.Number(term ?? throw new ApiBadRequestException("term", "Field.Required"), "term", 0);
@@ -266,7 +267,7 @@ public static class ApiEndpoints
             throw new ApiBadRequestException("terms", "Field.Terms", MaxTerms);
         }
 
-        var zoneId = zone ?? "Europe/Paris";
+        var zoneId = zone ?? seller.TimeZoneId;
         var timeZone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? throw new DomainException(DomainErrors.TimeZoneUnknown, zoneId);
         var policy = new RenewalPolicy(
             ApiRequests.Number(check_in_days, "check_in_days", RenewalPolicy.Default.CheckInDays),

@@ -100,7 +100,7 @@ public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> 
             {
                 ["recipient_name"] = advisor?.Name ?? partner?.Name ?? address,
                 ["company"] = partner?.Name ?? seller.Name,
-                ["time_zone"] = VendorTimeZone,
+                ["time_zone"] = seller.TimeZoneId,
                 ["link_path"] = LinkPath("/account/reset", user.Id, token, language),
                 ["link_valid_hours"] = (int)ResetTokenLifespan.TotalHours,
             }),
@@ -111,10 +111,8 @@ public sealed class WebAccessService(RenewalsDbContext db, UserManager<WebUser> 
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>The vendor's own language and zone, for a staff sign-in that names none (a callback from an unknown address uses the same zone).</summary>
+    /// <summary>The vendor's own language, for a staff sign-in that names none (its zone is the seller's).</summary>
     private const string VendorLanguage = "fr";
-
-    private const string VendorTimeZone = "Europe/Paris";
 
     /// <summary>Sets a new password from a reset link; a used, expired or altered link is refused.</summary>
     public async Task<PasswordChoice> ResetPasswordAsync(long userId, string? token, string? password)

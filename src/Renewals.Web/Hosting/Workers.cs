@@ -11,10 +11,13 @@ namespace Renewals.Web.Hosting;
 /// accounts' time zones (or every <see cref="EngineScheduleOptions.IntervalMinutes"/> when set). On SQLite a second engine (another
 /// instance, or the command line) makes this run wait for the next turn; on PostgreSQL any
 /// number of instances share the work. Each run is the book's (<see cref="BookRun"/>: the engine,
-/// then the collection pass at the same instant), as `renewals run` does it.
+/// then the collection pass at the same instant), as `renewals run` does it: this is the web
+/// host's one collection pass (its reminders are days apart, and an invoice falls overdue when
+/// the vendor's day begins, so the vendor's zone is one of the days it wakes for).
 /// </summary>
 public sealed partial class EngineWorker(
-    BookRun book, RenewalsDatabase database, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<EngineWorker> logger)
+    BookRun book, RenewalsDatabase database, IClock clock, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<EngineWorker> logger,
+    Renewals.Core.Invoicing.Seller seller)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,10 +26,15 @@ public sealed partial class EngineWorker(
         {
             try
             {
-                var result = (await book.RunAsync(clock.GetCurrentInstant(), stoppingToken)).Engine;
+                var (result, collections) = await book.RunAsync(clock.GetCurrentInstant(), stoppingToken);
                 if (result.Executed > 0)
                 {
                     LogRun(logger, result.Done, result.Skipped);
+                }
+
+                if (collections.NewlyOverdue + collections.Reminders > 0)
+                {
+                    LogCollections(logger, collections.NewlyOverdue, collections.Reminders);
                 }
             }
             catch (EngineBusyException busy)
@@ -58,10 +66,10 @@ public sealed partial class EngineWorker(
         }
 
         var now = clock.GetCurrentInstant();
-        IReadOnlyList<DateTimeZone> zones = [];
+        IReadOnlyList<DateTimeZone> zones = [seller.Zone];
         try
         {
-            zones = await EngineSchedule.AccountZonesAsync(database, ct);
+            zones = [.. await EngineSchedule.AccountZonesAsync(database, ct), seller.Zone];
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -79,6 +87,9 @@ public sealed partial class EngineWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine: {Done} steps carried out, {Skipped} skipped")]
     private static partial void LogRun(ILogger logger, int done, int skipped);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collections: {Overdue} invoices newly overdue, {Reminders} reminders queued")]
+    private static partial void LogCollections(ILogger logger, int overdue, int reminders);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Engine: another engine is working on {Database}; trying again at the next turn")]
     private static partial void LogBusy(ILogger logger, string database);
@@ -182,38 +193,5 @@ public sealed partial class WebhookWorker(
     private static partial void LogBusy(ILogger logger, string database);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook pass failed; trying again at the next turn")]
-    private static partial void LogFailed(ILogger logger, Exception error);
-}
-
-/// <summary>
-/// Collections inside the web host (issue 14; the one place they run, docs/payments.md): a pass
-/// every <see cref="EngineScheduleOptions.DispatchSeconds"/> notes invoices newly overdue and
-/// queues the reminders whose day has come, once per (invoice, stage), before the mail dispatcher
-/// delivers them.
-/// </summary>
-public sealed partial class CollectionWorker(
-    Renewals.Core.Payments.CollectionPass collections, TimeProvider time, IOptions<EngineScheduleOptions> schedule, ILogger<CollectionWorker> logger)
-    : RecurringPass(time, schedule)
-{
-    protected override async Task PassAsync(CancellationToken ct)
-    {
-        var result = await collections.RunAsync(ct);
-        if (result.NewlyOverdue + result.Reminders > 0)
-        {
-            LogPass(logger, result.NewlyOverdue, result.Reminders);
-        }
-    }
-
-    protected override void Busy(string database) => LogBusy(logger, database);
-
-    protected override void Failed(Exception failure) => LogFailed(logger, failure);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Collections: {Overdue} invoices newly overdue, {Reminders} reminders queued")]
-    private static partial void LogPass(ILogger logger, int overdue, int reminders);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Collections: the database {Database} is busy; trying again at the next turn")]
-    private static partial void LogBusy(ILogger logger, string database);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Collections pass failed; trying again at the next turn")]
     private static partial void LogFailed(ILogger logger, Exception error);
 }

@@ -18,6 +18,8 @@ public abstract class CallbackPage : ComponentBase
 
     [Inject] private NodaTime.IClock Clock { get; set; } = default!;
 
+    [Inject] private Core.Invoicing.Seller Vendor { get; set; } = default!;
+
     [Inject] private IStringLocalizer<CallbackText> Words { get; set; } = default!;
 
     [SupplyParameterFromForm(FormName = "callback")] protected CallbackFormInput? Input { get; set; }
@@ -42,7 +44,7 @@ public abstract class CallbackPage : ComponentBase
         if (!string.IsNullOrEmpty(Input.Website))
         {
             // A robot filled the hidden field: it is told what a person would be, and nothing is stored.
-            Received = Words["Callback.Received", DomainText.LongDate(Domain.Engagement.CallbackDue.After(Clock.GetCurrentInstant().InZone(NodaTime.DateTimeZoneProviders.Tzdb[CallbackService.DefaultTimeZoneId])).Date, CultureInfo.CurrentUICulture)];
+            Received = Words["Callback.Received", DomainText.LongDate(Domain.Engagement.CallbackDue.After(Clock.GetCurrentInstant().InZone(Vendor.Zone)).Date, CultureInfo.CurrentUICulture)];
             return;
         }
 

@@ -15,7 +15,8 @@ public sealed class EventInput
 
     public string? VenueAddress { get; set; }
 
-    public string? TimeZoneId { get; set; } = "Europe/Paris";
+    /// <summary>A new event's form starts with the vendor's zone (<see cref="Core.Invoicing.Seller.TimeZoneId"/>, set by the page).</summary>
+    public string? TimeZoneId { get; set; }
 
     public string? StartsOn { get; set; }
 
