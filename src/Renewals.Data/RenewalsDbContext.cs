@@ -114,8 +114,6 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<MidTermAdditionRow> MidTermAdditions => Set<MidTermAdditionRow>();
 
-    public DbSet<MilestoneQueueEntry> MilestoneQueue => Set<MilestoneQueueEntry>();
-
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -215,13 +213,11 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
             e.HasOne<Subscription>().WithMany().HasForeignKey(m => m.SubscriptionId);
             // The key that makes a second execution impossible.
             e.HasIndex(m => new { m.SubscriptionId, m.TermNumber, m.Kind, m.Variant }).IsUnique();
-            // What the engine scans is milestone_queue (MilestoneQueueEntry): no index here names
-            // status, so the engine's status change is HOT on PostgreSQL, given room on the page.
-            if (Provider == DatabaseProvider.PostgreSql)
-            {
-                e.HasStorageParameter("fillfactor", 90);
-            }
-
+            // What the engine scans: pending rows by the instant they fall due. Partial, so a row
+            // carried out leaves it and nothing is written into it for the new row version.
+            e.HasIndex(m => new { m.DueAt, m.Id }).HasFilter("status = 0").HasDatabaseName("ix_milestones_pending_due_at_id");
+            // The claim's "no earlier pending step of the same subscription" probe; partial likewise.
+            e.HasIndex(m => new { m.SubscriptionId, m.DueAt }).HasFilter("status = 0").HasDatabaseName("ix_milestones_pending_subscription_id_due_at");
             e.Property(m => m.Outcome).HasMaxLength(64);
         });
         modelBuilder.Entity<LicenceEntitlement>(e =>

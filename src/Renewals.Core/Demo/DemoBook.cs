@@ -230,8 +230,6 @@ public sealed class DemoBook(RenewalsDatabase database, IClock clock)
         await using var entitlements = RowWriter.Insert(connection, tx, provider, "entitlements",
             "subscription_id", "product_id", "quantity", "valid_from", "valid_until", "term_number", "available_in_web_account");
         await using var milestoneRows = EffectSet.MilestoneInserter(connection, tx, provider);
-        await using var queueRows = EffectSet.QueueInserter(connection, tx, provider);
-        var planned = new List<Data.Model.Milestone>(count * 12);
 
         var milestoneCount = 0;
         for (var i = 0; i < count; i++)
@@ -279,20 +277,15 @@ public sealed class DemoBook(RenewalsDatabase database, IClock clock)
             // A book brought in from elsewhere: what is already past is recorded as skipped.
             foreach (var milestone in MilestonePlanner.Plan(subscriptionIds[i], domain, policy, term.Number, localToday, now))
             {
-                planned.Add(milestone);
+                await EffectSet.AddMilestoneAsync(milestoneRows, milestone, ct);
                 milestoneCount++;
             }
         }
 
-        foreach (var writer in new[] { accounts, contacts, subs, lines, terms, entitlements })
+        foreach (var writer in new[] { accounts, contacts, subs, lines, terms, entitlements, milestoneRows })
         {
             await writer.FlushAsync(ct);
         }
-
-        // After their subscriptions (PostgreSQL's COPY buffers): the milestones with their ids, then their queue entries.
-        await EffectSet.AddMilestonesAsync(connection, tx, provider, milestoneRows, queueRows, planned, ct);
-        await milestoneRows.FlushAsync(ct);
-        await queueRows.FlushAsync(ct);
 
         return (milestoneCount, accounts.Rows + contacts.Rows + subs.Rows + lines.Rows + terms.Rows + entitlements.Rows + milestoneRows.Rows, subscriptionIds);
     }

@@ -85,11 +85,13 @@ internal sealed class EffectSet
         }
 
         await using (var w = MilestoneInserter(connection, transaction, provider))
-        await using (var q = QueueInserter(connection, transaction, provider))
         {
-            await AddMilestonesAsync(connection, transaction, provider, w, q, NewMilestones, ct);
+            foreach (var m in NewMilestones)
+            {
+                await AddMilestoneAsync(w, m, ct);
+            }
+
             await w.FlushAsync(ct);
-            await q.FlushAsync(ct);
         }
 
         await using (var w = RowWriter.Insert(connection, transaction, provider, "entitlements",
@@ -135,18 +137,8 @@ internal sealed class EffectSet
 
         await ApplyAmendmentsAsync(connection, transaction, provider, now, actor, ct);
 
-        // What makes a second execution impossible: the milestones leave the queue the claim reads,
-        // and their status changes from Pending. Both are guarded (a queue entry already gone, a row
-        // no longer pending), and either shortfall rolls the whole batch back (see RenewalEngine.ClaimAsync).
-        var dequeued = provider == DatabaseProvider.PostgreSql
-            ? await DequeuePostgresAsync(connection, transaction, ct)
-            : await DequeueSqliteAsync(connection, transaction, ct);
-        if (dequeued != MilestoneOutcomes.Count)
-        {
-            throw new InvalidOperationException(
-                $"{MilestoneOutcomes.Count - dequeued} claimed milestone(s) were no longer queued; the batch is rolled back.");
-        }
-
+        // The status change that makes a second execution impossible; guarded on Pending so a
+        // row that is somehow no longer pending makes the whole batch roll back.
         var affected = provider == DatabaseProvider.PostgreSql
             ? await CompleteMilestonesPostgresAsync(connection, transaction, now, ct)
             : await CompleteMilestonesSqliteAsync(connection, transaction, now, ct);
@@ -273,32 +265,6 @@ internal sealed class EffectSet
         }
     }
 
-    private async Task<long> DequeueSqliteAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
-    {
-        await using var w = new RowWriter(connection, transaction, DatabaseProvider.Sqlite,
-            "DELETE FROM milestone_queue WHERE milestone_id = @id", "id");
-        foreach (var (id, _, _) in MilestoneOutcomes)
-        {
-            await w.AddAsync(ct, id);
-        }
-
-        await w.FlushAsync(ct);
-        return w.Affected;
-    }
-
-    /// <summary>PostgreSQL: the batch's queue entries deleted by one statement; an entry already gone is missing from the count.</summary>
-    private async Task<long> DequeuePostgresAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
-    {
-        if (MilestoneOutcomes.Count == 0)
-        {
-            return 0;
-        }
-
-        await using var command = Db.Command(connection, transaction, "DELETE FROM milestone_queue WHERE milestone_id = ANY(@ids)");
-        Db.Add(command, DatabaseProvider.PostgreSql, "ids", MilestoneOutcomes.Select(o => o.Id).ToArray());
-        return await command.ExecuteNonQueryAsync(ct);
-    }
-
     private async Task<long> CompleteMilestonesSqliteAsync(DbConnection connection, DbTransaction transaction, Instant now, CancellationToken ct)
     {
         await using var w = new RowWriter(connection, transaction, DatabaseProvider.Sqlite,
@@ -409,36 +375,8 @@ internal sealed class EffectSet
 
     public static RowWriter MilestoneInserter(DbConnection connection, DbTransaction transaction, DatabaseProvider provider) =>
         RowWriter.Insert(connection, transaction, provider, "milestones",
-            "id", "subscription_id", "term_number", "kind", "variant", "date", "due_at", "status", "recommended_validation", "completed_at", "outcome");
+            "subscription_id", "term_number", "kind", "variant", "date", "due_at", "status", "recommended_validation", "completed_at", "outcome");
 
-    /// <summary>The engine's queue of pending milestones (<see cref="MilestoneQueueEntry"/>); flush it after the milestones.</summary>
-    public static RowWriter QueueInserter(DbConnection connection, DbTransaction transaction, DatabaseProvider provider) =>
-        RowWriter.Insert(connection, transaction, provider, "milestone_queue", "milestone_id", "subscription_id", "due_at", "kind");
-
-    /// <summary>
-    /// Every bulk writer of milestones comes here (the engine's next terms, the import, the demo
-    /// book): each milestone gets its id first, so each pending one's queue entry is written with
-    /// it, in the caller's transaction. SQLite allocates from max(id): the milestones are inserted
-    /// as they are added there, so the next call sees them.
-    /// </summary>
-    public static async Task AddMilestonesAsync(
-        DbConnection connection, DbTransaction transaction, DatabaseProvider provider, RowWriter milestones, RowWriter queue,
-        IReadOnlyList<Milestone> rows, CancellationToken ct)
-    {
-        var ids = await Db.AllocateIdsAsync(connection, transaction, provider, "milestones", rows.Count, ct);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var m = rows[i];
-            m.Id = ids[i];
-            await milestones.AddAsync(ct, m.Id, m.SubscriptionId, m.TermNumber, m.Kind, m.Variant, m.Date, m.DueAt, m.Status, m.RecommendedValidation, m.CompletedAt, m.Outcome);
-        }
-
-        foreach (var m in rows)
-        {
-            if (m.Status == MilestoneStatus.Pending)
-            {
-                await queue.AddAsync(ct, m.Id, m.SubscriptionId, m.DueAt, m.Kind);
-            }
-        }
-    }
+    public static Task AddMilestoneAsync(RowWriter writer, Milestone m, CancellationToken ct) =>
+        writer.AddAsync(ct, m.SubscriptionId, m.TermNumber, m.Kind, m.Variant, m.Date, m.DueAt, m.Status, m.RecommendedValidation, m.CompletedAt, m.Outcome);
 }

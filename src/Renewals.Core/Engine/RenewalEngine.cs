@@ -150,25 +150,9 @@ public sealed class RenewalEngine(RenewalsDatabase database, IClock clock, Engin
 
     /// <summary>
     /// The due milestones, at most one per subscription (its earliest pending one), so a
-    /// subscription's steps always run in date order even with several engines. Read from the
-    /// queue of pending milestones (<see cref="MilestoneQueueEntry"/>), not from <c>milestones</c>:
-    /// the milestones' status is in no index, so its change is a HOT update on PostgreSQL.
-    /// PostgreSQL locks the claimed queue entries and skips those another instance holds.
+    /// subscription's steps always run in date order even with several engines. PostgreSQL
+    /// locks the claimed rows and skips those another instance holds.
     /// </summary>
-    /// <remarks>
-    /// Exactly once, by the same argument as when the claim read the milestones' status: a
-    /// milestone is carried out only by a transaction that deletes its queue entry AND changes
-    /// its status from Pending, both counted (EffectSet.WriteAsync rolls the batch back if either
-    /// count falls short), and commits them with all the milestone's effects, or none of them.
-    /// Every writer stores a pending milestone and its entry in one transaction, so a pending
-    /// milestone is always queued and a queued one is pending. Two engines: the claim locks the
-    /// entry (FOR UPDATE OF q SKIP LOCKED), so another instance skips it while the batch runs; one
-    /// that read it before the lock and deletes it later waits for the first commit, then finds
-    /// nothing to delete (READ COMMITTED re-checks the row), its count falls short and its batch
-    /// rolls back. On SQLite one engine runs at a time (EngineLock) and the file has one writer.
-    /// A crash loses an uncommitted transaction: entry and status are both still there, and the
-    /// next run claims the milestone again.
-    /// </remarks>
     internal static async Task<List<ClaimedMilestone>> ClaimAsync(
         DbConnection connection, DbTransaction transaction, DatabaseProvider provider, Instant asOf, int batchSize, CancellationToken ct)
     {
@@ -178,18 +162,17 @@ public sealed class RenewalEngine(RenewalsDatabase database, IClock clock, Engin
                    s.licence_delivery, s.is_first_in_product_family, s.status, s.current_term_number,
                    a.time_zone_id, a.name, a.requires_purchase_order, a.vat_rate, a.advisor_id, s.new_to_customer,
                    s.renewal_lengths
-            FROM milestone_queue q
-            JOIN milestones m ON m.id = q.milestone_id
-            JOIN subscriptions s ON s.id = q.subscription_id
+            FROM milestones m
+            JOIN subscriptions s ON s.id = m.subscription_id
             JOIN accounts a ON a.id = s.account_id
-            WHERE q.due_at <= @as_of
+            WHERE m.status = 0 AND m.due_at <= @as_of
               AND NOT EXISTS (
-                  SELECT 1 FROM milestone_queue e
-                  WHERE e.subscription_id = q.subscription_id
-                    AND (e.due_at < q.due_at OR (e.due_at = q.due_at AND e.kind < q.kind)))
-            ORDER BY q.due_at, q.milestone_id
+                  SELECT 1 FROM milestones e
+                  WHERE e.subscription_id = m.subscription_id AND e.status = 0
+                    AND (e.due_at < m.due_at OR (e.due_at = m.due_at AND e.kind < m.kind)))
+            ORDER BY m.due_at, m.id
             LIMIT @batch
-            {(provider == DatabaseProvider.PostgreSql ? "FOR UPDATE OF q SKIP LOCKED" : "")}
+            {(provider == DatabaseProvider.PostgreSql ? "FOR UPDATE OF m SKIP LOCKED" : "")}
             """;
         await using var command = Db.Command(connection, transaction, sql);
         Db.Add(command, provider, "as_of", asOf);

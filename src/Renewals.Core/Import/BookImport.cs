@@ -132,20 +132,9 @@ public sealed class BookImport(RenewalsDatabase database, IClock clock)
             "subscription_id", "product_id", "quantity", "valid_from", "valid_until", "term_number", "available_in_web_account");
         await using var audit = RowWriter.Insert(connection, tx, provider, "audit", "at", "actor", "action", "entity", "entity_id", "details");
         await using var milestoneRows = EffectSet.MilestoneInserter(connection, tx, provider);
-        await using var queueRows = EffectSet.QueueInserter(connection, tx, provider);
         // Parents before children: PostgreSQL's COPY buffers flush on their own when full, so
         // every chunk is flushed in this order before a child buffer can fill up alone.
-        RowWriter[] writers = [accounts, contacts, subs, lines, terms, entitlements, audit];
-        var planned = new List<Data.Model.Milestone>();
-        // A chunk's milestones are written after its subscriptions, with their ids and queue entries.
-        async Task FlushChunkAsync()
-        {
-            await FlushAsync(writers, ct);
-            await EffectSet.AddMilestonesAsync(connection, tx, provider, milestoneRows, queueRows, planned, ct);
-            await milestoneRows.FlushAsync(ct);
-            await queueRows.FlushAsync(ct);
-            planned.Clear();
-        }
+        RowWriter[] writers = [accounts, contacts, subs, lines, terms, entitlements, milestoneRows, audit];
 
         var milestones = 0;
         var s = 0;
@@ -191,19 +180,19 @@ public sealed class BookImport(RenewalsDatabase database, IClock clock)
 
                 foreach (var milestone in MilestonePlanner.Plan(id, domain, domainPolicy, term.Number, today, now))
                 {
-                    planned.Add(milestone);
+                    await EffectSet.AddMilestoneAsync(milestoneRows, milestone, ct);
                     milestones++;
                 }
 
                 await audit.AddAsync(ct, now, actor, "subscription.imported", "subscription", id, subscription.Reference);
                 if (s % ChunkSize == 0)
                 {
-                    await FlushChunkAsync();
+                    await FlushAsync(writers, ct);
                 }
             }
         }
 
-        await FlushChunkAsync();
+        await FlushAsync(writers, ct);
 
         await transaction.CommitAsync(ct);
         return milestones;

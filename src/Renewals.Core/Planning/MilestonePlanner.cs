@@ -40,24 +40,6 @@ public static class MilestonePlanner
     }
 
     /// <summary>
-    /// Adds planned milestones to the context, each pending one with its entry in the engine's queue
-    /// (<see cref="MilestoneQueueEntry"/>), so both are saved together. Tracked; the caller saves.
-    /// </summary>
-    public static void Add(RenewalsDbContext db, IEnumerable<Milestone> milestones)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(milestones);
-        foreach (var milestone in milestones)
-        {
-            db.Milestones.Add(milestone);
-            if (milestone.Status == MilestoneStatus.Pending)
-            {
-                db.MilestoneQueue.Add(MilestoneQueueEntry.For(milestone));
-            }
-        }
-    }
-
-    /// <summary>
     /// Moves the stored, still pending milestones of terms <paramref name="fromTerm"/> and later to
     /// the dates the subscription's timeline now gives them (a term's length changed). The planner
     /// stores a term's milestones when the term begins (<see cref="Plan"/>: at the sale, the import
@@ -71,8 +53,6 @@ public static class MilestonePlanner
         ArgumentNullException.ThrowIfNull(subscription);
         var pending = await db.Milestones.Where(m => m.SubscriptionId == subscriptionId && m.TermNumber >= fromTerm && m.Status == MilestoneStatus.Pending)
             .ToListAsync(ct);
-        // The queue's copies of the due instants move with the milestones (the claim reads them there).
-        var queued = await db.MilestoneQueue.Where(q => q.SubscriptionId == subscriptionId).ToDictionaryAsync(q => q.MilestoneId, ct);
         var moved = 0;
         foreach (var term in pending.GroupBy(m => m.TermNumber))
         {
@@ -87,11 +67,6 @@ public static class MilestonePlanner
 
                 row.Date = planned.Date;
                 row.DueAt = planned.FallsDueAt(subscription.TimeZone);
-                if (queued.TryGetValue(row.Id, out var entry))
-                {
-                    entry.DueAt = row.DueAt;
-                }
-
                 moved++;
             }
         }

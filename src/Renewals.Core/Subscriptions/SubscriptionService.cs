@@ -143,7 +143,7 @@ public sealed class SubscriptionService(RenewalsDbContext db, IClock clock)
         db.Subscriptions.Add(subscription);
         await db.SaveChangesAsync(ct);
 
-        MilestonePlanner.Add(db, MilestonePlanner.Plan(subscription.Id, domain, domainPolicy, term.Number, isImport ? today : null, now));
+        db.Milestones.AddRange(MilestonePlanner.Plan(subscription.Id, domain, domainPolicy, term.Number, isImport ? today : null, now));
         db.Entitlements.AddRange(subscription.Lines.Select(l => new LicenceEntitlement
         {
             SubscriptionId = subscription.Id,

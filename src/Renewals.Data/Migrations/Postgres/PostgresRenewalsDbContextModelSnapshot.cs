@@ -2039,43 +2039,19 @@ namespace Renewals.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_milestones");
 
+                    b.HasIndex("DueAt", "Id")
+                        .HasDatabaseName("ix_milestones_pending_due_at_id")
+                        .HasFilter("status = 0");
+
+                    b.HasIndex("SubscriptionId", "DueAt")
+                        .HasDatabaseName("ix_milestones_pending_subscription_id_due_at")
+                        .HasFilter("status = 0");
+
                     b.HasIndex("SubscriptionId", "TermNumber", "Kind", "Variant")
                         .IsUnique()
                         .HasDatabaseName("ix_milestones_subscription_id_term_number_kind_variant");
 
                     b.ToTable("milestones", (string)null);
-
-                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 90);
-                });
-
-            modelBuilder.Entity("Renewals.Data.Model.MilestoneQueueEntry", b =>
-                {
-                    b.Property<long>("MilestoneId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("milestone_id");
-
-                    b.Property<Instant>("DueAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("due_at");
-
-                    b.Property<int>("Kind")
-                        .HasColumnType("integer")
-                        .HasColumnName("kind");
-
-                    b.Property<long>("SubscriptionId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("subscription_id");
-
-                    b.HasKey("MilestoneId")
-                        .HasName("pk_milestone_queue");
-
-                    b.HasIndex("DueAt", "MilestoneId")
-                        .HasDatabaseName("ix_milestone_queue_due_at_milestone_id");
-
-                    b.HasIndex("SubscriptionId", "DueAt")
-                        .HasDatabaseName("ix_milestone_queue_subscription_id_due_at");
-
-                    b.ToTable("milestone_queue", (string)null);
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.NewsletterConsent", b =>
@@ -3817,18 +3793,6 @@ namespace Renewals.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_milestones_subscriptions_subscription_id");
-                });
-
-            modelBuilder.Entity("Renewals.Data.Model.MilestoneQueueEntry", b =>
-                {
-                    b.HasOne("Renewals.Data.Model.Milestone", "Milestone")
-                        .WithOne()
-                        .HasForeignKey("Renewals.Data.Model.MilestoneQueueEntry", "MilestoneId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_milestone_queue_milestones_milestone_id");
-
-                    b.Navigation("Milestone");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.NewsletterConsent", b =>
