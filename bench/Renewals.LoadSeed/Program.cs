@@ -22,6 +22,11 @@ if (args.Contains("--profile-book"))
     return await Renewals.LoadSeed.BookProfile.RunAsync(args);
 }
 
+if (args.Contains("--count-statements"))
+{
+    return await Renewals.LoadSeed.StatementCount.RunAsync(args);
+}
+
 string? db = null;
 var n = 1_000_000;
 var historyDays = 3;
