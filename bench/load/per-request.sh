@@ -9,13 +9,13 @@
 #     within one run only (the load average is printed with it).
 #
 #   bench/load/per-request.sh --db /tmp/p99-load/sqlite/renewals.db --key-file /tmp/p99-load/sqlite.key \
-#       --web-dll /tmp/p99-before/Renewals.Web.dll --label before [--n 300] [--warm 100] [--wrk 10s] [--port 5393]
+#       --web-dll /tmp/p99-before/Renewals.Web.dll --label before [--n 300] [--warm 500] [--wrk 10s] [--port 5393]
 #
 # The database is written by the host (sign-ins, the engine's pass): point it at a copy, never at the
 # seeded databases kept by run.sh. Everything runs at nice 19 (the machine is shared).
 set -euo pipefail
 
-DB="" KEY_FILE="" WEB_DLL="" LABEL="build" N=300 WARM=100 WRK=10s PORT=5393
+DB="" KEY_FILE="" WEB_DLL="" LABEL="build" N=300 WARM=500 WRK=10s PORT=5393
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --db) DB=$2; shift 2 ;;
@@ -93,7 +93,7 @@ start
 reads
 for r in "${READS[@]}"; do
   IFS='|' read -r label header path <<<"$r"
-  # Warm-up (--warm requests, 100): the JIT's first calls and later tiers are not the read's cost.
+  # Warm-up (--warm requests, 500): the JIT's later tiers arrive over hundreds of requests and are not the read's cost.
   # shellcheck disable=SC2046
   curl -fs -H "$header" $(urls "$path" "$WARM") >/dev/null
   t0=$(ticks)
