@@ -22,6 +22,11 @@ if (args.Contains("--profile-book"))
     return await Renewals.LoadSeed.BookProfile.RunAsync(args);
 }
 
+if (args.Contains("--count-statements"))
+{
+    return await Renewals.LoadSeed.StatementCount.RunAsync(args);
+}
+
 var parsed = Renewals.LoadSeed.SeedArguments.Parse(args, "usage: renewals-load-seed --db FILE|CONNECTION [--n 1000000] [--history-days 3] [--book 400]",
     ["--db", "--n", "--history-days", "--book"]);
 if (parsed?.Required("--db") is not { } db)

@@ -6,6 +6,7 @@ using Renewals.Data;
 using Renewals.Data.Model;
 using Renewals.Domain.Invoicing;
 using Renewals.Domain.Timeline;
+using DomainSubscription = Renewals.Domain.Subscriptions.Subscription;
 
 namespace Renewals.Core.Advisors;
 
@@ -62,79 +63,161 @@ public static class BookFacts
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
+        var now = clock.GetCurrentInstant();
         // A page's facts cost what the page holds, not what the book holds.
         var visible = only is null ? db.Accounts.VisibleTo(actor) : db.Accounts.VisibleTo(actor).Where(a => only.Contains(a.Id));
         var accountIds = visible.Select(a => a.Id);
-        var accounts = await visible.AsNoTracking()
-            .Select(a => new { a.Id, a.Name, a.TimeZoneId, a.RequiresPurchaseOrder }).ToDictionaryAsync(a => a.Id, ct);
-        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => accountIds.Contains(s.AccountId))
-            .Select(s => new { s.Id, s.AccountId, s.Status, s.CurrentTermNumber, s.EndsOn, s.Start, s.InitialTermYears, s.Billing, s.RenewalLengths })
-            .OrderBy(s => s.AccountId).ThenBy(s => s.Id).ToListAsync(ct);
-        var subscriptionIds = db.Subscriptions.Where(s => accountIds.Contains(s.AccountId)).Select(s => s.Id);
-        var terms = await db.Terms.AsNoTracking().Where(t => subscriptionIds.Contains(t.SubscriptionId))
-            .Join(db.Subscriptions, t => new { t.SubscriptionId, t.Number }, s => new { SubscriptionId = s.Id, Number = s.CurrentTermNumber }, (t, s) => t)
-            .ToDictionaryAsync(t => t.SubscriptionId, ct);
-        var lines = (await db.SubscriptionLines.AsNoTracking().Where(l => subscriptionIds.Contains(l.SubscriptionId)).ToListAsync(ct))
-            .ToLookup(l => l.SubscriptionId);
-        var pending = (await db.Milestones.AsNoTracking().Where(m => subscriptionIds.Contains(m.SubscriptionId) && m.Status == MilestoneStatus.Pending)
-            .Select(m => new { m.SubscriptionId, m.Date, m.Kind, m.TermNumber }).ToListAsync(ct)).ToLookup(m => m.SubscriptionId);
-        var noticed = (await db.CancellationNotices.AsNoTracking().Where(n => subscriptionIds.Contains(n.SubscriptionId) && n.WithdrawnAt == null)
-            .Select(n => n.SubscriptionId).ToListAsync(ct)).ToHashSet();
-        var checkIns = await db.AdvisorTasks.AsNoTracking()
-            .Where(t => t.AccountId != null && accountIds.Contains(t.AccountId.Value) && t.Kind == AdvisorTaskKinds.CheckIn && t.Status == AdvisorTaskStatus.Open)
-            .Select(t => new { AccountId = t.AccountId!.Value, t.SubscriptionId, t.DueOn }).ToListAsync(ct);
-        var orders = (await db.PurchaseOrders.AsNoTracking().Where(p => accountIds.Contains(p.AccountId)).ToListAsync(ct)).ToLookup(p => p.AccountId);
-        var overdue = await OverdueSubscriptionsAsync(db, subscriptionIds, clock.GetCurrentInstant(), ct);
-
-        var now = clock.GetCurrentInstant();
         // A day more than a year back, then the exact 12 months of each account's own calendar below.
         var feedbackSince = now.Minus(Duration.FromDays(367));
-        var lastFeedback = (await db.AdvisorFeedback.AsNoTracking().Where(f => accountIds.Contains(f.AccountId) && f.GivenAt >= feedbackSince)
-                .Select(f => new { f.Id, f.AccountId, f.GivenAt, f.Useful, f.Rating }).ToListAsync(ct))
-            .GroupBy(f => f.AccountId).ToDictionary(g => g.Key, g => g.OrderByDescending(f => f.GivenAt).ThenByDescending(f => f.Id).First());
+
+        // Three queries, one per kind of row the facts are made of (issue 13, load): the accounts with what
+        // hangs on the account (open check-ins, purchase orders, feedback of the last year),
+        // the subscriptions with what hangs on the subscription (current term, notice, lines, pending
+        // milestones), and the subscriptions' invoices already past due. Each collection is a join in the
+        // same statement, not a statement of its own; only the columns the facts use are read.
+        var accounts = await visible.AsNoTracking().AsSingleQuery()
+            .Select(a => new
+            {
+                a.Id,
+                a.Name,
+                a.TimeZoneId,
+                a.RequiresPurchaseOrder,
+                CheckIns = db.AdvisorTasks
+                    .Where(t => t.AccountId != null && t.AccountId.Value == a.Id && t.Kind == AdvisorTaskKinds.CheckIn && t.Status == AdvisorTaskStatus.Open)
+                    .Select(t => new CheckInRow(t.SubscriptionId, t.DueOn)).ToList(),
+                Orders = db.PurchaseOrders.Where(p => p.AccountId == a.Id)
+                    .Select(p => new OrderRow(p.Id, p.SubscriptionId, p.Number, p.ValidFrom, p.ValidUntil, p.RegisteredAt)).ToList(),
+                // Only equalities with the account's columns: anything else would need an APPLY, which SQLite has not.
+                Feedback = db.AdvisorFeedback.Where(f => f.AccountId == a.Id && f.GivenAt >= feedbackSince)
+                    .Select(f => new FeedbackRow(f.Id, f.GivenAt, f.Useful, f.Rating)).ToList(),
+            })
+            .ToDictionaryAsync(a => a.Id, ct);
+        if (accounts.Count == 0)
+        {
+            return [];
+        }
+
+        var subscriptions = await db.Subscriptions.AsNoTracking().AsSingleQuery().Where(s => accountIds.Contains(s.AccountId))
+            .OrderBy(s => s.AccountId).ThenBy(s => s.Id)
+            .Select(s => new
+            {
+                s.Id,
+                s.AccountId,
+                s.Status,
+                s.CurrentTermNumber,
+                s.EndsOn,
+                s.Start,
+                s.InitialTermYears,
+                s.Billing,
+                s.RenewalLengths,
+                TermEnd = db.Terms.Where(t => t.SubscriptionId == s.Id && t.Number == s.CurrentTermNumber).Select(t => (LocalDate?)t.End).FirstOrDefault(),
+                Noticed = db.CancellationNotices.Any(n => n.SubscriptionId == s.Id && n.WithdrawnAt == null),
+                Lines = db.SubscriptionLines.Where(l => l.SubscriptionId == s.Id).OrderBy(l => l.Id)
+                    .Select(l => new LineRow(l.Currency, l.YearlyUnitPrice, l.Quantity)).ToList(),
+                Pending = db.Milestones.Where(m => m.SubscriptionId == s.Id && m.Status == MilestoneStatus.Pending)
+                    .Select(m => new PendingRow(m.Date, m.Kind)).ToList(),
+            })
+            .ToListAsync(ct);
+        var overdue = await OverdueSubscriptionsAsync(db, [.. subscriptions.Select(s => s.Id)], now, ct);
+
+        // The account's zone and local date once per account, not once per subscription.
+        var days = accounts.Values.ToDictionary(a => a.Id, a =>
+        {
+            var zone = DateTimeZoneProviders.Tzdb[a.TimeZoneId];
+            return (Zone: zone, Today: now.InZone(zone).Date);
+        });
         var result = new List<SubscriptionFacts>(subscriptions.Count);
         foreach (var s in subscriptions)
         {
             var account = accounts[s.AccountId];
-            var zone = DateTimeZoneProviders.Tzdb[account.TimeZoneId];
-            var today = now.InZone(zone).Date;
-            var domain = DomainMapping.ToDomain(account.Name, s.Start, s.InitialTermYears, zone, s.Billing, null, isFirstInFamily: false, s.RenewalLengths);
-            var renewalDate = terms.TryGetValue(s.Id, out var term) ? term.End : domain.Term(s.CurrentTermNumber).End;
-            var subscriptionLines = lines[s.Id].ToList();
-            var next = pending[s.Id].Where(m => m.Date >= today).OrderBy(m => m.Date).ThenBy(m => m.Kind).FirstOrDefault();
-            var deadline = pending[s.Id].Where(m => m.Kind == MilestoneKind.CancellationDeadline).OrderBy(m => m.Date).Select(m => (LocalDate?)m.Date).FirstOrDefault();
+            var (zone, today) = days[s.AccountId];
+            // The term arithmetic only when a stored row does not already say it (a term not yet written, a purchase order to check).
+            DomainSubscription Plan() => DomainMapping.ToDomain(account.Name, s.Start, s.InitialTermYears, zone, s.Billing, null, isFirstInFamily: false, s.RenewalLengths);
+            var renewalDate = s.TermEnd ?? Plan().Term(s.CurrentTermNumber).End;
+            PendingRow? next = null;
+            LocalDate? deadline = null;
+            foreach (var m in s.Pending)
+            {
+                if (m.Date >= today && (next is null || m.Date < next.Date || (m.Date == next.Date && m.Kind < next.Kind)))
+                {
+                    next = m;
+                }
+
+                if (m.Kind == MilestoneKind.CancellationDeadline && (deadline is null || m.Date < deadline))
+                {
+                    deadline = m.Date;
+                }
+            }
 
             var poMissing = false;
             if (account.RequiresPurchaseOrder && s.Status == SubscriptionStatus.Active && renewalDate >= today
                 && Period.Between(today, renewalDate, PeriodUnits.Days).Days <= PurchaseOrderWarningDays)
             {
                 // The invoice the anniversary will issue: the next term, dated the renewal day (as MilestoneExecutor bills it).
-                var nextTerm = domain.Term(s.CurrentTermNumber + 1);
+                var nextTerm = Plan().Term(s.CurrentTermNumber + 1);
                 var cover = PurchaseOrderCover.Find(
-                    orders[s.AccountId].Select(p => new PurchaseOrderTerms(p.Id, p.SubscriptionId, p.Number, p.ValidFrom, p.ValidUntil, p.RegisteredAt, p.RegisteredAt.InZone(zone).Date)),
+                    account.Orders.Select(p => new PurchaseOrderTerms(p.Id, p.SubscriptionId, p.Number, p.ValidFrom, p.ValidUntil, p.RegisteredAt, p.RegisteredAt.InZone(zone).Date)),
                     new InvoiceToCover(s.Id, nextTerm.Start, nextTerm.End, renewalDate));
                 poMissing = cover is null;
             }
 
-            var checkInLate = checkIns.Any(t => t.AccountId == s.AccountId && (t.SubscriptionId == s.Id || t.SubscriptionId == null) && t.DueOn < today);
-            var lowFeedback = lastFeedback.TryGetValue(s.AccountId, out var last) && last.GivenAt.InZone(zone).Date >= today.PlusMonths(-FeedbackMonths)
+            var checkInLate = account.CheckIns.Any(t => (t.SubscriptionId == s.Id || t.SubscriptionId == null) && t.DueOn < today);
+            var last = account.Feedback.OrderByDescending(f => f.GivenAt).ThenByDescending(f => f.Id).FirstOrDefault();
+            var lowFeedback = last is not null && last.GivenAt.InZone(zone).Date >= today.PlusMonths(-FeedbackMonths)
                 && (last.Rating <= LowRating || !last.Useful);
+            var amount = 0m;
+            foreach (var l in s.Lines)
+            {
+                amount += l.YearlyUnitPrice * l.Quantity;
+            }
+
             result.Add(new SubscriptionFacts(
                 s.Id, s.AccountId, account.Name, account.TimeZoneId, today, s.Status, s.CurrentTermNumber, renewalDate, s.EndsOn,
-                subscriptionLines.Select(l => l.Currency).FirstOrDefault() ?? "", subscriptionLines.Sum(l => l.YearlyUnitPrice * l.Quantity),
-                next?.Date, next?.Kind, deadline, new RiskFlags(noticed.Contains(s.Id), poMissing, checkInLate, lowFeedback, overdue.Contains(s.Id))));
+                s.Lines.Count > 0 ? s.Lines[0].Currency : "", amount,
+                next?.Date, next?.Kind, deadline, new RiskFlags(s.Noticed, poMissing, checkInLate, lowFeedback, overdue.Contains(s.Id))));
         }
 
         return result;
     }
 
-    /// <summary>The subscriptions with an invoice overdue on the vendor's date (past due, still owed, neither credited nor disputed).</summary>
-    private static async Task<HashSet<long>> OverdueSubscriptionsAsync(RenewalsDbContext db, IQueryable<long> subscriptionIds, Instant now, CancellationToken ct)
+    /// <summary>
+    /// The subscriptions with an invoice overdue on the vendor's date (past due, still owed, neither credited nor disputed):
+    /// the standing of <see cref="Payments.InvoiceStatuses"/> (the same rule, <see cref="Domain.Payments.InvoiceStanding"/>),
+    /// its four reads made one here since the page asks it of only the invoices already past due.
+    /// </summary>
+    private static async Task<HashSet<long>> OverdueSubscriptionsAsync(RenewalsDbContext db, List<long> subscriptionIds, Instant now, CancellationToken ct)
     {
+        if (subscriptionIds.Count == 0)
+        {
+            return [];
+        }
+
         var today = Payments.InvoiceStatuses.VendorDate(now);
-        var late = db.Invoices.Where(i => i.Number != null && i.DueOn < today && subscriptionIds.Contains(i.SubscriptionId)).Select(i => i.Id);
-        var states = await Payments.InvoiceStatuses.ReadAsync(db, late, today, ct);
-        var overdueIds = states.Values.Where(v => v.Status == Domain.Payments.InvoiceStatus.Overdue).Select(v => v.InvoiceId).ToList();
-        return (await db.Invoices.AsNoTracking().Where(i => overdueIds.Contains(i.Id)).Select(i => i.SubscriptionId).ToListAsync(ct)).ToHashSet();
+        var late = await db.Invoices.AsNoTracking().AsSingleQuery()
+            .Where(i => i.Number != null && i.DueOn < today && subscriptionIds.Contains(i.SubscriptionId))
+            .Select(i => new
+            {
+                i.SubscriptionId,
+                i.Total,
+                i.DueOn,
+                // Summed here: SQLite cannot add decimals in SQL. A reversed payment (bounced) pays nothing.
+                Paid = db.PaymentAllocations.Where(a => a.InvoiceId == i.Id && db.Payments.Any(p => p.Id == a.PaymentId && p.ReversedAt == null))
+                    .Select(a => a.Amount).ToList(),
+                Credited = db.CreditNotes.Any(c => c.InvoiceId == i.Id),
+                Disputed = db.InvoiceDisputes.Any(d => d.ClearedAt == null && d.InvoiceId == i.Id),
+            })
+            .ToListAsync(ct);
+        return [.. late.Where(i => Domain.Payments.InvoiceStanding.Of(new Domain.Payments.InvoiceFacts(i.Total, i.Paid.Sum(), i.DueOn, i.Credited, i.Disputed), today) == Domain.Payments.InvoiceStatus.Overdue)
+            .Select(i => i.SubscriptionId)];
     }
+
+    private sealed record CheckInRow(long? SubscriptionId, LocalDate DueOn);
+
+    private sealed record OrderRow(long Id, long? SubscriptionId, string Number, LocalDate? ValidFrom, LocalDate? ValidUntil, Instant RegisteredAt);
+
+    private sealed record FeedbackRow(long Id, Instant GivenAt, bool Useful, int Rating);
+
+    private sealed record LineRow(string Currency, decimal YearlyUnitPrice, int Quantity);
+
+    private sealed record PendingRow(LocalDate Date, MilestoneKind Kind);
 }

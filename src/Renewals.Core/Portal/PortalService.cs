@@ -44,68 +44,88 @@ public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceSer
     public async Task<PortalSubscription?> SubscriptionAsync(PortalCustomer customer, long subscriptionId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        var row = await db.Subscriptions.AsNoTracking()
-            .Include(s => s.Account).Include(s => s.Policy).Include(s => s.PartnerContract).ThenInclude(c => c!.Partner)
-            .SingleOrDefaultAsync(s => s.Id == subscriptionId && s.AccountId == customer.AccountId, ct);
+        // One statement (issue 13, load): the columns the page shows or its timeline needs, the current term's milestone
+        // states, the lines, and what the next step asks (an open on-time notice, the account's orders); no history, no
+        // whole row of the account. The products' names are subqueries, not a join inside the
+        // lines' derived table: SQLite would build that table for every subscription's lines before filtering (the
+        // 44 s found by the load measure in session 10).
+        var row = await db.Subscriptions.AsNoTracking().AsSingleQuery()
+            .Where(s => s.Id == subscriptionId && s.AccountId == customer.AccountId)
+            .Select(s => new
+            {
+                s.Id,
+                s.Start,
+                s.InitialTermYears,
+                s.Billing,
+                s.IsFirstInProductFamily,
+                s.RenewalLengths,
+                s.CurrentTermNumber,
+                s.Status,
+                s.EndsOn,
+                Account = new PortalAccount(s.Account!.Id, s.Account.Name, s.Account.TimeZoneId, s.Account.RequiresPurchaseOrder),
+                s.Policy,
+                s.PartnerContract,
+                Partner = s.PartnerContract == null ? null : s.PartnerContract.Partner!.Name,
+                States = db.Milestones.Where(m => m.SubscriptionId == s.Id && m.TermNumber == s.CurrentTermNumber)
+                    .Select(m => new MilestoneState(m.Kind, m.Variant, m.Status)).ToList(),
+                Lines = db.SubscriptionLines.Where(l => l.SubscriptionId == s.Id)
+                    .Select(l => new PortalLine(
+                        db.Products.Where(p => p.Id == l.ProductId).Select(p => p.Code).FirstOrDefault()!,
+                        db.Products.Where(p => p.Id == l.ProductId).Select(p => p.Name).FirstOrDefault()!,
+                        l.Quantity)).ToList(),
+                NoticeFiled = db.CancellationNotices.Any(n => n.SubscriptionId == s.Id && n.ReceivedInTerm == s.CurrentTermNumber && n.WithdrawnAt == null && n.IsOnTime),
+                // The account's orders; those of its other subscriptions are left out below (only equalities with the
+                // subscription's columns here: anything else would need an APPLY, which SQLite has not).
+                Orders = db.PurchaseOrders.Where(p => p.AccountId == s.AccountId)
+                    .Select(p => new OrderSpan(p.SubscriptionId, p.ValidFrom, p.ValidUntil)).ToList(),
+            })
+            .SingleOrDefaultAsync(ct);
         if (row is null)
         {
             return null;
         }
 
-        var account = row.Account!;
+        var account = row.Account;
         var zone = DateTimeZoneProviders.Tzdb[account.TimeZoneId];
-        var partner = DomainMapping.ToDomain(row.PartnerContract, row.PartnerContract?.Partner?.Name ?? "");
+        var partner = DomainMapping.ToDomain(row.PartnerContract, row.Partner ?? "");
         var domain = DomainMapping.ToDomain(account.Name, row.Start, row.InitialTermYears, zone, row.Billing, partner, row.IsFirstInProductFamily, row.RenewalLengths);
         var timeline = RenewalTimeline.ForTerm(domain, DomainMapping.ToDomain(row.Policy!), row.CurrentTermNumber);
-        var states = await db.Milestones.AsNoTracking()
-            .Where(m => m.SubscriptionId == row.Id && m.TermNumber == row.CurrentTermNumber)
-            .Select(m => new { m.Kind, m.Variant, m.Status })
-            .ToListAsync(ct);
         List<PortalKeyDate> keyDates = [.. timeline.Milestones.Select(m => new PortalKeyDate(m,
-            states.FirstOrDefault(s => s.Kind == m.Kind && s.Variant == m.Variant)?.Status switch
+            row.States.FirstOrDefault(s => s.Kind == m.Kind && s.Variant == m.Variant)?.Status switch
             {
                 MilestoneStatus.Done => KeyDateState.Done,
                 MilestoneStatus.Skipped => KeyDateState.Skipped,
                 _ => KeyDateState.Pending,
             }))];
-        var lines = await db.SubscriptionLines.AsNoTracking().Where(l => l.SubscriptionId == row.Id)
-            .Join(db.Products, l => l.ProductId, p => p.Id, (l, p) => new PortalLine(p.Code, p.Name, l.Quantity))
-            .ToListAsync(ct);
         var term = timeline.Term;
-        var today = Today(account);
+        var today = clock.GetCurrentInstant().InZone(zone).Date;
         return new PortalSubscription(
             row.Id, account.Name, today, row.Start, row.InitialTermYears, term.Number, term.Start, term.End, row.Status, row.EndsOn,
-            row.PartnerContract?.Partner?.Name, [.. lines.OrderBy(l => l.Code, StringComparer.Ordinal)], keyDates,
-            await NextStepAsync(row, account, term, keyDates, today, ct));
+            row.Partner, [.. row.Lines.OrderBy(l => l.Code, StringComparer.Ordinal)], keyDates,
+            NextStep(row.Status, row.EndsOn, row.NoticeFiled, account.RequiresPurchaseOrder,
+                [.. row.Orders.Where(o => o.SubscriptionId == row.Id || o.SubscriptionId == null)], term, keyDates, today));
     }
 
-    private async Task<NextStep> NextStepAsync(
-        Subscription row, Account account, Domain.Subscriptions.Term term, IReadOnlyList<PortalKeyDate> keyDates, LocalDate today, CancellationToken ct)
+    private static NextStep NextStep(
+        SubscriptionStatus status, LocalDate? endsOn, bool noticeFiled, bool requiresPurchaseOrder, IReadOnlyList<OrderSpan> orders,
+        Domain.Subscriptions.Term term, IReadOnlyList<PortalKeyDate> keyDates, LocalDate today)
     {
-        if (row.Status == SubscriptionStatus.Ended)
+        if (status == SubscriptionStatus.Ended)
         {
-            return new NextStep(NextStepKind.Ended, row.EndsOn);
+            return new NextStep(NextStepKind.Ended, endsOn);
         }
 
-        if (row.Status == SubscriptionStatus.Ending || await db.CancellationNotices.AnyAsync(
-                n => n.SubscriptionId == row.Id && n.ReceivedInTerm == row.CurrentTermNumber && n.WithdrawnAt == null && n.IsOnTime, ct))
+        if (status == SubscriptionStatus.Ending || noticeFiled)
         {
-            return new NextStep(NextStepKind.NoticeFiled, row.EndsOn ?? term.End);
+            return new NextStep(NextStepKind.NoticeFiled, endsOn ?? term.End);
         }
 
         var renewal = term.RenewalDate;
         var near = Period.Between(today, renewal, PeriodUnits.Days).Days <= ActWithinDays;
-        if (near && account.RequiresPurchaseOrder)
+        // An order for this subscription, or for the whole account, that reaches the coming term.
+        if (near && requiresPurchaseOrder && !orders.Any(o => (o.ValidFrom == null || o.ValidFrom <= renewal) && (o.ValidUntil == null || o.ValidUntil > renewal)))
         {
-            // An order for this subscription, or for the whole account, that reaches the coming term.
-            var orders = await db.PurchaseOrders.AsNoTracking()
-                .Where(p => p.AccountId == account.Id && (p.SubscriptionId == row.Id || p.SubscriptionId == null))
-                .Select(p => new { p.ValidFrom, p.ValidUntil })
-                .ToListAsync(ct);
-            if (!orders.Any(o => (o.ValidFrom == null || o.ValidFrom <= renewal) && (o.ValidUntil == null || o.ValidUntil > renewal)))
-            {
-                return new NextStep(NextStepKind.RegisterPurchaseOrder, renewal);
-            }
+            return new NextStep(NextStepKind.RegisterPurchaseOrder, renewal);
         }
 
         var deadline = keyDates.FirstOrDefault(k => k.Step.Kind == MilestoneKind.CancellationDeadline)?.Step.Date;
@@ -113,6 +133,12 @@ public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceSer
             ? new NextStep(NextStepKind.DecideBeforeDeadline, d)
             : new NextStep(NextStepKind.NothingToDo, renewal);
     }
+
+    private sealed record PortalAccount(long Id, string Name, string TimeZoneId, bool RequiresPurchaseOrder);
+
+    private sealed record MilestoneState(MilestoneKind Kind, int Variant, MilestoneStatus Status);
+
+    private sealed record OrderSpan(long? SubscriptionId, LocalDate? ValidFrom, LocalDate? ValidUntil);
 
     public async Task<PortalInvoices> InvoicesAsync(PortalCustomer customer, CancellationToken ct = default)
     {
