@@ -62,7 +62,7 @@ internal static class BookProfile
         await PhaseAsync("book, page in the middle: the same", repeat, database,
             db => new AdvisorBookService(db, clock).PageAsync(advisor, middle));
         await PhaseAsync("of which: the facts of the first page's 50 accounts alone", repeat, database,
-            db => BookFacts.ReadAsync(db, clock, advisor, firstIds.ToList()));
+            db => BookFacts.ReadAsync(db, clock, advisor, firstIds.ToList(), null));
         await PhaseAsync("task queue, first page (50 of the open tasks, count)", repeat, database,
             db => new AdvisorTaskService(db, clock).PageAsync(advisor, PageAt.Top));
         await PhaseAsync("which tasks' accounts are in the book (one query)", repeat, database,

@@ -115,7 +115,7 @@ internal static class StatementCount
             var db = sp.GetRequiredService<RenewalsDbContext>();
             var ids = await db.Accounts.Where(a => a.AdvisorId == advisorId).OrderBy(a => a.Name).ThenBy(a => a.Id).Take(PageAt.DefaultSize).Select(a => a.Id).ToListAsync();
             counter.Reset();
-            await BookFacts.ReadAsync(db, sp.GetRequiredService<NodaTime.IClock>(), advisor, ids);
+            await BookFacts.ReadAsync(db, sp.GetRequiredService<NodaTime.IClock>(), advisor, ids, sp.GetRequiredService<Renewals.Core.Invoicing.Seller>());
         });
         await ReadAsync($"customer: subscription page (PortalService, subscription {subscription})",
             sp => sp.GetRequiredService<PortalService>().SubscriptionAsync(new PortalCustomer(customer), subscription));

@@ -115,8 +115,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         {
             var amount = decimal.Round(invoice.Total * share, 2, MidpointRounding.AwayFromZero);
             await payments.RecordAsync(finance, new Core.Payments.PaymentInput(
-                NodaTime.Text.LocalDatePattern.Iso.Format(invoice.IssuedOn.PlusDays(3) < Core.Payments.InvoiceStatuses.VendorDate(clock.GetCurrentInstant())
-                    ? invoice.IssuedOn.PlusDays(3) : Core.Payments.InvoiceStatuses.VendorDate(clock.GetCurrentInstant())),
+                NodaTime.Text.LocalDatePattern.Iso.Format(invoice.IssuedOn.PlusDays(3) < Core.Invoicing.Seller.Default.Today(clock.GetCurrentInstant())
+                    ? invoice.IssuedOn.PlusDays(3) : Core.Invoicing.Seller.Default.Today(clock.GetCurrentInstant())),
                 amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), invoice.Currency, $"fault test {invoice.Number}", [invoice.Number!]));
         }
 

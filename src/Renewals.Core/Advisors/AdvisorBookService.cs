@@ -18,7 +18,7 @@ public sealed record BookAccount(
     IReadOnlyList<BookSubscription> Subscriptions);
 
 /// <summary>The advisor's book: its accounts (an administrator sees every account).</summary>
-public sealed class AdvisorBookService(RenewalsDbContext db, IClock clock)
+public sealed class AdvisorBookService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
 {
     public async Task<IReadOnlyList<BookAccount>> ListAsync(Actor actor, CancellationToken ct = default)
     {
@@ -71,7 +71,7 @@ public sealed class AdvisorBookService(RenewalsDbContext db, IClock clock)
             return [];
         }
 
-        var facts = (await BookFacts.ReadAsync(db, clock, actor, all ? null : [.. accounts.Select(a => a.Id)], ct)).ToLookup(f => f.AccountId);
+        var facts = (await BookFacts.ReadAsync(db, clock, actor, all ? null : [.. accounts.Select(a => a.Id)], seller, ct)).ToLookup(f => f.AccountId);
         return [.. accounts.Select(a =>
         {
             var subscriptions = facts[a.Id].Select(ToView).ToList();

@@ -55,11 +55,12 @@ public static class BookFacts
     public const int FeedbackMonths = 12;
 
     public static Task<IReadOnlyList<SubscriptionFacts>> ReadAsync(RenewalsDbContext db, IClock clock, Actor actor, CancellationToken ct = default) =>
-        ReadAsync(db, clock, actor, null, ct);
+        ReadAsync(db, clock, actor, null, null, ct);
 
     /// <param name="only">The accounts to read (a page of the book), among those the actor sees; null for all of them.</param>
+    /// <param name="vendor">The seller, whose date says when an invoice is past due; null for the placeholder vendor.</param>
     public static async Task<IReadOnlyList<SubscriptionFacts>> ReadAsync(
-        RenewalsDbContext db, IClock clock, Actor actor, IReadOnlyCollection<long>? only, CancellationToken ct = default)
+        RenewalsDbContext db, IClock clock, Actor actor, IReadOnlyCollection<long>? only, Invoicing.Seller? vendor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
@@ -118,7 +119,7 @@ public static class BookFacts
                     .Select(m => new PendingRow(m.Date, m.Kind)).ToList(),
             })
             .ToListAsync(ct);
-        var overdue = await OverdueSubscriptionsAsync(db, [.. subscriptions.Select(s => s.Id)], now, ct);
+        var overdue = await OverdueSubscriptionsAsync(db, [.. subscriptions.Select(s => s.Id)], (vendor ?? Invoicing.Seller.Default).Today(now), ct);
 
         // The account's zone and local date once per account, not once per subscription.
         var days = accounts.Values.ToDictionary(a => a.Id, a =>
@@ -185,14 +186,13 @@ public static class BookFacts
     /// the standing of <see cref="Payments.InvoiceStatuses"/> (the same rule, <see cref="Domain.Payments.InvoiceStanding"/>),
     /// its four reads made one here since the page asks it of only the invoices already past due.
     /// </summary>
-    private static async Task<HashSet<long>> OverdueSubscriptionsAsync(RenewalsDbContext db, List<long> subscriptionIds, Instant now, CancellationToken ct)
+    private static async Task<HashSet<long>> OverdueSubscriptionsAsync(RenewalsDbContext db, List<long> subscriptionIds, LocalDate today, CancellationToken ct)
     {
         if (subscriptionIds.Count == 0)
         {
             return [];
         }
 
-        var today = Payments.InvoiceStatuses.VendorDate(now);
         var late = await db.Invoices.AsNoTracking().AsSingleQuery()
             .Where(i => i.Number != null && i.DueOn < today && subscriptionIds.Contains(i.SubscriptionId))
             .Select(i => new

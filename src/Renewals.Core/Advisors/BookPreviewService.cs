@@ -34,11 +34,9 @@ public sealed class BookPreviewService(RenewalsDbContext db, IClock clock)
         var now = clock.GetCurrentInstant();
         // A day's margin either side of UTC for the zones ahead and behind; each account's own window is applied below.
         var latest = now.InUtc().Date.PlusDays(days + 1);
-        var accountIds = db.Accounts.VisibleTo(actor).Select(a => a.Id);
         var rows = await db.Milestones.AsNoTracking()
             .Where(m => m.Status == MilestoneStatus.Pending && m.Date <= latest)
-            .Join(db.Subscriptions, m => m.SubscriptionId, s => s.Id, (m, s) => new { Milestone = m, s.AccountId })
-            .Where(x => accountIds.Contains(x.AccountId))
+            .Join(db.Subscriptions.OfAccountsVisibleTo(db.Accounts, actor, s => s.AccountId), m => m.SubscriptionId, s => s.Id, (m, s) => new { Milestone = m, s.AccountId })
             .Join(db.Accounts, x => x.AccountId, a => a.Id, (x, a) => new { x.Milestone, x.AccountId, a.Name, a.TimeZoneId })
             .ToListAsync(ct);
         var steps = new List<PreviewStep>();

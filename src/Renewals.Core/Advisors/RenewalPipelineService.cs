@@ -22,7 +22,7 @@ public sealed record PipelineMonth(
 /// one already ending after a notice on time is lost, not in the pipeline. Its amount is
 /// the net of the invoice the anniversary issues: each line's yearly unit price times quantity.
 /// </summary>
-public sealed class RenewalPipelineService(RenewalsDbContext db, IClock clock)
+public sealed class RenewalPipelineService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
 {
     public const int Months = 12;
 
@@ -32,7 +32,7 @@ public sealed class RenewalPipelineService(RenewalsDbContext db, IClock clock)
         var first = clock.GetCurrentInstant().InUtc().Date.ToYearMonth();
         var months = Enumerable.Range(0, Months).Select(i => first.OnDayOfMonth(1).PlusMonths(i).ToYearMonth()).ToList();
         var end = first.OnDayOfMonth(1).PlusMonths(Months);
-        var renewals = (await BookFacts.ReadAsync(db, clock, actor, ct))
+        var renewals = (await BookFacts.ReadAsync(db, clock, actor, null, seller, ct))
             .Where(f => f.Status == SubscriptionStatus.Active && f.RenewalDate >= f.Today && f.RenewalDate < end)
             .Select(f => new PipelineRenewal(f.SubscriptionId, f.AccountId, f.Account, f.RenewalDate, f.Currency, f.RenewalAmount, f.Risks))
             .OrderBy(r => r.RenewalDate).ThenBy(r => r.SubscriptionId)

@@ -207,7 +207,7 @@ public sealed class ApiService(
     {
         var ids = invoices.Select(i => i.Id).ToList();
         var states = await Payments.InvoiceStatuses.ReadAsync(db, db.Invoices.Where(i => ids.Contains(i.Id)).Select(i => i.Id),
-            Payments.InvoiceStatuses.VendorDate(clock.GetCurrentInstant()), ct);
+            seller.Today(clock.GetCurrentInstant()), ct);
         return [.. invoices.Select(i => i with { Status = states.TryGetValue(i.Id, out var s) ? s.Code : null })];
     }
 

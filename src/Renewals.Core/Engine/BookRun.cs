@@ -24,8 +24,9 @@ public sealed record BookRunResult(EngineRunResult Engine, CollectionResult Coll
 public sealed class BookRun(RenewalEngine engine, CollectionPass collections)
 {
     /// <summary>A run over <paramref name="database"/> with its own engine and collection settings (tests, the command line's --batch-size).</summary>
-    public static BookRun Over(RenewalsDatabase database, IClock clock, EngineOptions? engine = null, CollectionOptions? collections = null) =>
-        new(new RenewalEngine(database, clock, engine), new CollectionPass(database, clock, Options.Create(collections ?? new CollectionOptions())));
+    public static BookRun Over(
+        RenewalsDatabase database, IClock clock, EngineOptions? engine = null, CollectionOptions? collections = null, Invoicing.Seller? seller = null) =>
+        new(new RenewalEngine(database, clock, engine), new CollectionPass(database, clock, Options.Create(collections ?? new CollectionOptions()), seller));
 
     public async Task<BookRunResult> RunAsync(Instant at, CancellationToken ct = default)
     {

@@ -32,7 +32,7 @@ public sealed record PartnerNotice(NoticeView Notice, long AccountId, string Acc
 /// its contract, and the notices filed for them. Another partner's customer, or a direct one,
 /// answers "unknown", as if it did not exist.
 /// </summary>
-public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock)
+public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
 {
     public async Task<IReadOnlyList<PartnerCustomer>> CustomersAsync(Actor.Partner partner, CancellationToken ct = default)
     {
@@ -77,7 +77,7 @@ public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock)
         var contracts = await subscriptions
             .Select(s => new { s.Id, s.PartnerContract!.NoticeDays, s.PartnerContract.CancellationFiledByPartnerOnly })
             .ToDictionaryAsync(s => s.Id, ct);
-        var facts = (await BookFacts.ReadAsync(db, clock, partner, only, ct)).ToLookup(f => f.AccountId);
+        var facts = (await BookFacts.ReadAsync(db, clock, partner, only, seller, ct)).ToLookup(f => f.AccountId);
         return [.. accounts.Select(a => new PartnerCustomer(a.Id, a.Name, a.TimeZoneId, [.. facts[a.Id].Select(f =>
         {
             var contract = contracts.GetValueOrDefault(f.SubscriptionId);

@@ -17,13 +17,6 @@ public sealed record InvoiceState(long InvoiceId, InvoiceStatus Status, decimal 
 /// </summary>
 public static class InvoiceStatuses
 {
-    /// <summary>
-    /// The placeholder vendor's date at <paramref name="now"/>, for callers not yet given the
-    /// configured <see cref="Invoicing.Seller"/> (prefer <see cref="Invoicing.Seller.Today"/>):
-    /// when an invoice is late is the vendor's call, in the vendor's zone.
-    /// </summary>
-    public static LocalDate VendorDate(Instant now) => Invoicing.Seller.Default.Today(now);
-
     /// <summary>The standing of each invoice of <paramref name="invoiceIds"/> that exists, on <paramref name="today"/>.</summary>
     public static async Task<IReadOnlyDictionary<long, InvoiceState>> ReadAsync(
         RenewalsDbContext db, IQueryable<long> invoiceIds, LocalDate today, CancellationToken ct = default)

@@ -153,7 +153,7 @@ public sealed class PortalService(RenewalsDbContext db, IClock clock, LicenceSer
             .ToListAsync(ct);
 
         var states = await Payments.InvoiceStatuses.ReadAsync(db,
-            db.Invoices.Where(i => i.AccountId == customer.AccountId && i.Number != null).Select(i => i.Id), Payments.InvoiceStatuses.VendorDate(clock.GetCurrentInstant()), ct);
+            db.Invoices.Where(i => i.AccountId == customer.AccountId && i.Number != null).Select(i => i.Id), seller.Today(clock.GetCurrentInstant()), ct);
 
         // Sorted here: SQLite stores dates as text and cannot order decimals.
         return new PortalInvoices(
