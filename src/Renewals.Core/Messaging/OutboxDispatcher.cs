@@ -44,28 +44,30 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         var after = 0L;
         while (true)
         {
-            List<long> due;
+            List<OutboxMessage> due;
+            MessageBatch batch;
             await using (var db = database.CreateContext())
             {
                 due = await db.Outbox.AsNoTracking()
                     .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && m.Id > after)
                     .OrderBy(m => m.Id)
                     .Take(Options.BatchSize)
-                    .Select(m => m.Id)
                     .ToListAsync(ct);
-            }
+                if (due.Count == 0)
+                {
+                    break;
+                }
 
-            if (due.Count == 0)
-            {
-                break;
+                // What the batch's messages are about, in a few set queries rather than several a message.
+                batch = await MessageBatch.LoadAsync(db, due, ct);
             }
 
             // Several messages at once, each in its own transaction over its own connection:
             // delivery waits on the server far more than it computes, so waits overlap.
-            after = due[^1];
-            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.DeliveryWorkers), CancellationToken = ct }, async (id, token) =>
+            after = due[^1].Id;
+            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.DeliveryWorkers), CancellationToken = ct }, async (listed, token) =>
             {
-                switch (await DeliverOneAsync(id, now, token))
+                switch (await DeliverOneAsync(listed.Id, now, batch, token))
                 {
                     case OutboxStatus.Sent:
                         Interlocked.Increment(ref sent);
@@ -87,7 +89,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
     }
 
     /// <summary>Claims, sends and records one message; null when another dispatcher has it or it is no longer due.</summary>
-    private async Task<OutboxStatus?> DeliverOneAsync(long id, Instant now, CancellationToken ct)
+    private async Task<OutboxStatus?> DeliverOneAsync(long id, Instant now, MessageBatch batch, CancellationToken ct)
     {
         await using var db = database.CreateContext();
         await using var transaction = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
@@ -105,7 +107,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             return null;
         }
 
-        var status = await DeliverAsync(db, message, now, ct);
+        var status = await DeliverAsync(db, message, now, batch, ct);
         await db.SaveChangesAsync(ct);
         if (transaction is not null)
         {
@@ -115,7 +117,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         return status;
     }
 
-    private async Task<OutboxStatus> DeliverAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
+    private async Task<OutboxStatus> DeliverAsync(RenewalsDbContext db, OutboxMessage message, Instant now, MessageBatch batch, CancellationToken ct)
     {
         message.Attempts++;
         string error;
@@ -139,7 +141,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
                 return message.Status;
             }
 
-            var mime = await composer.ComposeAsync(db, message, now, ct);
+            var mime = await composer.ComposeAsync(db, message, now, batch, ct);
             await transport.SendAsync(mime, ct);
             message.Status = OutboxStatus.Sent;
             message.SentAt = now;
