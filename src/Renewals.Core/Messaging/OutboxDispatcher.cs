@@ -48,6 +48,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             MessageBatch batch;
             await using (var db = database.CreateContext())
             {
+                await db.Database.OpenConnectionAsync(ct);
                 due = await db.Outbox.AsNoTracking()
                     .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && m.Id > after)
                     .OrderBy(m => m.Id)
@@ -92,6 +93,9 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
     private async Task<OutboxStatus?> DeliverOneAsync(long id, Instant now, MessageBatch batch, CancellationToken ct)
     {
         await using var db = database.CreateContext();
+        // One open connection for the whole delivery: on SQLite each open runs the pragmas again,
+        // and a delivery reads several times before it writes.
+        await db.Database.OpenConnectionAsync(ct);
         await using var transaction = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
         var message = database.Provider == DatabaseProvider.PostgreSql
             ? await db.Outbox

@@ -139,6 +139,9 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
     private async Task<WebhookDeliveryStatus?> DeliverOneAsync(long id, Instant now, Dictionary<long, WebhookEndpoint> endpoints, HttpClient client, CancellationToken ct)
     {
         await using var db = database.CreateContext();
+        // One open connection for the whole delivery: on SQLite each open runs the pragmas again,
+        // and a delivery reads several times before it writes.
+        await db.Database.OpenConnectionAsync(ct);
         await using var transaction = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
         var delivery = database.Provider == DatabaseProvider.PostgreSql
             ? await db.WebhookDeliveries
