@@ -48,7 +48,7 @@ public abstract class MessageBatchTests(DatabaseProvider provider) : DatabaseTes
             Assert.Equal(alone.To.ToString(), batched.To.ToString());
             Assert.Equal(alone.TextBody, batched.TextBody);
             Assert.Equal(alone.HtmlBody, batched.HtmlBody);
-            Assert.Equal(alone.Attachments.Select(a => a.ContentDisposition.FileName), batched.Attachments.Select(a => a.ContentDisposition.FileName));
+            Assert.Equal(alone.Attachments.Select(a => a.ContentDisposition?.FileName), batched.Attachments.Select(a => a.ContentDisposition?.FileName));
         }
     }
 
