@@ -28,7 +28,9 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// messages of a claimed batch are delivered at the same time, each with its own context and
 /// transaction and its own connection of the transport. On PostgreSQL several dispatchers share
 /// the work (the row is locked FOR UPDATE SKIP LOCKED while it is sent); on SQLite one
-/// dispatcher works at a time.
+/// dispatcher works at a time. What a batch's messages are about (contacts, accounts, lines,
+/// invoices, stored templates) is read once for the batch (<see cref="MessageBatch"/>); the
+/// claim, the purpose check and the record stay per message.
 /// </summary>
 public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport)
 {
