@@ -33,6 +33,7 @@ internal static class DeliveryBench
           --provider P     sqlite (default) or postgres
           --pg CS          PostgreSQL connection string (the database is emptied: schema public dropped)
           --workers W      concurrent deliveries of the dispatcher (default: its own default)
+          --dispatchers D  dispatchers at once, as D web hosts would run them (PostgreSQL only; default 1)
           --no-split       skip the compose-only and send-only passes
           --work-dir DIR   the SQLite file goes here (default <temp>/renewals-bench-delivery)
         """;
@@ -44,6 +45,7 @@ internal static class DeliveryBench
     {
         int n = 3000;
         int? workers = null;
+        var dispatchers = 1;
         var until = new LocalDate(2027, 3, 31);
         string provider = "sqlite";
         string? pg = null;
@@ -61,9 +63,15 @@ internal static class DeliveryBench
                 case "--pg": pg = Value(); break;
                 case "--workers": workers = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--no-split": split = false; break;
+                case "--dispatchers": dispatchers = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--work-dir": workDir = Path.GetFullPath(Value()); break;
                 default: throw new UsageException($"unknown option {name}\n{Usage}");
             }
+        }
+
+        if (dispatchers > 1 && provider != "postgres")
+        {
+            throw new UsageException("--dispatchers above 1 needs --provider postgres (on SQLite one dispatcher works at a time)");
         }
 
         RenewalsDatabase database;
@@ -117,18 +125,21 @@ internal static class DeliveryBench
         var load = Load();
         var cpu = Cpu.Start();
         var watch = Stopwatch.StartNew();
-        DispatchResult result;
-        await using (var transport = new SmtpTransport(settings))
+        // Each dispatcher with its own transport, as each web host has its own.
+        var results = await Task.WhenAll(Enumerable.Range(0, dispatchers).Select(_ => Task.Run(async () =>
         {
-            result = await new OutboxDispatcher(database, composer, transport).DispatchAsync(now);
-        }
+            await using var transport = new SmtpTransport(settings);
+            return await new OutboxDispatcher(database, composer, transport).DispatchAsync(now);
+        })));
+        var result = results.Aggregate((a, b) => new DispatchResult(a.Sent + b.Sent, a.Retrying + b.Retrying, a.DeadLettered + b.DeadLettered, a.Discarded + b.Discarded));
 
         watch.Stop();
         var (own, others) = cpu.Stop();
         var taken = sink.Messages - before;
-        ProductBench.Log($"dispatch ({options.DeliveryWorkers} workers): sent {result.Sent:N0}, retrying {result.Retrying}, dead {result.DeadLettered}, discarded {result.Discarded}; "
+        ProductBench.Log($"dispatch ({dispatchers} dispatcher(s) [{string.Join(" + ", results.Select(r => r.Sent.ToString("N0", CultureInfo.InvariantCulture)))} sent], {options.DeliveryWorkers} workers each): "
+            + $"sent {result.Sent:N0}, retrying {result.Retrying}, dead {result.DeadLettered}, discarded {result.Discarded}; "
             + $"server took {taken:N0} in {watch.Elapsed.TotalSeconds:N1} s = {taken / watch.Elapsed.TotalSeconds:N0} messages/s over {sink.Connections - connections} connection(s); "
-            + $"CPU bench {own:N1} s / other processes {others:N1} s; load average {load} -> {Load()}");
+            + $"{own * 1000 / Math.Max(1, taken):N2} CPU ms a message; CPU bench {own:N1} s / other processes {others:N1} s; load average {load} -> {Load()}");
         await using (var db = database.CreateContext())
         {
             var left = await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Pending);
@@ -217,7 +228,7 @@ internal static class DeliveryBench
     public static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     /// <summary>CPU seconds of this process and of the rest of the machine (from /proc/stat) over an interval.</summary>
-    private sealed class Cpu
+    internal sealed class Cpu
     {
         private TimeSpan _own;
         private double _machine;

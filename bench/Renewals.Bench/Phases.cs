@@ -13,6 +13,7 @@ internal static class Phases
                 "sizes" => await PartitionSizes.RunAsync(args[1..]),
                 "partition" => await PartitionBench.RunAsync(args[1..]),
                 "pdf" => await PdfBench.RunAsync(args[1..]),
+                "webhooks" => await WebhookBench.RunAsync(args[1..]),
                 _ => throw new UsageException($"--phase: delivery, sizes, partition or pdf, not {args[1]}"),
             } : throw new UsageException("--phase needs a name: delivery, sizes, partition or pdf");
         }

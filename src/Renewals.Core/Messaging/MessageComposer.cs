@@ -79,10 +79,14 @@ public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions op
 {
     public DeliveryOptions Options { get; } = options;
 
-    public async Task<MimeMessage> ComposeAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
+    public Task<MimeMessage> ComposeAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct) =>
+        ComposeAsync(db, message, now, null, ct);
+
+    /// <param name="batch">What the dispatcher read for the whole claimed batch (null: everything read for this message).</param>
+    public async Task<MimeMessage> ComposeAsync(RenewalsDbContext db, OutboxMessage message, Instant now, MessageBatch? batch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var model = await MessageModel.LoadAsync(db, message, Options.PortalUrl, now, ct);
+        var model = await MessageModel.LoadAsync(db, message, Options.PortalUrl, now, batch, ct);
         var unsubscribe = message.Template == MessageKinds.Newsletter && model.GetValueOrDefault("unsubscribe_token") is string token
             ? Newsletter.NewsletterLinks.Unsubscribe(Options.PortalUrl, token)
             : null;
@@ -92,7 +96,7 @@ public sealed class MessageComposer(MessageRenderer renderer, DeliveryOptions op
         }
 
         // Rendered at delivery with what an admin saved last: a change reaches messages already waiting.
-        var stored = await StoredTemplates.CurrentAsync(db, message.Template, message.Language, ct);
+        var stored = batch?.Templates ?? await StoredTemplates.CurrentAsync(db, message.Template, message.Language, ct);
         var rendered = await renderer.RenderAsync(message.Template, message.Language, model, stored);
         var recipient = model["recipient"] is Dictionary<string, object?> r ? r["name"] as string : null;
 

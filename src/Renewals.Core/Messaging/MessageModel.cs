@@ -18,19 +18,25 @@ namespace Renewals.Core.Messaging;
 public static class MessageModel
 {
     /// <summary>The model of <paramref name="message"/> rendered at <paramref name="now"/> (dated in the account's time zone).</summary>
-    public static async Task<Dictionary<string, object?>> LoadAsync(RenewalsDbContext db, OutboxMessage message, string portalUrl, NodaTime.Instant now, CancellationToken ct)
+    public static Task<Dictionary<string, object?>> LoadAsync(RenewalsDbContext db, OutboxMessage message, string portalUrl, NodaTime.Instant now, CancellationToken ct) =>
+        LoadAsync(db, message, portalUrl, now, null, ct);
+
+    /// <param name="batch">What the dispatcher read for the whole claimed batch; what it lacks is read here.</param>
+    public static async Task<Dictionary<string, object?>> LoadAsync(RenewalsDbContext db, OutboxMessage message, string portalUrl, NodaTime.Instant now, MessageBatch? batch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(message);
         var model = FromPayload(message.Payload);
-        if (message.ContactId is null || message.AccountId is null)
+        if (message.ContactId is not { } contactId || message.AccountId is not { } accountId)
         {
             // A callback acknowledgement to someone no contact matches: the request names them and their company.
             return Unmatched(message, model, portalUrl, now);
         }
 
-        var contact = await db.Contacts.AsNoTracking().SingleAsync(c => c.Id == message.ContactId, ct);
-        var account = await db.Accounts.AsNoTracking().Include(a => a.Advisor).SingleAsync(a => a.Id == message.AccountId, ct);
+        var contact = batch?.Contact(contactId)
+            ?? await db.Contacts.AsNoTracking().Where(c => c.Id == contactId).Select(c => new MessageBatch.Person(c.Name, c.Email)).SingleAsync(ct);
+        var account = batch?.Account(accountId)
+            ?? await db.Accounts.AsNoTracking().Where(a => a.Id == accountId).Select(MessageBatch.AccountFacts).SingleAsync(ct);
         model["recipient"] = new Dictionary<string, object?> { ["name"] = contact.Name, ["email"] = contact.Email };
         model["account"] = new Dictionary<string, object?> { ["name"] = account.Name, ["requires_purchase_order"] = account.RequiresPurchaseOrder };
         // A message that names its advisor (a meeting's organiser) keeps it; others show the account's.
@@ -40,10 +46,10 @@ public static class MessageModel
         model["portal_url"] = portalUrl;
         if (message.SubscriptionId is { } subscriptionId)
         {
-            var products = await db.SubscriptionLines.AsNoTracking()
+            var products = batch?.Products(subscriptionId) ?? await db.SubscriptionLines.AsNoTracking()
                 .Where(l => l.SubscriptionId == subscriptionId)
                 .OrderBy(l => l.Id)
-                .Select(l => new { l.Product!.Name, l.Quantity })
+                .Select(l => new MessageBatch.Product(l.Product!.Name, l.Quantity))
                 .ToListAsync(ct);
             if (message.Template == MessageKinds.Reminder)
             {
@@ -52,7 +58,7 @@ public static class MessageModel
                     .Where(a => a.SubscriptionId == subscriptionId && a.Status == AmendmentStatus.Confirmed
                         && db.Subscriptions.Any(s => s.Id == subscriptionId && s.CurrentTermNumber + 1 == a.TermNumber))
                     .SelectMany(a => a.Lines).OrderBy(l => l.Id)
-                    .Join(db.Products, l => l.ProductId, p => p.Id, (l, p) => new { p.Name, l.Quantity })
+                    .Join(db.Products, l => l.ProductId, p => p.Id, (l, p) => new MessageBatch.Product(p.Name, l.Quantity))
                     .ToListAsync(ct);
                 if (amended.Count > 0)
                 {
@@ -66,16 +72,18 @@ public static class MessageModel
                 ["products"] = products.Select(p => new Dictionary<string, object?> { ["name"] = p.Name, ["quantity"] = p.Quantity }).ToList(),
             };
             // Read at delivery: every message about the subscription tells its partner's rules.
-            var contract = await db.Subscriptions.AsNoTracking()
-                .Where(s => s.Id == subscriptionId && s.PartnerContract != null)
-                .Select(s => new { s.PartnerContract!.Partner!.Name, s.PartnerContract.NoticeDays, s.PartnerContract.CancellationFiledByPartnerOnly })
-                .SingleOrDefaultAsync(ct);
+            var contract = batch is not null && batch.HasSubscription(subscriptionId)
+                ? batch.Contract(subscriptionId)
+                : await db.Subscriptions.AsNoTracking()
+                    .Where(s => s.Id == subscriptionId && s.PartnerContract != null)
+                    .Select(MessageBatch.ContractFacts)
+                    .SingleOrDefaultAsync(ct);
             model["partner"] = contract is null ? null : MessageFacts.Partner(contract.Name, contract.NoticeDays, contract.CancellationFiledByPartnerOnly);
         }
 
         if (message.InvoiceId is { } invoiceId)
         {
-            var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, ct);
+            var invoice = batch?.Invoice(invoiceId) ?? await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, ct);
             model["invoice"] = Invoice(invoice);
         }
 
@@ -177,4 +185,117 @@ public static class MessageModel
     };
 
     private static string Iso(NodaTime.LocalDate date) => LocalDatePattern.Iso.Format(date);
+}
+
+/// <summary>
+/// What the messages of one claimed batch need from other tables (contacts, accounts and their
+/// advisors, subscription lines, partner contracts, invoices and their lines, the stored template
+/// versions), read in a few set queries before the batch is delivered instead of several queries
+/// a message. Read a moment before each message is claimed (the length of a batch), as the
+/// templates were always read a moment before the send: what was committed then is what is told.
+/// A message whose rows are not here (a contact deleted since) is read on its own, as before.
+/// </summary>
+public sealed class MessageBatch
+{
+    /// <summary>A contact as a message names it.</summary>
+    public sealed record Person(string Name, string Email);
+
+    /// <summary>An account as a message needs it.</summary>
+    public sealed record AccountRow(string Name, bool RequiresPurchaseOrder, string TimeZoneId, Person? Advisor);
+
+    /// <summary>A product line of a subscription.</summary>
+    public sealed record Product(string Name, int Quantity);
+
+    /// <summary>The partner's rules told to the customer.</summary>
+    public sealed record ContractRow(string Name, int NoticeDays, bool CancellationFiledByPartnerOnly);
+
+    internal static readonly System.Linq.Expressions.Expression<Func<Account, AccountRow>> AccountFacts = a =>
+        new AccountRow(a.Name, a.RequiresPurchaseOrder, a.TimeZoneId, a.Advisor == null ? null : new Person(a.Advisor.Name, a.Advisor.Email));
+
+    internal static readonly System.Linq.Expressions.Expression<Func<Subscription, ContractRow>> ContractFacts = s =>
+        new ContractRow(s.PartnerContract!.Partner!.Name, s.PartnerContract.NoticeDays, s.PartnerContract.CancellationFiledByPartnerOnly);
+
+    private readonly Dictionary<long, Person> _contacts;
+    private readonly Dictionary<long, AccountRow> _accounts;
+    private readonly Dictionary<long, List<Product>> _products;
+    private readonly Dictionary<long, ContractRow> _contracts;
+    private readonly Dictionary<long, Invoice> _invoices;
+
+    private MessageBatch(Dictionary<long, Person> contacts, Dictionary<long, AccountRow> accounts, Dictionary<long, List<Product>> products,
+        Dictionary<long, ContractRow> contracts, Dictionary<long, Invoice> invoices, StoredTemplates templates)
+    {
+        _contacts = contacts;
+        _accounts = accounts;
+        _products = products;
+        _contracts = contracts;
+        _invoices = invoices;
+        Templates = templates;
+    }
+
+    /// <summary>The current stored version of every part of every kind and language.</summary>
+    public StoredTemplates Templates { get; }
+
+    public Person? Contact(long id) => _contacts.GetValueOrDefault(id);
+
+    public AccountRow? Account(long id) => _accounts.GetValueOrDefault(id);
+
+    /// <summary>A copy: a reminder may replace it with an amendment's lines.</summary>
+    public List<Product>? Products(long subscriptionId) => _products.TryGetValue(subscriptionId, out var lines) ? [.. lines] : null;
+
+    public bool HasSubscription(long subscriptionId) => _products.ContainsKey(subscriptionId);
+
+    public ContractRow? Contract(long subscriptionId) => _contracts.GetValueOrDefault(subscriptionId);
+
+    public Invoice? Invoice(long id) => _invoices.GetValueOrDefault(id);
+
+    /// <summary>Reads what <paramref name="messages"/> need, a handful of queries whatever their number.</summary>
+    public static async Task<MessageBatch> LoadAsync(RenewalsDbContext db, IReadOnlyCollection<OutboxMessage> messages, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(messages);
+        var contactIds = messages.Where(m => m.ContactId is not null && m.AccountId is not null).Select(m => m.ContactId!.Value).Distinct().ToList();
+        var accountIds = messages.Where(m => m.ContactId is not null && m.AccountId is not null).Select(m => m.AccountId!.Value).Distinct().ToList();
+        var subscriptionIds = messages.Where(m => m.ContactId is not null && m.AccountId is not null && m.SubscriptionId is not null)
+            .Select(m => m.SubscriptionId!.Value).Distinct().ToList();
+        var invoiceIds = messages.Where(m => m.ContactId is not null && m.AccountId is not null && m.InvoiceId is not null)
+            .Select(m => m.InvoiceId!.Value).Distinct().ToList();
+
+        var contacts = contactIds.Count == 0 ? [] : await db.Contacts.AsNoTracking().Where(c => contactIds.Contains(c.Id))
+            .Select(c => new { c.Id, Person = new Person(c.Name, c.Email) }).ToDictionaryAsync(c => c.Id, c => c.Person, ct);
+        var accounts = new Dictionary<long, AccountRow>();
+        if (accountIds.Count > 0)
+        {
+            var rows = await db.Accounts.AsNoTracking().Where(a => accountIds.Contains(a.Id))
+                .Select(a => new { a.Id, a.Name, a.RequiresPurchaseOrder, a.TimeZoneId, AdvisorName = a.Advisor == null ? null : a.Advisor.Name, AdvisorEmail = a.Advisor == null ? null : a.Advisor.Email })
+                .ToListAsync(ct);
+            foreach (var a in rows)
+            {
+                accounts[a.Id] = new AccountRow(a.Name, a.RequiresPurchaseOrder, a.TimeZoneId, a.AdvisorName is null ? null : new Person(a.AdvisorName, a.AdvisorEmail!));
+            }
+        }
+
+        var products = subscriptionIds.ToDictionary(id => id, _ => new List<Product>());
+        var contracts = new Dictionary<long, ContractRow>();
+        if (subscriptionIds.Count > 0)
+        {
+            var lines = await db.SubscriptionLines.AsNoTracking().Where(l => subscriptionIds.Contains(l.SubscriptionId))
+                .OrderBy(l => l.Id).Select(l => new { l.SubscriptionId, l.Product!.Name, l.Quantity }).ToListAsync(ct);
+            foreach (var line in lines)
+            {
+                products[line.SubscriptionId].Add(new Product(line.Name, line.Quantity));
+            }
+
+            var sold = await db.Subscriptions.AsNoTracking().Where(s => subscriptionIds.Contains(s.Id) && s.PartnerContract != null)
+                .Select(s => new { s.Id, s.PartnerContract!.Partner!.Name, s.PartnerContract.NoticeDays, s.PartnerContract.CancellationFiledByPartnerOnly })
+                .ToListAsync(ct);
+            foreach (var s in sold)
+            {
+                contracts[s.Id] = new ContractRow(s.Name, s.NoticeDays, s.CancellationFiledByPartnerOnly);
+            }
+        }
+
+        var invoices = invoiceIds.Count == 0 ? [] : await db.Invoices.AsNoTracking().Include(i => i.Lines).Where(i => invoiceIds.Contains(i.Id))
+            .AsSplitQuery().ToDictionaryAsync(i => i.Id, ct);
+        return new MessageBatch(contacts, accounts, products, contracts, invoices, await StoredTemplates.AllCurrentAsync(db, ct));
+    }
 }

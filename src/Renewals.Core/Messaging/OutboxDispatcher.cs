@@ -28,7 +28,9 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// messages of a claimed batch are delivered at the same time, each with its own context and
 /// transaction and its own connection of the transport. On PostgreSQL several dispatchers share
 /// the work (the row is locked FOR UPDATE SKIP LOCKED while it is sent); on SQLite one
-/// dispatcher works at a time.
+/// dispatcher works at a time. What a batch's messages are about (contacts, accounts, lines,
+/// invoices, stored templates) is read once for the batch (<see cref="MessageBatch"/>); the
+/// claim, the purpose check and the record stay per message.
 /// </summary>
 public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport, Invoicing.Seller? seller = null)
 {
@@ -44,28 +46,31 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         var after = 0L;
         while (true)
         {
-            List<long> due;
+            List<OutboxMessage> due;
+            MessageBatch batch;
             await using (var db = database.CreateContext())
             {
+                await db.Database.OpenConnectionAsync(ct);
                 due = await db.Outbox.AsNoTracking()
                     .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && m.Id > after)
                     .OrderBy(m => m.Id)
                     .Take(Options.BatchSize)
-                    .Select(m => m.Id)
                     .ToListAsync(ct);
-            }
+                if (due.Count == 0)
+                {
+                    break;
+                }
 
-            if (due.Count == 0)
-            {
-                break;
+                // What the batch's messages are about, in a few set queries rather than several a message.
+                batch = await MessageBatch.LoadAsync(db, due, ct);
             }
 
             // Several messages at once, each in its own transaction over its own connection:
             // delivery waits on the server far more than it computes, so waits overlap.
-            after = due[^1];
-            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.DeliveryWorkers), CancellationToken = ct }, async (id, token) =>
+            after = due[^1].Id;
+            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.DeliveryWorkers), CancellationToken = ct }, async (listed, token) =>
             {
-                switch (await DeliverOneAsync(id, now, token))
+                switch (await DeliverOneAsync(listed.Id, now, batch, token))
                 {
                     case OutboxStatus.Sent:
                         Interlocked.Increment(ref sent);
@@ -87,9 +92,12 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
     }
 
     /// <summary>Claims, sends and records one message; null when another dispatcher has it or it is no longer due.</summary>
-    private async Task<OutboxStatus?> DeliverOneAsync(long id, Instant now, CancellationToken ct)
+    private async Task<OutboxStatus?> DeliverOneAsync(long id, Instant now, MessageBatch batch, CancellationToken ct)
     {
         await using var db = database.CreateContext();
+        // One open connection for the whole delivery: on SQLite each open runs the pragmas again,
+        // and a delivery reads several times before it writes.
+        await db.Database.OpenConnectionAsync(ct);
         await using var transaction = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
         var message = database.Provider == DatabaseProvider.PostgreSql
             ? await db.Outbox
@@ -105,7 +113,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             return null;
         }
 
-        var status = await DeliverAsync(db, message, now, ct);
+        var status = await DeliverAsync(db, message, now, batch, ct);
         await db.SaveChangesAsync(ct);
         if (transaction is not null)
         {
@@ -115,7 +123,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         return status;
     }
 
-    private async Task<OutboxStatus> DeliverAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct)
+    private async Task<OutboxStatus> DeliverAsync(RenewalsDbContext db, OutboxMessage message, Instant now, MessageBatch batch, CancellationToken ct)
     {
         message.Attempts++;
         string error;
@@ -139,7 +147,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
                 return message.Status;
             }
 
-            var mime = await composer.ComposeAsync(db, message, now, ct);
+            var mime = await composer.ComposeAsync(db, message, now, batch, ct);
             await transport.SendAsync(mime, ct);
             message.Status = OutboxStatus.Sent;
             message.SentAt = now;

@@ -37,6 +37,31 @@ public sealed class StoredTemplates
         return new StoredTemplates(bodies);
     }
 
+    /// <summary>The current version (highest number) of every stored part of every kind and language: one query for a whole batch of messages.</summary>
+    public static async Task<StoredTemplates> AllCurrentAsync(RenewalsDbContext db, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var rows = await db.MessageTemplateVersions.AsNoTracking()
+            .Where(v => !db.MessageTemplateVersions.Any(w => w.Kind == v.Kind && w.Language == v.Language && w.Part == v.Part && w.Number > v.Number))
+            .Select(v => new { v.Kind, v.Language, v.Part, v.Body })
+            .ToListAsync(ct);
+        if (rows.Count == 0)
+        {
+            return None;
+        }
+
+        var bodies = new Dictionary<(string, string, TemplatePart), string>();
+        foreach (var row in rows)
+        {
+            if (TemplateParts.FromStored(row.Part) is { } part)
+            {
+                bodies[(row.Kind, row.Language, part)] = row.Body;
+            }
+        }
+
+        return new StoredTemplates(bodies);
+    }
+
     /// <summary>The current version (highest number) of every stored part of <paramref name="kind"/> and of the layout, in <paramref name="language"/>.</summary>
     public static async Task<StoredTemplates> CurrentAsync(RenewalsDbContext db, string kind, string language, CancellationToken ct = default)
     {

@@ -66,25 +66,34 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
         using var workerLock = EngineLock.Acquire(database, "webhooks");
         int delivered = 0, retrying = 0, failed = 0;
         var after = 0L;
+        // One client for the pass: the factory's handler pools the connections either way.
+        var client = httpClients.CreateClient(HttpClientName);
         while (true)
         {
             List<long> due;
+            Dictionary<long, WebhookEndpoint> endpoints;
             await using (var db = database.CreateContext())
             {
                 due = await db.WebhookDeliveries.AsNoTracking()
                     .Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now && d.Id > after)
                     .OrderBy(d => d.Id).Take(Options.BatchSize).Select(d => d.Id).ToListAsync(ct);
-            }
+                if (due.Count == 0)
+                {
+                    break;
+                }
 
-            if (due.Count == 0)
-            {
-                break;
+                // The batch's endpoints in one query, not one a delivery (a handful of rows at most).
+                var first = due[0];
+                var last = due[^1];
+                endpoints = await db.WebhookEndpoints.AsNoTracking()
+                    .Where(e => db.WebhookDeliveries.Any(d => d.EndpointId == e.Id && d.Id >= first && d.Id <= last))
+                    .ToDictionaryAsync(e => e.Id, ct);
             }
 
             foreach (var id in due)
             {
                 after = id;
-                switch (await DeliverOneAsync(id, now, ct))
+                switch (await DeliverOneAsync(id, now, endpoints, client, ct))
                 {
                     case WebhookDeliveryStatus.Delivered:
                         delivered++;
@@ -113,7 +122,7 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
         var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, ct)
             ?? throw new Domain.DomainException(Domain.DomainErrors.WebhookDeliveryUnknown, deliveryId);
         var endpoint = await db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct);
-        var attempt = await SendAsync(endpoint, delivery, now, ct);
+        var attempt = await SendAsync(httpClients.CreateClient(HttpClientName), endpoint, delivery, now, ct);
         attempt.IsReplay = true;
         db.WebhookAttempts.Add(attempt);
         if (IsSuccess(attempt))
@@ -127,9 +136,12 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
         return View(attempt);
     }
 
-    private async Task<WebhookDeliveryStatus?> DeliverOneAsync(long id, Instant now, CancellationToken ct)
+    private async Task<WebhookDeliveryStatus?> DeliverOneAsync(long id, Instant now, Dictionary<long, WebhookEndpoint> endpoints, HttpClient client, CancellationToken ct)
     {
         await using var db = database.CreateContext();
+        // One open connection for the whole delivery: on SQLite each open runs the pragmas again,
+        // and a delivery reads several times before it writes.
+        await db.Database.OpenConnectionAsync(ct);
         await using var transaction = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
         var delivery = database.Provider == DatabaseProvider.PostgreSql
             ? await db.WebhookDeliveries
@@ -145,9 +157,10 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
             return null;
         }
 
-        var endpoint = await db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct);
+        var endpoint = endpoints.GetValueOrDefault(delivery.EndpointId)
+            ?? await db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct);
         delivery.Attempts++;
-        var attempt = await SendAsync(endpoint, delivery, now, ct);
+        var attempt = await SendAsync(client, endpoint, delivery, now, ct);
         db.WebhookAttempts.Add(attempt);
         if (IsSuccess(attempt))
         {
@@ -178,7 +191,7 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
     }
 
     /// <summary>One signed POST; never throws for what the receiver or the network does.</summary>
-    private async Task<WebhookAttempt> SendAsync(WebhookEndpoint endpoint, WebhookDelivery delivery, Instant now, CancellationToken ct)
+    private async Task<WebhookAttempt> SendAsync(HttpClient client, WebhookEndpoint endpoint, WebhookDelivery delivery, Instant now, CancellationToken ct)
     {
         var timestamp = now.ToUnixTimeSeconds();
         var attempt = new WebhookAttempt { DeliveryId = delivery.Id, At = now };
@@ -194,7 +207,6 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
             request.Headers.Add("webhook-signature", StandardWebhooks.Sign(endpoint.Secret, delivery.WebhookId, timestamp, delivery.Payload));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(Options.Timeout);
-            var client = httpClients.CreateClient(HttpClientName);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             attempt.StatusCode = (int)response.StatusCode;
             attempt.ResponseExcerpt = await ExcerptAsync(response, timeout.Token);
