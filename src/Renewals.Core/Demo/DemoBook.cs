@@ -41,6 +41,10 @@ public sealed class DemoBook(RenewalsDatabase database, IClock clock)
 
     public const int ChunkSize = 5000;
 
+    /// <summary>The tables <see cref="WriteChunkAsync"/> bulk-loads.</summary>
+    public static readonly IReadOnlyCollection<string> BulkTables =
+        ["accounts", "contacts", "subscriptions", "subscription_lines", "terms", "entitlements", "milestones"];
+
     public async Task<DemoResult> GenerateAsync(int subscriptions, int seed = 2027, IProgress<int>? progress = null, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(subscriptions);
@@ -54,18 +58,31 @@ public sealed class DemoBook(RenewalsDatabase database, IClock clock)
         var milestones = 0;
         long rows = 0;
         var firstSubscriptions = new List<long>();
-        while (done < subscriptions)
+        // A fresh book: its secondary indexes are built once after the load, not row by row.
+        var deferred = subscriptions > 0 ? await DeferredIndexes.DropIfEmptyAsync(database, BulkTables, ct) : null;
+        try
         {
-            var count = Math.Min(ChunkSize, subscriptions - done);
-            await using var db = database.CreateContext();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var (m, r, ids) = await WriteChunkAsync(db, transaction, catalog, policy, count, done, random, today, now, ct);
-            await transaction.CommitAsync(ct);
-            firstSubscriptions.AddRange(ids.Take(StoryCandidates - firstSubscriptions.Count));
-            milestones += m;
-            rows += r;
-            done += count;
-            progress?.Report(done);
+            while (done < subscriptions)
+            {
+                var count = Math.Min(ChunkSize, subscriptions - done);
+                await using var db = database.CreateContext();
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                var (m, r, ids) = await WriteChunkAsync(db, transaction, catalog, policy, count, done, random, today, now, ct);
+                await transaction.CommitAsync(ct);
+                firstSubscriptions.AddRange(ids.Take(StoryCandidates - firstSubscriptions.Count));
+                milestones += m;
+                rows += r;
+                done += count;
+                progress?.Report(done);
+            }
+        }
+        finally
+        {
+            if (deferred is not null)
+            {
+                // Not the caller's token: a cancelled load must still leave the schema whole.
+                await deferred.RestoreAsync(database, CancellationToken.None);
+            }
         }
 
         var stories = Math.Min(MaxStories, Math.Max(subscriptions / 40, Math.Min(subscriptions, 4)));
