@@ -205,6 +205,11 @@ internal static class Report
 
     private static string YearLine(YearResult y)
     {
+        if (y.Days.Count == 0)
+        {
+            return "year: no day simulated (--days 0)";
+        }
+
         var busiest = y.Busiest;
         var slowest = y.Slowest;
         return string.Create(Inv,
