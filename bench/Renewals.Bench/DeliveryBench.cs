@@ -41,6 +41,37 @@ internal static class DeliveryBench
     private static readonly string[] Steps =
         ["read the row", "purpose", "model", "stored templates", "render (Fluid)", "attachments", "compose (all of the above but the row and purpose, again, as the dispatcher calls it)", "write MIME", "send"];
 
+    /// <summary>
+    /// An empty, migrated database for a delivery phase: PostgreSQL's public schema dropped and made again
+    /// (<paramref name="pg"/> required), or a new SQLite file in <paramref name="workDir"/> with the lock files
+    /// the dispatchers leave beside it.
+    /// </summary>
+    internal static async Task<RenewalsDatabase> FreshDatabaseAsync(string provider, string? pg, string workDir)
+    {
+        RenewalsDatabase database;
+        if (provider == "postgres")
+        {
+            await using var source = NpgsqlDataSource.Create(pg ?? throw new UsageException("--provider postgres needs --pg"));
+            await using var reset = source.CreateCommand("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;");
+            await reset.ExecuteNonQueryAsync();
+            database = RenewalsDatabase.FromSetting(pg);
+        }
+        else
+        {
+            Directory.CreateDirectory(workDir);
+            var file = Path.Combine(workDir, "renewals.db");
+            foreach (var suffix in new[] { "", "-wal", "-shm", ".engine-lock", ".dispatcher-lock", ".webhooks-lock" })
+            {
+                File.Delete(file + suffix);
+            }
+
+            database = RenewalsDatabase.FromSetting(file);
+        }
+
+        await database.MigrateAsync();
+        return database;
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         int n = 3000;
@@ -74,27 +105,7 @@ internal static class DeliveryBench
             throw new UsageException("--dispatchers above 1 needs --provider postgres (on SQLite one dispatcher works at a time)");
         }
 
-        RenewalsDatabase database;
-        if (provider == "postgres")
-        {
-            await using var source = NpgsqlDataSource.Create(pg ?? throw new UsageException("--provider postgres needs --pg"));
-            await using var reset = source.CreateCommand("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;");
-            await reset.ExecuteNonQueryAsync();
-            database = RenewalsDatabase.FromSetting(pg);
-        }
-        else
-        {
-            Directory.CreateDirectory(workDir);
-            var file = Path.Combine(workDir, "renewals.db");
-            foreach (var suffix in new[] { "", "-wal", "-shm", ".engine-lock", ".dispatcher-lock" })
-            {
-                File.Delete(file + suffix);
-            }
-
-            database = RenewalsDatabase.FromSetting(file);
-        }
-
-        await database.MigrateAsync();
+        var database = await FreshDatabaseAsync(provider, pg, workDir);
         // As the dispatch fault test does: the book planned today, the engine's clock early, so
         // every message is due and still serves its purpose when delivered "today".
         var today = new LocalDate(2026, 11, 26).AtMidnight().InUtc().ToInstant();

@@ -66,27 +66,7 @@ internal static class WebhookBench
             throw new UsageException("--dispatchers above 1 needs --provider postgres (on SQLite one dispatcher works at a time)");
         }
 
-        RenewalsDatabase database;
-        if (provider == "postgres")
-        {
-            await using var source = NpgsqlDataSource.Create(pg ?? throw new UsageException("--provider postgres needs --pg"));
-            await using var reset = source.CreateCommand("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;");
-            await reset.ExecuteNonQueryAsync();
-            database = RenewalsDatabase.FromSetting(pg);
-        }
-        else
-        {
-            Directory.CreateDirectory(workDir);
-            var file = Path.Combine(workDir, "renewals.db");
-            foreach (var suffix in new[] { "", "-wal", "-shm", ".engine-lock", ".dispatcher-lock", ".webhooks-lock" })
-            {
-                File.Delete(file + suffix);
-            }
-
-            database = RenewalsDatabase.FromSetting(file);
-        }
-
-        await database.MigrateAsync();
+        var database = await DeliveryBench.FreshDatabaseAsync(provider, pg, workDir);
         await using var sink = new HookSink();
         var today = new LocalDate(2026, 11, 26).AtMidnight().InUtc().ToInstant();
         await using (var db = database.CreateContext())

@@ -45,21 +45,7 @@ public sealed class StoredTemplates
             .Where(v => !db.MessageTemplateVersions.Any(w => w.Kind == v.Kind && w.Language == v.Language && w.Part == v.Part && w.Number > v.Number))
             .Select(v => new { v.Kind, v.Language, v.Part, v.Body })
             .ToListAsync(ct);
-        if (rows.Count == 0)
-        {
-            return None;
-        }
-
-        var bodies = new Dictionary<(string, string, TemplatePart), string>();
-        foreach (var row in rows)
-        {
-            if (TemplateParts.FromStored(row.Part) is { } part)
-            {
-                bodies[(row.Kind, row.Language, part)] = row.Body;
-            }
-        }
-
-        return new StoredTemplates(bodies);
+        return Of(rows.Select(r => (r.Kind, r.Language, r.Part, r.Body)));
     }
 
     /// <summary>The current version (highest number) of every stored part of <paramref name="kind"/> and of the layout, in <paramref name="language"/>.</summary>
@@ -71,21 +57,22 @@ public sealed class StoredTemplates
             .Where(v => !db.MessageTemplateVersions.Any(w => w.Kind == v.Kind && w.Language == v.Language && w.Part == v.Part && w.Number > v.Number))
             .Select(v => new { v.Kind, v.Part, v.Body })
             .ToListAsync(ct);
-        if (rows.Count == 0)
-        {
-            return None;
-        }
+        return Of(rows.Select(r => (r.Kind, language, r.Part, r.Body)));
+    }
 
+    /// <summary>The stored versions read, by kind, language and part (a part name no kind has is passed over).</summary>
+    private static StoredTemplates Of(IEnumerable<(string Kind, string Language, string Part, string Body)> rows)
+    {
         var bodies = new Dictionary<(string, string, TemplatePart), string>();
         foreach (var row in rows)
         {
             if (TemplateParts.FromStored(row.Part) is { } part)
             {
-                bodies[(row.Kind, language, part)] = row.Body;
+                bodies[(row.Kind, row.Language, part)] = row.Body;
             }
         }
 
-        return new StoredTemplates(bodies);
+        return bodies.Count == 0 ? None : new StoredTemplates(bodies);
     }
 }
 
