@@ -74,37 +74,17 @@ internal static class DeliveryBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int n = 3000;
         int? workers = null;
-        var dispatchers = 1;
-        var until = new LocalDate(2027, 3, 31);
-        string provider = "sqlite";
-        string? pg = null;
         var split = true;
-        var workDir = Path.Combine(Path.GetTempPath(), "renewals-bench-delivery");
-        for (var i = 1; i < args.Length; i++)
+        var (n, until, provider, pg, dispatchers, workDir) = PhaseOptions.Parse(args, Usage, "renewals-bench-delivery", (name, value) =>
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{name} needs a value");
             switch (name)
             {
-                case "--n": n = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--until": until = LocalDatePattern.Iso.Parse(Value()).GetValueOrThrow(); break;
-                case "--provider": provider = Value().ToLowerInvariant() is "postgres" or "postgresql" or "pg" ? "postgres" : "sqlite"; break;
-                case "--pg": pg = Value(); break;
-                case "--workers": workers = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--no-split": split = false; break;
-                case "--dispatchers": dispatchers = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--work-dir": workDir = Path.GetFullPath(Value()); break;
-                default: throw new UsageException($"unknown option {name}\n{Usage}");
+                case "--workers": workers = int.Parse(value(), CultureInfo.InvariantCulture); return true;
+                case "--no-split": split = false; return true;
+                default: return false;
             }
-        }
-
-        if (dispatchers > 1 && provider != "postgres")
-        {
-            throw new UsageException("--dispatchers above 1 needs --provider postgres (on SQLite one dispatcher works at a time)");
-        }
-
+        });
         var database = await FreshDatabaseAsync(provider, pg, workDir);
         // As the dispatch fault test does: the book planned today, the engine's clock early, so
         // every message is due and still serves its purpose when delivered "today".

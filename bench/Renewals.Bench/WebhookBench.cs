@@ -40,32 +40,7 @@ internal static class WebhookBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int n = 3000, dispatchers = 1;
-        var until = new LocalDate(2027, 3, 31);
-        string provider = "sqlite";
-        string? pg = null;
-        var workDir = Path.Combine(Path.GetTempPath(), "renewals-bench-webhooks");
-        for (var i = 1; i < args.Length; i++)
-        {
-            var name = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{name} needs a value");
-            switch (name)
-            {
-                case "--n": n = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--until": until = LocalDatePattern.Iso.Parse(Value()).GetValueOrThrow(); break;
-                case "--provider": provider = Value().ToLowerInvariant() is "postgres" or "postgresql" or "pg" ? "postgres" : "sqlite"; break;
-                case "--pg": pg = Value(); break;
-                case "--dispatchers": dispatchers = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--work-dir": workDir = Path.GetFullPath(Value()); break;
-                default: throw new UsageException($"unknown option {name}\n{Usage}");
-            }
-        }
-
-        if (dispatchers > 1 && provider != "postgres")
-        {
-            throw new UsageException("--dispatchers above 1 needs --provider postgres (on SQLite one dispatcher works at a time)");
-        }
-
+        var (n, until, provider, pg, dispatchers, workDir) = PhaseOptions.Parse(args, Usage, "renewals-bench-webhooks");
         var database = await DeliveryBench.FreshDatabaseAsync(provider, pg, workDir);
         await using var sink = new HookSink();
         var today = new LocalDate(2026, 11, 26).AtMidnight().InUtc().ToInstant();
