@@ -49,7 +49,6 @@ var options = new ChaosOptions
     CliDll = Output("Renewals.Cli", "renewals.dll"),
     WebDll = Output("Renewals.Web", "Renewals.Web.dll"),
     WebContentRoot = Path.Combine(root.FullName, "src", "Renewals.Web"),
-    DrainTimeout = TimeSpan.FromMinutes(10),
     Log = Console.WriteLine,
 };
 foreach (var dll in new[] { options.CliDll, options.WebDll })

@@ -26,7 +26,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             WebDll = WebDll(),
             WebContentRoot = Path.Combine(RepositoryRoot(), "src", "Renewals.Web"),
             // Above the 3 minutes this takes on a quiet machine: the dispatchers' pace on a loaded one.
-            DrainTimeout = TimeSpan.FromMinutes(5),
+            DrainStallTimeout = TimeSpan.FromMinutes(5),
             Log = output.WriteLine,
         });
         output.WriteLine(ledger.Report());

@@ -291,7 +291,7 @@ public sealed class ChaosLedger
         Zero(Run.IdleInTransaction, "transactions left open");
         if (!Run.Drained)
         {
-            _problems.Add("the deliveries did not settle before the drain timeout");
+            _problems.Add("deliveries still pending after the dispatchers had delivered nothing for the drain's stall timeout");
         }
     }
 

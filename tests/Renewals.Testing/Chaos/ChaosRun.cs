@@ -45,8 +45,12 @@ public sealed record ChaosOptions
     /// </summary>
     public IReadOnlyList<string> EventTypes { get; init; } = WebhookEventTypes.All;
 
-    /// <summary>How long the end may take to deliver what the faults left waiting.</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(4);
+    /// <summary>
+    /// How long the end may go without delivering anything before the run counts what is left as
+    /// stuck. The wait is bounded by progress, not in total: at full size the dispatchers still
+    /// have about a million deliveries to make when the engines finish.
+    /// </summary>
+    public TimeSpan DrainStallTimeout { get; init; } = TimeSpan.FromMinutes(4);
 
     public Action<string> Log { get; init; } = _ => { };
 }
@@ -550,11 +554,14 @@ public sealed class ChaosRun : IAsyncDisposable
     /// Waits until no message and no webhook is left pending. A delivery that failed during a fault
     /// waits out its retry delay (a minute for mail, 30 s for webhooks, doubling): the harness
     /// brings those retries forward rather than wait, since the ledger counts what is delivered, not when.
+    /// Gives up once nothing has been delivered for <see cref="ChaosOptions.DrainStallTimeout"/>.
     /// </summary>
     private async Task<bool> DrainAsync(RenewalsDatabase chaos)
     {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < _o.DrainTimeout)
+        var stalled = Stopwatch.StartNew();
+        var sinceReport = Stopwatch.StartNew();
+        var least = long.MaxValue;
+        while (stalled.Elapsed < _o.DrainStallTimeout)
         {
             try
             {
@@ -562,10 +569,23 @@ public sealed class ChaosRun : IAsyncDisposable
                 var now = SystemClock.Instance.GetCurrentInstant();
                 await db.Outbox.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt > now).ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now));
                 await db.WebhookDeliveries.Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt > now).ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now));
-                var pending = await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Pending) + await db.WebhookDeliveries.CountAsync(d => d.Status == WebhookDeliveryStatus.Pending);
-                if (pending == 0)
+                long messages = await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Pending);
+                long webhooks = await db.WebhookDeliveries.CountAsync(d => d.Status == WebhookDeliveryStatus.Pending);
+                if (messages + webhooks == 0)
                 {
                     return true;
+                }
+
+                if (messages + webhooks < least)
+                {
+                    least = messages + webhooks;
+                    stalled.Restart();
+                }
+
+                if (sinceReport.Elapsed >= TimeSpan.FromMinutes(1))
+                {
+                    Log($"still to deliver: {messages} messages, {webhooks} webhooks");
+                    sinceReport.Restart();
                 }
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
