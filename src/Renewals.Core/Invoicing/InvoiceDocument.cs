@@ -128,10 +128,6 @@ public static class InvoiceDocuments
     }
 
     /// <summary>The invoice numbered <paramref name="number"/> (any letter case, surrounding blanks ignored); null when there is none.</summary>
-    public static Task<InvoiceDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, CancellationToken ct) =>
-        LoadByNumberAsync(db, number, Seller.Default, ct);
-
-    /// <inheritdoc cref="LoadByNumberAsync(RenewalsDbContext, string, CancellationToken)"/>
     public static async Task<InvoiceDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, Seller seller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
