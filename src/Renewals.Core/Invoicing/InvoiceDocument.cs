@@ -107,7 +107,12 @@ public sealed record Seller(string Name, IReadOnlyList<string> Address, string V
         return new Seller(values[0]!, address, values[2]!, values[3]!);
     }
 
-    /// <summary>A neutral vendor until the deployment configures its own.</summary>
+    /// <summary>
+    /// A neutral vendor until the deployment configures its own (<see cref="FromSettings"/> gives it
+    /// when no seller setting is set). Services never fall back to it: they require the configured
+    /// seller, and tests, the bench and the chaos harness pass this one to what they build by hand,
+    /// standing for a host given no seller settings.
+    /// </summary>
     public static Seller Default { get; } = new(
         "Alderwood Software SAS",
         ["14 rue des Tanneurs", "69002 Lyon", "France"],
