@@ -120,7 +120,7 @@ internal static class DeliveryBench
         var results = await Task.WhenAll(Enumerable.Range(0, dispatchers).Select(_ => Task.Run(async () =>
         {
             await using var transport = new SmtpTransport(settings);
-            return await new OutboxDispatcher(database, composer, transport).DispatchAsync(now);
+            return await new OutboxDispatcher(database, composer, transport, Core.Invoicing.Seller.Default).DispatchAsync(now);
         })));
         var result = results.Aggregate((a, b) => new DispatchResult(a.Sent + b.Sent, a.Retrying + b.Retrying, a.DeadLettered + b.DeadLettered, a.Discarded + b.Discarded));
 
@@ -174,7 +174,7 @@ internal static class DeliveryBench
         {
             db.ChangeTracker.Clear();
             var message = await Timed("read the row", () => db.Outbox.AsNoTracking().SingleAsync(m => m.Id == id));
-            if (await Timed("purpose", () => MessagePurpose.OutdatedAsync(db, message, now, default)) is not null)
+            if (await Timed("purpose", () => MessagePurpose.OutdatedAsync(db, message, now, Core.Invoicing.Seller.Default, default)) is not null)
             {
                 discarded++;
                 continue;

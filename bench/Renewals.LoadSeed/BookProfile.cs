@@ -33,6 +33,8 @@ internal static class BookProfile
         var database = RenewalsDatabase.FromSetting(setting);
         // A tool run by hand: "now" is the wall clock's, as the web host's is.
         var clock = SystemClock.Instance;
+        // The placeholder vendor, as StatementCount's host (configured with the database alone) has: it only dates which invoices are overdue.
+        var vendor = Renewals.Core.Invoicing.Seller.Default;
         long advisorId;
         List<long> middleAnchor;
         await using (var context = database.CreateContext())
@@ -52,29 +54,29 @@ internal static class BookProfile
         IReadOnlyList<long> firstIds;
         await using (var context = database.CreateContext())
         {
-            firstIds = [.. (await new AdvisorBookService(context, clock).PageAsync(advisor, PageAt.Top)).Items.Select(a => a.Id)];
+            firstIds = [.. (await new AdvisorBookService(context, clock, vendor).PageAsync(advisor, PageAt.Top)).Items.Select(a => a.Id)];
         }
 
         Console.WriteLine("| phase | median ms | p90 ms |");
         Console.WriteLine("| --- | ---: | ---: |");
         await PhaseAsync("book, first page: accounts (keyset, count, place) + facts of its 50", repeat, database,
-            db => new AdvisorBookService(db, clock).PageAsync(advisor, PageAt.Top));
+            db => new AdvisorBookService(db, clock, vendor).PageAsync(advisor, PageAt.Top));
         await PhaseAsync("book, page in the middle: the same", repeat, database,
-            db => new AdvisorBookService(db, clock).PageAsync(advisor, middle));
+            db => new AdvisorBookService(db, clock, vendor).PageAsync(advisor, middle));
         await PhaseAsync("of which: the facts of the first page's 50 accounts alone", repeat, database,
-            db => BookFacts.ReadAsync(db, clock, advisor, firstIds.ToList(), null));
+            db => BookFacts.ReadAsync(db, clock, advisor, firstIds.ToList(), vendor));
         await PhaseAsync("task queue, first page (50 of the open tasks, count)", repeat, database,
             db => new AdvisorTaskService(db, clock).PageAsync(advisor, PageAt.Top));
         await PhaseAsync("which tasks' accounts are in the book (one query)", repeat, database,
-            db => new AdvisorBookService(db, clock).HeldAsync(advisor, firstIds.ToList()));
+            db => new AdvisorBookService(db, clock, vendor).HeldAsync(advisor, firstIds.ToList()));
         await PhaseAsync("the page's reads together (book page, task page, held), one context as the host has", repeat, database, async db =>
         {
-            await new AdvisorBookService(db, clock).PageAsync(advisor, PageAt.Top);
+            await new AdvisorBookService(db, clock, vendor).PageAsync(advisor, PageAt.Top);
             var tasks = await new AdvisorTaskService(db, clock).PageAsync(advisor, PageAt.Top);
-            return await new AdvisorBookService(db, clock).HeldAsync(advisor, [.. tasks.Items.Where(t => t.AccountId is not null).Select(t => t.AccountId!.Value).Distinct()]);
+            return await new AdvisorBookService(db, clock, vendor).HeldAsync(advisor, [.. tasks.Items.Where(t => t.AccountId is not null).Select(t => t.AccountId!.Value).Distinct()]);
         });
         await PhaseAsync("before paging: the whole book's facts (every account)", Math.Max(1, repeat / 10), database,
-            db => new AdvisorBookService(db, clock).ListAsync(advisor));
+            db => new AdvisorBookService(db, clock, vendor).ListAsync(advisor));
 
         if (url is not null && cookie is not null)
         {

@@ -78,7 +78,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     private static async Task ReferenceRunAsync(TestDatabase reference)
     {
         await PayAsync(reference, Paid.While);
-        var ran = await BookRun.Over(reference.Database, new FakeClock(AsOf)).RunAsync(AsOf);
+        var ran = await BookRun.Over(reference.Database, new FakeClock(AsOf), Core.Invoicing.Seller.Default).RunAsync(AsOf);
         Assert.True(ran.Collections.Reminders > 0, "the clean run queued no payment reminder");
     }
 
@@ -109,7 +109,7 @@ public sealed class FaultTests(ITestOutputHelper output)
                 ? (x.N % 5 == 0 ? 1m : x.N % 7 == 0 ? 0.5m : 0m)
                 : (x.N % 5 != 0 && x.N % 7 != 0 && x.N % 11 == 0 ? 1m : 0m)))
             .Where(x => x.Share > 0m).ToList();
-        var payments = new Core.Payments.PaymentService(db, clock);
+        var payments = new Core.Payments.PaymentService(db, clock, Core.Invoicing.Seller.Default);
         var finance = new Core.Access.Actor.Finance("fault test");
         foreach (var (invoice, share) in chosen)
         {

@@ -41,7 +41,7 @@ public abstract class NewsletterCommandTests(DatabaseProvider provider) : IAsync
             await consents.SetAsync(new Actor.OperatorConsole(), contact, true, ConsentSources.Import);
         }
 
-        await new NewsletterService(db, _clock, new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions())
+        await new NewsletterService(db, _clock, new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions(), Core.Invoicing.Seller.Default)
             .SaveAsync(new Actor.OperatorConsole(), null, new NewsletterDraft("December news", "Les nouvelles de décembre", "Hello", "Bonjour", "2026-12-01T14:00"));
     }
 

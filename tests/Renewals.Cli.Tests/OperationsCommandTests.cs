@@ -183,7 +183,7 @@ public sealed class OperationsCommandTests : IAsyncLifetime
     {
         await using (var db = RenewalsDatabase.FromSetting(DbFile).CreateContext())
         {
-            await new Core.Engagement.CallbackService(db, _clock).RequestFromPublicAsync(new Core.Engagement.CallbackInput(
+            await new Core.Engagement.CallbackService(db, _clock, Core.Invoicing.Seller.Default).RequestFromPublicAsync(new Core.Engagement.CallbackInput(
                 "Sam Stone", "Initech", "sam@initech.example", "+44 20 7946 0000", "Renewal quote", "any", "en"));
         }
 

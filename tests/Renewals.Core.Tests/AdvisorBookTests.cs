@@ -30,7 +30,7 @@ public abstract class AdvisorBookTests(DatabaseProvider provider) : DatabaseTest
         var book = await ArrangeAsync();
 
         await using var db = Database.Context();
-        var months = await new RenewalPipelineService(db, Clock).MonthsAsync(new Actor.Advisor(book.AdvisorA));
+        var months = await new RenewalPipelineService(db, Clock, Invoicing.Seller.Default).MonthsAsync(new Actor.Advisor(book.AdvisorA));
 
         Assert.Equal(12, months.Count);
         Assert.Equal(new YearMonth(2027, 11), months[0].Month);
@@ -57,9 +57,9 @@ public abstract class AdvisorBookTests(DatabaseProvider provider) : DatabaseTest
         Assert.Equal(0, months[0].Count + months.Skip(3).Take(8).Sum(m => m.Count));
         Assert.Empty(months[0].Amounts);
         // Advisor B's account is not in A's pipeline; the administrator sees it too (100 x 1,000 EUR in December).
-        var all = await new RenewalPipelineService(db, Clock).MonthsAsync(new Actor.Admin("root"));
+        var all = await new RenewalPipelineService(db, Clock, Invoicing.Seller.Default).MonthsAsync(new Actor.Admin("root"));
         Assert.Equal([new MoneyAmount("EUR", 113600m), new MoneyAmount("USD", 12500m)], all[1].Amounts);
-        Assert.Equal([book.S1, book.S2], (await new RenewalPipelineService(db, Clock).MonthAsync(new Actor.Advisor(book.AdvisorA), new YearMonth(2027, 12)))
+        Assert.Equal([book.S1, book.S2], (await new RenewalPipelineService(db, Clock, Invoicing.Seller.Default).MonthAsync(new Actor.Advisor(book.AdvisorA), new YearMonth(2027, 12)))
             .Where(r => r.Currency == "EUR").Select(r => r.SubscriptionId));
     }
 
@@ -79,7 +79,7 @@ public abstract class AdvisorBookTests(DatabaseProvider provider) : DatabaseTest
         IReadOnlyList<BookAccount> accounts;
         await using (var db = Database.Context())
         {
-            accounts = await new AdvisorBookService(db, Clock).ListAsync(new Actor.Advisor(book.AdvisorA));
+            accounts = await new AdvisorBookService(db, Clock, Invoicing.Seller.Default).ListAsync(new Actor.Advisor(book.AdvisorA));
         }
 
         Assert.Equal(["Acme", "Globex", "Initech"], accounts.Select(a => a.Name));
@@ -100,14 +100,14 @@ public abstract class AdvisorBookTests(DatabaseProvider provider) : DatabaseTest
         {
             db.PurchaseOrders.Add(new PurchaseOrder { AccountId = book.Globex, SubscriptionId = book.S5, Number = "PO-4410", RegisteredAt = Clock.GetCurrentInstant() });
             await db.SaveChangesAsync();
-            var after = (await new AdvisorBookService(db, Clock).ListAsync(new Actor.Advisor(book.AdvisorA))).SelectMany(a => a.Subscriptions).ToDictionary(s => s.Id);
+            var after = (await new AdvisorBookService(db, Clock, Invoicing.Seller.Default).ListAsync(new Actor.Advisor(book.AdvisorA))).SelectMany(a => a.Subscriptions).ToDictionary(s => s.Id);
             Assert.Equal(RiskFlags.None, after[book.S5].Risks);
             Assert.Equal(new RiskFlags(false, true, false), after[book.S6].Risks);
 
             // Another advisor's account answers null, as one that does not exist.
-            Assert.Null(await new AdvisorBookService(db, Clock).FindAsync(new Actor.Advisor(book.AdvisorA), book.Umbrella));
-            Assert.NotNull(await new AdvisorBookService(db, Clock).FindAsync(new Actor.Advisor(book.AdvisorB), book.Umbrella));
-            Assert.Empty(await new AdvisorBookService(db, Clock).ListAsync(new Actor.Partner(4242)));
+            Assert.Null(await new AdvisorBookService(db, Clock, Invoicing.Seller.Default).FindAsync(new Actor.Advisor(book.AdvisorA), book.Umbrella));
+            Assert.NotNull(await new AdvisorBookService(db, Clock, Invoicing.Seller.Default).FindAsync(new Actor.Advisor(book.AdvisorB), book.Umbrella));
+            Assert.Empty(await new AdvisorBookService(db, Clock, Invoicing.Seller.Default).ListAsync(new Actor.Partner(4242)));
         }
     }
 

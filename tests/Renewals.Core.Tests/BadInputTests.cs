@@ -223,7 +223,7 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
         {
             var bytes = Encoding.UTF8.GetBytes(SpoilStatement(steps.OrderBy(s => s.Breaks).Select(s => s.What)));
             await using var db = Database.Context();
-            var refused = await Assert.ThrowsAsync<StatementRefusedException>(() => new StatementImport(db, Clock).ImportAsync(finance, "fuzz.csv", bytes));
+            var refused = await Assert.ThrowsAsync<StatementRefusedException>(() => new StatementImport(db, Clock, Invoicing.Seller.Default).ImportAsync(finance, "fuzz.csv", bytes));
             Assert.NotEmpty(refused.Errors);
             Assert.All(refused.Errors, e => InBothLanguages(e.Describe(English), e.Describe(French), Show(steps)));
             Assert.Equal(before, await StatementCountsAsync());

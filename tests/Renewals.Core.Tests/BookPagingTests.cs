@@ -41,7 +41,7 @@ public abstract class BookPagingTests(DatabaseProvider provider) : DatabaseTest(
         var me = new Actor.Advisor(advisor);
 
         await using var db = Database.Context();
-        var book = new AdvisorBookService(db, Clock);
+        var book = new AdvisorBookService(db, Clock, Invoicing.Seller.Default);
         var first = await book.PageAsync(me, new PageAt(Size: 3));
         Assert.Equal([a01, a02, a03a], first.Items.Select(a => a.Id));
         Assert.Equal((1, 3, 7, false, true), (first.From, first.To, first.Total, first.HasPrevious, first.HasNext));
@@ -87,7 +87,7 @@ public abstract class BookPagingTests(DatabaseProvider provider) : DatabaseTest(
         var c = await AccountAsync("Account C", advisor);
 
         await using var db = Database.Context();
-        var book = new AdvisorBookService(db, Clock);
+        var book = new AdvisorBookService(db, Clock, Invoicing.Seller.Default);
         var one = await book.PageAsync(new Actor.Advisor(advisor), new PageAt(Size: 3));
         Assert.Equal([a, b, c], one.Items.Select(x => x.Id));
         Assert.Equal((1, 3, 3, false, false, null, null), (one.From, one.To, one.Total, one.HasPrevious, one.HasNext, one.PreviousBefore, one.NextAfter));
@@ -118,7 +118,7 @@ public abstract class BookPagingTests(DatabaseProvider provider) : DatabaseTest(
 
         await using (var db = Database.Context())
         {
-            var book = new AdvisorBookService(db, Clock);
+            var book = new AdvisorBookService(db, Clock, Invoicing.Seller.Default);
             var first = await book.PageAsync(new Actor.Advisor(advisor), new PageAt(Size: 2));
             Assert.Equal([(acme.Id, 2, false), (globex.Id, 0, false)], first.Items.Select(a => (a.Id, a.Subscriptions.Count, a.Risks.NoticeReceived)));
             var second = await book.PageAsync(new Actor.Advisor(advisor), new PageAt(After: globex.Id, Size: 2));
@@ -205,7 +205,7 @@ public abstract class BookPagingTests(DatabaseProvider provider) : DatabaseTest(
         var notOurs = await AccountAsync("Customer 0", null, theirs);
 
         await using var db = Database.Context();
-        var portal = new PartnerPortalService(db, Clock);
+        var portal = new PartnerPortalService(db, Clock, Invoicing.Seller.Default);
         var first = await portal.CustomersPageAsync(new Actor.Partner(ours), new PageAt(Size: 2));
         Assert.Equal([a, b], first.Items.Select(x => x.AccountId));
         Assert.Equal((1, 2, 3, b), (first.From, first.To, first.Total, first.NextAfter));

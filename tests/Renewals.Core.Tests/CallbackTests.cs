@@ -44,7 +44,7 @@ public abstract partial class CallbackTests(DatabaseProvider provider) : Databas
         CallbackReceipt receipt;
         await using (var db = Database.Context())
         {
-            receipt = await new CallbackService(db, Clock).RequestFromPublicAsync(Input("JANE@acme.example", "fr"));
+            receipt = await new CallbackService(db, Clock, Invoicing.Seller.Default).RequestFromPublicAsync(Input("JANE@acme.example", "fr"));
         }
 
         await using var check = Database.Context();
@@ -80,7 +80,7 @@ public abstract partial class CallbackTests(DatabaseProvider provider) : Databas
 
         await using (var db = Database.Context())
         {
-            await new CallbackService(db, Clock).RequestFromPublicAsync(Input("sam@initech.example", "en", name: "Sam Stone") with { Company = "Initech" });
+            await new CallbackService(db, Clock, Invoicing.Seller.Default).RequestFromPublicAsync(Input("sam@initech.example", "en", name: "Sam Stone") with { Company = "Initech" });
         }
 
         await using var check = Database.Context();
@@ -91,9 +91,9 @@ public abstract partial class CallbackTests(DatabaseProvider provider) : Databas
         Assert.Equal((task.Id, true, (string?)null, AdvisorTaskKinds.Callback), (queued.Id, queued.Unassigned, queued.Account, queued.Kind));
         var listed = Assert.Single(await new TaskService(check).ListAsync(unassignedOnly: true));
         Assert.Equal((task.Id, AdvisorTaskKinds.Callback), (listed.Id, listed.Kind));
-        var details = await new CallbackService(check, Clock).ForTaskAsync(new Actor.Advisor(advisor), task.Id);
+        var details = await new CallbackService(check, Clock, Invoicing.Seller.Default).ForTaskAsync(new Actor.Advisor(advisor), task.Id);
         Assert.Equal(("Sam Stone", "Initech", "sam@initech.example", new LocalDateTime(2026, 12, 7, 10, 0)), (details!.Name, details.Company, details.Email, details.DueAt));
-        Assert.Null(await new CallbackService(check, Clock).ForTaskAsync(new Actor.Partner(1), task.Id));
+        Assert.Null(await new CallbackService(check, Clock, Invoicing.Seller.Default).ForTaskAsync(new Actor.Partner(1), task.Id));
 
         var mail = Assert.Single(await DispatchAsync(Instant.FromUtc(2026, 12, 5, 9, 1)));
         Assert.Equal("sam@initech.example", Assert.Single(mail.To.Mailboxes).Address);
@@ -113,7 +113,7 @@ public abstract partial class CallbackTests(DatabaseProvider provider) : Databas
         {
             db.Contacts.Add(new Contact { AccountId = globex.Id, Name = "Jane at Globex", Email = "jane@acme.example", Language = "en" });
             await db.SaveChangesAsync();
-            await new CallbackService(db, Clock).RequestFromPublicAsync(Input("jane@acme.example"));
+            await new CallbackService(db, Clock, Invoicing.Seller.Default).RequestFromPublicAsync(Input("jane@acme.example"));
         }
 
         await using var check = Database.Context();
@@ -132,7 +132,7 @@ public abstract partial class CallbackTests(DatabaseProvider provider) : Databas
 
         await using (var db = Database.Context())
         {
-            var service = new CallbackService(db, Clock);
+            var service = new CallbackService(db, Clock, Invoicing.Seller.Default);
             var prefill = await service.PrefillAsync(new PortalCustomer(account.Id), "jane@contoso.example", "en");
             Assert.Equal(("Jane Primary", "Contoso", "jane@contoso.example"), (prefill.Name, prefill.Company, prefill.Email));
             var receipt = await service.RequestFromPortalAsync(new PortalCustomer(account.Id), "jane@contoso.example", prefill with { Phone = "(212) 555-0142", Subject = "Renewal quote" });
@@ -170,7 +170,7 @@ public abstract partial class CallbackTests(DatabaseProvider provider) : Databas
         var advisor = await Book.AdvisorAsync();
         var account = await Book.AccountAsync("Acme", advisorId: advisor);
         await using var db = Database.Context();
-        var service = new CallbackService(db, Clock);
+        var service = new CallbackService(db, Clock, Invoicing.Seller.Default);
         var input = new CallbackInput(name, "Acme", email, phone, subject, window, "en");
 
         var fromPublic = await Assert.ThrowsAsync<DomainException>(() => service.RequestFromPublicAsync(input));
@@ -191,7 +191,7 @@ public abstract partial class CallbackTests(DatabaseProvider provider) : Databas
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
         }
 
         return server.Received;

@@ -72,7 +72,7 @@ public abstract partial class FeedbackTests(DatabaseProvider provider) : Databas
         var advisor = await Book.AdvisorAsync("Hugo Martin");
         var account = await Book.AccountAsync("Acme", advisorId: advisor);
         await using var db = Database.Context();
-        var callbacks = new CallbackService(db, Clock);
+        var callbacks = new CallbackService(db, Clock, Invoicing.Seller.Default);
         var known = await callbacks.RequestFromPublicAsync(new CallbackInput("Jane Primary", "Acme", "jane@acme.example", "+33 1 23 45 67 89", "Seats", CallbackWindows.Any, "en"));
         var stranger = await callbacks.RequestFromPublicAsync(new CallbackInput("Sam Stone", "Initech", "sam@initech.example", "+33 1 23 45 67 89", "Seats", CallbackWindows.Any, "en"));
         var tasks = new AdvisorTaskService(db, Clock);
@@ -200,8 +200,8 @@ public abstract partial class FeedbackTests(DatabaseProvider provider) : Databas
         Clock.Reset(Instant.FromUtc(2026, 12, 15, 12, 0));
 
         await using var db = Database.Context();
-        var scorecard = await new FeedbackScorecardService(db, Clock).ReadAsync(new Actor.Admin("alice"));
-        var refused = await Assert.ThrowsAsync<DomainException>(() => new FeedbackScorecardService(db, Clock).ReadAsync(new Actor.Advisor(alice)));
+        var scorecard = await new FeedbackScorecardService(db, Clock, Invoicing.Seller.Default).ReadAsync(new Actor.Admin("alice"));
+        var refused = await Assert.ThrowsAsync<DomainException>(() => new FeedbackScorecardService(db, Clock, Invoicing.Seller.Default).ReadAsync(new Actor.Advisor(alice)));
 
         Assert.Equal(DomainErrors.AdministratorsOnly, refused.Code);
         Assert.Equal([new YearMonth(2026, 12), new YearMonth(2026, 11)], scorecard.Select(m => m.Month));
@@ -241,7 +241,7 @@ public abstract partial class FeedbackTests(DatabaseProvider provider) : Databas
         Clock.Reset(Instant.FromUtc(2026, 12, 1, 12, 0));
 
         await using var db = Database.Context();
-        var book = await new AdvisorBookService(db, Clock).ListAsync(new Actor.Advisor(advisor));
+        var book = await new AdvisorBookService(db, Clock, Invoicing.Seller.Default).ListAsync(new Actor.Advisor(advisor));
 
         var flagged = book.Where(a => a.Risks.LowFeedback).Select(a => a.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["Acme", "Initech"], flagged);
@@ -294,7 +294,7 @@ public abstract partial class FeedbackTests(DatabaseProvider provider) : Databas
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
         }
 
         return server.Received;

@@ -89,7 +89,7 @@ public sealed class InvoicePdfTests() : InvoiceDocumentTest(DatabaseProvider.Sql
         }
 
         await using var read = Database.Context();
-        var doc = await InvoiceDocuments.LoadByNumberAsync(read, issued.Number, CancellationToken.None);
+        var doc = await InvoiceDocuments.LoadByNumberAsync(read, issued.Number, Seller.Default, CancellationToken.None);
         var text = PdfText.All(InvoicePdf.Render(doc!));
 
         Assert.Equal(new BillTo("Paul Payables", "ap@acme.example", "Acme", "Service comptabilité\n12 rue de la Paix\n75002 Paris\nFrance", "FR40123456789"), doc!.BillTo);
@@ -277,9 +277,9 @@ public sealed class InvoicePdfTests() : InvoiceDocumentTest(DatabaseProvider.Sql
         var issued = await IssueAsync();
         await using var db = Database.Context();
 
-        var found = await InvoiceDocuments.LoadByNumberAsync(db, " inv-2027-000001 ", CancellationToken.None);
-        var unknown = await InvoiceDocuments.LoadByNumberAsync(db, "INV-2027-000002", CancellationToken.None);
-        var malformed = await InvoiceDocuments.LoadByNumberAsync(db, "2027-1", CancellationToken.None);
+        var found = await InvoiceDocuments.LoadByNumberAsync(db, " inv-2027-000001 ", Seller.Default, CancellationToken.None);
+        var unknown = await InvoiceDocuments.LoadByNumberAsync(db, "INV-2027-000002", Seller.Default, CancellationToken.None);
+        var malformed = await InvoiceDocuments.LoadByNumberAsync(db, "2027-1", Seller.Default, CancellationToken.None);
         var noId = await InvoiceDocuments.LoadAsync(db, 987_654, Seller.Default, CancellationToken.None);
 
         Assert.Equal(issued.Number, found?.Number);
@@ -308,7 +308,7 @@ public sealed class InvoicePdfTests() : InvoiceDocumentTest(DatabaseProvider.Sql
         var renewal = (await InvoicesAsync(subscription.Id)).Single(i => i.Kind == InvoiceKind.Renewal);
         await using var db = Database.Context();
 
-        var doc = await InvoiceDocuments.LoadByNumberAsync(db, renewal.Number!, CancellationToken.None);
+        var doc = await InvoiceDocuments.LoadByNumberAsync(db, renewal.Number!, Seller.Default, CancellationToken.None);
 
         Assert.Equal(InvoiceKind.Renewal, doc!.Kind);
         Assert.Contains("Renewal for 12 months", PdfText.All(InvoicePdf.Render(doc)));

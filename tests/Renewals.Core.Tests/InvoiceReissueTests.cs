@@ -201,7 +201,7 @@ public abstract class InvoiceReissueTests(DatabaseProvider provider) : DatabaseT
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions(), Attachments.For(Seller.Default));
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(now);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(now);
         }
 
         return server.Received;

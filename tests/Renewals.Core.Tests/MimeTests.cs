@@ -26,7 +26,7 @@ public sealed class MimeTests() : DatabaseTest(DatabaseProvider.Sqlite)
             await using (var pickup = new PickupFolderTransport(folder))
             {
                 var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions(), Messaging.Attachments.For(Invoicing.Seller.Default));
-                var result = await new OutboxDispatcher(Database.Database, composer, pickup).DispatchAsync(NodaTime.Instant.FromUtc(2027, 9, 17, 9, 0));
+                var result = await new OutboxDispatcher(Database.Database, composer, pickup, Invoicing.Seller.Default).DispatchAsync(NodaTime.Instant.FromUtc(2027, 9, 17, 9, 0));
                 Assert.True(result.Sent >= 4, $"{result}");
             }
 

@@ -278,7 +278,7 @@ public abstract class NewsletterTests(DatabaseProvider provider) : DatabaseTest(
     }
 
     private NewsletterService Newsletters(RenewalsDbContext db) =>
-        new(db, Clock, new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
+        new(db, Clock, new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions(), Invoicing.Seller.Default);
 
     private async Task<T> WithAsync<T>(Func<RenewalsDbContext, Task<T>> use)
     {
@@ -293,7 +293,7 @@ public abstract class NewsletterTests(DatabaseProvider provider) : DatabaseTest(
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
         }
 
         return server.Received;

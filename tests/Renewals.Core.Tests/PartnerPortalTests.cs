@@ -30,7 +30,7 @@ public abstract class PartnerPortalTests(DatabaseProvider provider) : DatabaseTe
     {
         var p = await ArrangeAsync();
         await using var db = Database.Context();
-        var portal = new PartnerPortalService(db, Clock);
+        var portal = new PartnerPortalService(db, Clock, Invoicing.Seller.Default);
 
         var customers = await portal.CustomersAsync(new Actor.Partner(p.Northwind));
 
@@ -52,7 +52,7 @@ public abstract class PartnerPortalTests(DatabaseProvider provider) : DatabaseTe
         var p = await ArrangeAsync();
         Clock.Reset(Instant.FromUtc(2027, 10, 18, 9, 0));
         await using var db = Database.Context();
-        var portal = new PartnerPortalService(db, Clock);
+        var portal = new PartnerPortalService(db, Clock, Invoicing.Seller.Default);
         var northwind = new Actor.Partner(p.Northwind);
 
         var onDeadline = await portal.FileNoticeAsync(northwind, p.First, At(2027, 10, 17), NoticeChannel.UploadedLetter, "Jane Primary", Hash);

@@ -258,8 +258,8 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
         var batches = Options.Create(new CollectionOptions { BatchSize = 2 });
 
         var results = await Task.WhenAll(
-            new CollectionPass(Database.Database, Clock, batches).RunAsync(),
-            new CollectionPass(Database.Database, Clock, batches).RunAsync());
+            new CollectionPass(Database.Database, Clock, batches, Invoicing.Seller.Default).RunAsync(),
+            new CollectionPass(Database.Database, Clock, batches, Invoicing.Seller.Default).RunAsync());
 
         Assert.Equal((5, 5), (results.Sum(r => r.NewlyOverdue), results.Sum(r => r.Reminders)));
         await using var db = Database.Context();
@@ -416,7 +416,7 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
     private async Task<SubscriptionFacts> FactsAsync(long advisor)
     {
         await using var db = Database.Context();
-        return Assert.Single(await BookFacts.ReadAsync(db, Clock, new Actor.Advisor(advisor)));
+        return Assert.Single(await BookFacts.ReadAsync(db, Clock, new Actor.Advisor(advisor), null, Invoicing.Seller.Default));
     }
 
     /// <summary>Acme's two invoices of 15 January 2027 (12,000.00 and 2,400.00, due 14 February): their numbers.</summary>
@@ -446,19 +446,19 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
     private async Task<T> PaymentsAsync<T>(Func<PaymentService, Task<T>> use)
     {
         await using var db = Database.Context();
-        return await use(new PaymentService(db, Clock));
+        return await use(new PaymentService(db, Clock, Invoicing.Seller.Default));
     }
 
     private async Task<StatementResult> ImportAsync(string csv)
     {
         await using var db = Database.Context();
-        return await new StatementImport(db, Clock).ImportAsync(Finance, "february.csv", Encoding.UTF8.GetBytes(csv));
+        return await new StatementImport(db, Clock, Invoicing.Seller.Default).ImportAsync(Finance, "february.csv", Encoding.UTF8.GetBytes(csv));
     }
 
     private Task<CollectionResult> PassAsync(Instant at)
     {
         Clock.Reset(at);
-        return new CollectionPass(Database.Database, Clock, Options.Create(new CollectionOptions())).RunAsync();
+        return new CollectionPass(Database.Database, Clock, Options.Create(new CollectionOptions()), Invoicing.Seller.Default).RunAsync();
     }
 
     private async Task<IReadOnlyList<MimeMessage>> DeliverAsync(Instant at)
@@ -468,7 +468,7 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
         }
 
         return [.. server.Received.Where(m => m.Headers["X-Renewals-Template"] == MessageKinds.PaymentReminder)];

@@ -37,7 +37,7 @@ public abstract class VendorTimeZoneTests(DatabaseProvider provider) : InvoiceDo
         await using var scope = services.CreateAsyncScope();
         var toronto = await scope.ServiceProvider.GetRequiredService<PaymentService>().InvoicesAsync(new Actor.Finance("fiona"));
         await using var db = Database.Context();
-        var placeholder = await new PaymentService(db, Clock).InvoicesAsync(new Actor.Finance("fiona"));
+        var placeholder = await new PaymentService(db, Clock, Invoicing.Seller.Default).InvoicesAsync(new Actor.Finance("fiona"));
 
         Assert.Equal(InvoiceStatus.Issued, Assert.Single(toronto).Status);
         Assert.Equal(InvoiceStatus.Overdue, Assert.Single(placeholder).Status);

@@ -245,7 +245,7 @@ public abstract class WebhookTests(DatabaseProvider provider) : DatabaseTest(pro
             await server.StartAsync();
             var composer = new Messaging.MessageComposer(new Messaging.MessageRenderer(Messaging.TemplateLibrary.FromSetting(null)), new Messaging.DeliveryOptions());
             await using var transport = new Messaging.SmtpTransport(new Messaging.SmtpSettings("127.0.0.1", server.Port, Messaging.SmtpTls.None));
-            await new Messaging.OutboxDispatcher(Database.Database, composer, transport).DispatchAsync(Clock.GetCurrentInstant());
+            await new Messaging.OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(Clock.GetCurrentInstant());
         }
 
         await DispatchAsync();

@@ -206,7 +206,7 @@ public sealed partial class FeedbackTests(WebApp app)
         var contact = await db.Contacts.AsNoTracking().Where(c => c.AccountId == account).OrderBy(c => c.Role).ThenBy(c => c.Id).FirstAsync();
         var demoAdvisor = await db.Users.Where(u => u.Email == Advisor).Select(u => u.AdvisorId!.Value).SingleAsync();
         var clock = SystemClock.Instance;
-        var receipt = await new CallbackService(db, clock).RequestFromPortalAsync(
+        var receipt = await new CallbackService(db, clock, Core.Invoicing.Seller.Default).RequestFromPortalAsync(
             new PortalCustomer(account), contact.Email, new CallbackInput(contact.Name, "Their company", contact.Email, "+44 20 7946 0000", "Renewal quote", CallbackWindows.Any, "en"));
         var closer = new Actor.Advisor(receipt.AdvisorId ?? demoAdvisor);
         var tasks = new AdvisorTaskService(db, clock);

@@ -223,7 +223,7 @@ public sealed partial class NewsletterTests(WebApp app)
     private const string MessageKindsNewsletter = "newsletter";
 
     private static NewsletterService Newsletters(RenewalsDbContext db) => new(
-        db, SystemClock.Instance, new Core.Messaging.MessageRenderer(Core.Messaging.TemplateLibrary.FromSetting(null)), new Core.Messaging.DeliveryOptions());
+        db, SystemClock.Instance, new Core.Messaging.MessageRenderer(Core.Messaging.TemplateLibrary.FromSetting(null)), new Core.Messaging.DeliveryOptions(), Core.Invoicing.Seller.Default);
 
     /// <summary>Polls the database until <paramref name="probe"/> answers, for as long as two passes of the web host's workers take.</summary>
     private async Task<long> WaitForAsync(Func<RenewalsDbContext, Task<long?>> probe)

@@ -18,7 +18,7 @@ public sealed record BookAccount(
     IReadOnlyList<BookSubscription> Subscriptions);
 
 /// <summary>The advisor's book: its accounts (an administrator sees every account).</summary>
-public sealed class AdvisorBookService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
+public sealed class AdvisorBookService(RenewalsDbContext db, IClock clock, Invoicing.Seller seller)
 {
     public async Task<IReadOnlyList<BookAccount>> ListAsync(Actor actor, CancellationToken ct = default)
     {

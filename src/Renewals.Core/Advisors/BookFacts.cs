@@ -54,16 +54,14 @@ public static class BookFacts
     /// <summary>How far back the account's last feedback counts.</summary>
     public const int FeedbackMonths = 12;
 
-    public static Task<IReadOnlyList<SubscriptionFacts>> ReadAsync(RenewalsDbContext db, IClock clock, Actor actor, CancellationToken ct = default) =>
-        ReadAsync(db, clock, actor, null, null, ct);
-
     /// <param name="only">The accounts to read (a page of the book), among those the actor sees; null for all of them.</param>
-    /// <param name="vendor">The seller, whose date says when an invoice is past due; null for the placeholder vendor.</param>
+    /// <param name="vendor">The seller, whose date says when an invoice is past due.</param>
     public static async Task<IReadOnlyList<SubscriptionFacts>> ReadAsync(
-        RenewalsDbContext db, IClock clock, Actor actor, IReadOnlyCollection<long>? only, Invoicing.Seller? vendor, CancellationToken ct = default)
+        RenewalsDbContext db, IClock clock, Actor actor, IReadOnlyCollection<long>? only, Invoicing.Seller vendor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(vendor);
         var now = clock.GetCurrentInstant();
         // A page's facts cost what the page holds, not what the book holds.
         var visible = only is null ? db.Accounts.VisibleTo(actor) : db.Accounts.VisibleTo(actor).Where(a => only.Contains(a.Id));
@@ -119,7 +117,7 @@ public static class BookFacts
                     .Select(m => new PendingRow(m.Date, m.Kind)).ToList(),
             })
             .ToListAsync(ct);
-        var overdue = await OverdueSubscriptionsAsync(db, [.. subscriptions.Select(s => s.Id)], (vendor ?? Invoicing.Seller.Default).Today(now), ct);
+        var overdue = await OverdueSubscriptionsAsync(db, [.. subscriptions.Select(s => s.Id)], vendor.Today(now), ct);
 
         // The account's zone and local date once per account, not once per subscription.
         var days = accounts.Values.ToDictionary(a => a.Id, a =>

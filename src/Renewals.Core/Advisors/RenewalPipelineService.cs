@@ -22,7 +22,7 @@ public sealed record PipelineMonth(
 /// one already ending after a notice on time is lost, not in the pipeline. Its amount is
 /// the net of the invoice the anniversary issues: each line's yearly unit price times quantity.
 /// </summary>
-public sealed class RenewalPipelineService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
+public sealed class RenewalPipelineService(RenewalsDbContext db, IClock clock, Invoicing.Seller seller)
 {
     public const int Months = 12;
 

@@ -43,11 +43,9 @@ public sealed record CallbackDetails(
 /// time (<see cref="CallbackDue"/>), and is acknowledged by email through the outbox in the
 /// requester's language. Bad input is refused whole: nothing is stored.
 /// </summary>
-public sealed class CallbackService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
+/// <param name="seller">The configured vendor, whose zone dates a request when no account is known.</param>
+public sealed class CallbackService(RenewalsDbContext db, IClock clock, Invoicing.Seller seller)
 {
-    /// <summary>The configured vendor, whose zone dates a request when no account is known; the placeholder one when built without it (tests, tools).</summary>
-    private Invoicing.Seller Vendor => seller ?? Invoicing.Seller.Default;
-
     public const int MaxName = 200;
     public const int MaxCompany = 200;
     public const int MaxPhone = 40;
@@ -114,7 +112,7 @@ public sealed class CallbackService(RenewalsDbContext db, IClock clock, Invoicin
             ? await db.Accounts.AsNoTracking().Where(a => a.Id == id).Select(a => new { a.Id, a.AdvisorId, a.TimeZoneId }).SingleOrDefaultAsync(ct)
                 ?? throw new DomainException(DomainErrors.AccountUnknown, id)
             : null;
-        var zoneId = account?.TimeZoneId ?? Vendor.TimeZoneId;
+        var zoneId = account?.TimeZoneId ?? seller.TimeZoneId;
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
         var now = clock.GetCurrentInstant();
         var due = CallbackDue.After(now.InZone(zone));

@@ -23,9 +23,13 @@ public sealed record BookRunResult(EngineRunResult Engine, CollectionResult Coll
 /// </summary>
 public sealed class BookRun(RenewalEngine engine, CollectionPass collections)
 {
-    /// <summary>A run over <paramref name="database"/> with its own engine and collection settings (tests, the command line's --batch-size).</summary>
+    /// <summary>
+    /// A run over <paramref name="database"/> for <paramref name="seller"/> (whose date says when an
+    /// invoice is late), with its own engine and collection settings; null ones are those classes'
+    /// defaults, the same the configuration starts from (tests, tools).
+    /// </summary>
     public static BookRun Over(
-        RenewalsDatabase database, IClock clock, EngineOptions? engine = null, CollectionOptions? collections = null, Invoicing.Seller? seller = null) =>
+        RenewalsDatabase database, IClock clock, Invoicing.Seller seller, EngineOptions? engine = null, CollectionOptions? collections = null) =>
         new(new RenewalEngine(database, clock, engine), new CollectionPass(database, clock, Options.Create(collections ?? new CollectionOptions()), seller));
 
     public async Task<BookRunResult> RunAsync(Instant at, CancellationToken ct = default)

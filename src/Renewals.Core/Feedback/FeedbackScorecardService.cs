@@ -34,10 +34,10 @@ public sealed record ScorecardMonth(YearMonth Month, IReadOnlyList<AdvisorMonthS
 /// months, in <see cref="TimeZoneId"/>), newest month first, worked out from the stored surveys
 /// and answers.
 /// </summary>
-public sealed class FeedbackScorecardService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
+public sealed class FeedbackScorecardService(RenewalsDbContext db, IClock clock, Invoicing.Seller seller)
 {
-    /// <summary>Months are the vendor's: those of its own time zone (the placeholder vendor's when built without it: tests, tools).</summary>
-    public string TimeZoneId => (seller ?? Invoicing.Seller.Default).TimeZoneId;
+    /// <summary>Months are the vendor's: those of its own time zone.</summary>
+    public string TimeZoneId => seller.TimeZoneId;
 
     /// <summary>The scorecard of the last <paramref name="months"/> months, this one included.</summary>
     public async Task<IReadOnlyList<ScorecardMonth>> ReadAsync(Actor actor, int months = 12, CancellationToken ct = default)

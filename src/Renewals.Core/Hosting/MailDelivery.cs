@@ -9,7 +9,7 @@ namespace Renewals.Core.Hosting;
 /// Delivers the outbox the configured way: SMTP when a host is set, otherwise .eml files in the
 /// pickup folder ("pickup" beside the SQLite file, or in the working folder for PostgreSQL).
 /// </summary>
-public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<SmtpOptions> smtp, RenewalsDatabase database, MessageComposer composer, Invoicing.Seller? seller = null)
+public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<SmtpOptions> smtp, RenewalsDatabase database, MessageComposer composer, Invoicing.Seller seller)
 {
     public string PickupFolder =>
         options.Value.PickupFolder

@@ -40,10 +40,6 @@ public static class CreditNoteDocuments
     }
 
     /// <summary>The credit note numbered <paramref name="number"/> (any letter case, surrounding blanks ignored); null when there is none.</summary>
-    public static Task<CreditNoteDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, CancellationToken ct) =>
-        LoadByNumberAsync(db, number, Seller.Default, ct);
-
-    /// <inheritdoc cref="LoadByNumberAsync(RenewalsDbContext, string, CancellationToken)"/>
     public static async Task<CreditNoteDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, Seller seller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);

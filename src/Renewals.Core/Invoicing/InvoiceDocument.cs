@@ -107,7 +107,12 @@ public sealed record Seller(string Name, IReadOnlyList<string> Address, string V
         return new Seller(values[0]!, address, values[2]!, values[3]!);
     }
 
-    /// <summary>A neutral vendor until the deployment configures its own.</summary>
+    /// <summary>
+    /// A neutral vendor until the deployment configures its own (<see cref="FromSettings"/> gives it
+    /// when no seller setting is set). Services never fall back to it: they require the configured
+    /// seller, and tests, the bench and the chaos harness pass this one to what they build by hand,
+    /// standing for a host given no seller settings.
+    /// </summary>
     public static Seller Default { get; } = new(
         "Alderwood Software SAS",
         ["14 rue des Tanneurs", "69002 Lyon", "France"],
@@ -128,10 +133,6 @@ public static class InvoiceDocuments
     }
 
     /// <summary>The invoice numbered <paramref name="number"/> (any letter case, surrounding blanks ignored); null when there is none.</summary>
-    public static Task<InvoiceDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, CancellationToken ct) =>
-        LoadByNumberAsync(db, number, Seller.Default, ct);
-
-    /// <inheritdoc cref="LoadByNumberAsync(RenewalsDbContext, string, CancellationToken)"/>
     public static async Task<InvoiceDocument?> LoadByNumberAsync(RenewalsDbContext db, string number, Seller seller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);

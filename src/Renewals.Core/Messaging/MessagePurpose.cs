@@ -14,15 +14,12 @@ namespace Renewals.Core.Messaging;
 /// </summary>
 public static class MessagePurpose
 {
-    /// <summary>As <see cref="OutdatedAsync(RenewalsDbContext, OutboxMessage, Instant, Invoicing.Seller?, CancellationToken)"/> for the placeholder vendor.</summary>
-    public static Task<string?> OutdatedAsync(RenewalsDbContext db, OutboxMessage message, Instant now, CancellationToken ct) =>
-        OutdatedAsync(db, message, now, null, ct);
-
     /// <summary>Why <paramref name="message"/> is past its purpose at <paramref name="now"/>; null when it still serves it (an invoice's standing is <paramref name="seller"/>'s call, on its date).</summary>
-    public static async Task<string?> OutdatedAsync(RenewalsDbContext db, OutboxMessage message, Instant now, Invoicing.Seller? seller, CancellationToken ct)
+    public static async Task<string?> OutdatedAsync(RenewalsDbContext db, OutboxMessage message, Instant now, Invoicing.Seller seller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(seller);
         if (message.Template == MessageKinds.Newsletter)
         {
             // Consent is read at delivery: a contact who left after the issue was written is not sent it.
@@ -33,7 +30,7 @@ public static class MessagePurpose
 
         if (message.Template == MessageKinds.PaymentReminder)
         {
-            return await CollectionOverAsync(db, message, (seller ?? Invoicing.Seller.Default).Today(now), ct);
+            return await CollectionOverAsync(db, message, seller.Today(now), ct);
         }
 
         if (message.Template is not (MessageKinds.Reminder or MessageKinds.LicenceAvailable))

@@ -32,7 +32,7 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// invoices, stored templates) is read once for the batch (<see cref="MessageBatch"/>); the
 /// claim, the purpose check and the record stay per message.
 /// </summary>
-public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport, Invoicing.Seller? seller = null)
+public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport, Invoicing.Seller seller)
 {
     private DeliveryOptions Options => composer.Options;
 

@@ -46,10 +46,10 @@ public sealed record NewsletterSendResult(IReadOnlyList<NewsletterIssueSent> Iss
 /// outbox message per subscribed contact in the contact's language (else the account's), at most
 /// once per issue and contact (a unique key), each with its own unsubscribe token.
 /// </summary>
-public sealed class NewsletterService(RenewalsDbContext db, IClock clock, MessageRenderer renderer, DeliveryOptions delivery, Invoicing.Seller? seller = null)
+public sealed class NewsletterService(RenewalsDbContext db, IClock clock, MessageRenderer renderer, DeliveryOptions delivery, Invoicing.Seller seller)
 {
     /// <summary>The zone issues are scheduled in: the vendor's own.</summary>
-    public string VendorTimeZoneId => Vendor.TimeZoneId;
+    public string VendorTimeZoneId => seller.TimeZoneId;
 
     public const int MaxSubject = 200;
     public const int MaxMarkdown = 20000;
@@ -61,10 +61,7 @@ public sealed class NewsletterService(RenewalsDbContext db, IClock clock, Messag
         LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss"),
     ];
 
-    /// <summary>The configured vendor, whose zone issues are scheduled in; the placeholder one when built without it (tests, tools).</summary>
-    private Invoicing.Seller Vendor => seller ?? Invoicing.Seller.Default;
-
-    private DateTimeZone VendorZone => Vendor.Zone;
+    private DateTimeZone VendorZone => seller.Zone;
 
     public async Task<IReadOnlyList<NewsletterIssueView>> ListAsync(Actor actor, CancellationToken ct = default)
     {

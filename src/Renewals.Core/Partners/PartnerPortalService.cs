@@ -32,7 +32,7 @@ public sealed record PartnerNotice(NoticeView Notice, long AccountId, string Acc
 /// its contract, and the notices filed for them. Another partner's customer, or a direct one,
 /// answers "unknown", as if it did not exist.
 /// </summary>
-public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
+public sealed class PartnerPortalService(RenewalsDbContext db, IClock clock, Invoicing.Seller seller)
 {
     public async Task<IReadOnlyList<PartnerCustomer>> CustomersAsync(Actor.Partner partner, CancellationToken ct = default)
     {

@@ -40,18 +40,16 @@ public sealed record CollectionResult(int NewlyOverdue, int Reminders);
 /// a second pass, or another instance's, a no-op; a reminder queued before the invoice was paid,
 /// credited or disputed is discarded at delivery (<see cref="MessagePurpose"/>).
 /// </summary>
-public sealed class CollectionPass(RenewalsDatabase database, IClock clock, IOptions<CollectionOptions> options, Seller? seller = null)
+/// <param name="seller">The configured vendor, whose zone dates the books.</param>
+public sealed class CollectionPass(RenewalsDatabase database, IClock clock, IOptions<CollectionOptions> options, Seller seller)
 {
-    /// <summary>The configured vendor, whose zone dates the books; the placeholder one when built without it (tests, tools).</summary>
-    private Seller Vendor => seller ?? Seller.Default;
-
     public Task<CollectionResult> RunAsync(CancellationToken ct = default) => RunAsync(clock.GetCurrentInstant(), ct);
 
     /// <summary>The pass as of <paramref name="now"/>: the command line's <c>run --as-of</c> chases as of the day the engine ran to.</summary>
     public async Task<CollectionResult> RunAsync(Instant now, CancellationToken ct = default)
     {
         var offsets = CollectionReminders.ParseOffsets(options.Value.ReminderDays);
-        var today = Vendor.Today(now);
+        var today = seller.Today(now);
         await using var db = database.CreateContext();
         var late = db.Invoices.Where(i => i.Number != null && i.DueOn < today
             && !db.CreditNotes.Any(c => c.InvoiceId == i.Id)

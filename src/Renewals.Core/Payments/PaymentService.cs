@@ -19,11 +19,9 @@ namespace Renewals.Core.Payments;
 /// invoices with their status. Every write is one transaction with its audit row and, when an
 /// invoice becomes paid, its invoice.paid event; input that breaks a rule stores nothing.
 /// </summary>
-public sealed class PaymentService(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
+/// <param name="seller">The configured vendor, whose zone dates the books.</param>
+public sealed class PaymentService(RenewalsDbContext db, IClock clock, Invoicing.Seller seller)
 {
-    /// <summary>The configured vendor, whose zone dates the books; the placeholder one when built without it (tests, tools).</summary>
-    private Invoicing.Seller Vendor => seller ?? Invoicing.Seller.Default;
-
     public const int MaxReference = 300;
     public const int MaxReason = 500;
 
@@ -35,7 +33,7 @@ public sealed class PaymentService(RenewalsDbContext db, IClock clock, Invoicing
         var rows = await db.Invoices.AsNoTracking().Where(i => i.Number != null && (accountId == null || i.AccountId == accountId))
             .Join(db.Accounts, i => i.AccountId, a => a.Id, (i, a) => new { i.Id, i.Number, i.AccountId, Account = a.Name, i.IssuedOn, i.DueOn, i.Total, i.Currency })
             .ToListAsync(ct);
-        var today = Vendor.Today(clock.GetCurrentInstant());
+        var today = seller.Today(clock.GetCurrentInstant());
         var ids = db.Invoices.Where(i => i.Number != null && (accountId == null || i.AccountId == accountId)).Select(i => i.Id);
         var states = await InvoiceStatuses.ReadAsync(db, ids, today, ct);
         var reasons = (await db.InvoiceDisputes.AsNoTracking().Where(d => d.ClearedAt == null).Select(d => new { d.InvoiceId, d.Reason }).ToListAsync(ct))
@@ -67,7 +65,7 @@ public sealed class PaymentService(RenewalsDbContext db, IClock clock, Invoicing
         ArgumentNullException.ThrowIfNull(input);
         actor.RequireFinance();
         var now = clock.GetCurrentInstant();
-        var today = Vendor.Today(now);
+        var today = seller.Today(now);
         var receivedOn = ParseDate(input.ReceivedOn);
         if (receivedOn > today)
         {
@@ -90,7 +88,7 @@ public sealed class PaymentService(RenewalsDbContext db, IClock clock, Invoicing
         ArgumentNullException.ThrowIfNull(actor);
         actor.RequireFinance();
         var now = clock.GetCurrentInstant();
-        var today = Vendor.Today(now);
+        var today = seller.Today(now);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var line = await WaitingLineAsync(lineId, ct);
 
@@ -120,7 +118,7 @@ public sealed class PaymentService(RenewalsDbContext db, IClock clock, Invoicing
         var allocations = (await db.PaymentAllocations.AsNoTracking().Where(a => ids.Contains(a.PaymentId))
             .Join(db.Invoices, a => a.InvoiceId, i => i.Id, (a, i) => new { a.PaymentId, a.InvoiceId, i.Number, a.Amount }).ToListAsync(ct))
             .ToLookup(a => a.PaymentId);
-        var today = Vendor.Today(clock.GetCurrentInstant());
+        var today = seller.Today(clock.GetCurrentInstant());
         var invoiceIds = allocations.SelectMany(g => g.Select(a => a.InvoiceId)).Distinct().ToList();
         var states = await InvoiceStatuses.ReadAsync(db, db.Invoices.Where(i => invoiceIds.Contains(i.Id)).Select(i => i.Id), today, ct);
         return [.. payments.Select(p => new PaymentView(p.Id, p.ReceivedOn, p.Amount, p.Currency, p.Reference, p.Source, p.RecordedAt, p.RecordedBy,

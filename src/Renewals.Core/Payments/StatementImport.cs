@@ -19,11 +19,9 @@ namespace Renewals.Core.Payments;
 /// whose transaction was imported before is recognised by its id and not paid again. A file with
 /// any fault is refused whole, every fault named with its line: nothing is stored.
 /// </summary>
-public sealed partial class StatementImport(RenewalsDbContext db, IClock clock, Invoicing.Seller? seller = null)
+/// <param name="seller">The configured vendor, whose zone dates the books.</param>
+public sealed partial class StatementImport(RenewalsDbContext db, IClock clock, Invoicing.Seller seller)
 {
-    /// <summary>The configured vendor, whose zone dates the books; the placeholder one when built without it (tests, tools).</summary>
-    private Invoicing.Seller Vendor => seller ?? Invoicing.Seller.Default;
-
     public const string BookedOn = "booked_on";
     public const string Amount = "amount";
     public const string Currency = "currency";
@@ -40,7 +38,7 @@ public sealed partial class StatementImport(RenewalsDbContext db, IClock clock, 
         actor.RequireFinance();
         var rows = Read(bytes);
         var now = clock.GetCurrentInstant();
-        var today = Vendor.Today(now);
+        var today = seller.Today(now);
         var name = Path.GetFileName(fileName ?? "");
         name = name.Length is 0 ? "statement.csv" : name[..Math.Min(name.Length, 260)];
 

@@ -173,8 +173,9 @@ public sealed class ChaosRun : IAsyncDisposable
         Log($"book of {_o.Subscriptions} subscriptions written twice; the clean run steps through {_asOfs.Count} as-of instants to {_asOfs[^1]}");
         var cleanWatch = Stopwatch.StartNew();
         var fake = new FakeClock(today);
-        // Each step as `renewals run --as-of` takes it: the engine, then the collection pass, at the same instant.
-        var book = BookRun.Over(reference, fake, new EngineOptions { BatchSize = 1000 });
+        // Each step as `renewals run --as-of` takes it: the engine, then the collection pass, at the same instant,
+        // for the placeholder vendor that the chaos side's processes have (they are given no seller settings).
+        var book = BookRun.Over(reference, fake, Core.Invoicing.Seller.Default, new EngineOptions { BatchSize = 1000 });
         foreach (var asOf in _asOfs)
         {
             fake.Reset(asOf);
