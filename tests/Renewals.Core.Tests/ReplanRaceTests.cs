@@ -1,9 +1,13 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using Renewals.Core.Access;
+using Renewals.Core.Amendments;
 using Renewals.Core.Planning;
+using Renewals.Core.Portal;
 using Renewals.Data;
 using Renewals.Data.Model;
+using Renewals.Domain;
 using Renewals.Domain.Timeline;
 
 namespace Renewals.Core.Tests;
@@ -57,6 +61,67 @@ public sealed class PostgresReplanRaceTests() : ReplanRaceTests(DatabaseProvider
             await TermTwoAsync(subscription));
         // Sent as the term stood when the engine carried it out, to the primary contact and accounts payable.
         Assert.Equal([("2029-01-15", "2030-01-15"), ("2029-01-15", "2030-01-15")], await TermTwoRemindersAsync(subscription));
+    }
+
+    /// <summary>
+    /// Where a replan really moves stored rows: a two-year term confirmed while the engine carries
+    /// out the anniversary that begins it (the confirmation's check that the term has not started
+    /// was made before its transaction). The engine is held before its commit as above; the
+    /// confirmation waits for it, then refuses: the term was renewed for a year and stays so.
+    /// </summary>
+    [Fact]
+    public async Task A_two_year_term_confirmed_while_the_engine_renews_it_for_a_year_is_refused_as_started_and_nothing_moves()
+    {
+        var advisor = await Book.AdvisorAsync();
+        var account = await Book.AccountAsync(advisorId: advisor);
+        var subscription = await Book.SellAsync(account.Id, Date("2027-01-15"), years: 1);
+        await using (var db = Database.Context())
+        {
+            await db.Policies.Where(p => p.Id == subscription.PolicyId).ExecuteUpdateAsync(u => u.SetProperty(p => p.RenewalYears, "1,2"));
+        }
+
+        await RunOnAsync(Date("2027-01-15"));
+        Clock.Reset(Instant.FromUtc(2027, 10, 1, 7, 0));
+        AmendmentView proposed;
+        await using (var db = Database.Context())
+        {
+            proposed = await new AmendmentService(db, Clock).ProposeAsync(new Actor.Advisor(advisor), subscription.Id,
+                new AmendmentRequest([new AmendLine("DSN-PRO", 12)], "Two years agreed", RenewalYears: 2));
+        }
+
+        await RunOnAsync(Date("2027-11-17"));
+        Clock.Reset(Instant.FromUtc(2028, 1, 14, 23, 0));
+
+        await using var holder = Database.Context();
+        await using var holding = await holder.Database.BeginTransactionAsync();
+        await holder.Database.ExecuteSqlRawAsync("LOCK TABLE audit IN SHARE MODE");
+        var engine = Task.Run(() => RunOnAsync(Date("2028-01-15")));
+        await Waiting.UntilBlockedAsync(Database, Provider, engine);
+        var confirm = Task.Run(async () =>
+        {
+            await using var db = Database.Context();
+            return await new AmendmentService(db, Clock).ConfirmByCustomerAsync(new PortalCustomer(account.Id), proposed.Id, "customer:jane@acme.example");
+        });
+        await Waiting.UntilBlockedAsync(Database, Provider, confirm, waiters: 2);
+        await holding.CommitAsync();
+        Assert.Equal(1, (await engine).Done);
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => confirm);
+        Assert.Equal(DomainErrors.AmendmentTermStarted, refused.Code);
+        await using var check = Database.Context();
+        Assert.Equal(AmendmentStatus.Proposed, (await check.Amendments.AsNoTracking().SingleAsync(a => a.Id == proposed.Id)).Status);
+        Assert.Null((await check.Subscriptions.AsNoTracking().SingleAsync(s => s.Id == subscription.Id)).RenewalLengths);
+        var term = await check.Terms.AsNoTracking().SingleAsync(t => t.SubscriptionId == subscription.Id && t.Number == 2);
+        Assert.Equal((Date("2028-01-15"), Date("2029-01-15")), (term.Start, term.End));
+        Assert.Equal(
+            [
+                (MilestoneKind.Reminder, 120, "2028-09-17", MilestoneStatus.Pending, "2028-09-16T22:00:00Z"),
+                (MilestoneKind.Reminder, 60, "2028-11-16", MilestoneStatus.Pending, "2028-11-15T23:00:00Z"),
+                (MilestoneKind.CancellationDeadline, 0, "2028-11-16", MilestoneStatus.Pending, "2028-11-16T23:00:00Z"),
+                (MilestoneKind.Anniversary, 0, "2029-01-15", MilestoneStatus.Pending, "2029-01-14T23:00:00Z"),
+            ],
+            await TermTwoAsync(subscription.Id));
+        Assert.Equal(0, await check.Audit.CountAsync(a => a.Action == "amendment.confirmed"));
     }
 }
 
