@@ -13,7 +13,8 @@ namespace Renewals.Core.Tests;
 /// </summary>
 internal static class Waiting
 {
-    public static async Task UntilBlockedAsync(TestDatabase database, DatabaseProvider provider, Task task)
+    /// <param name="waiters">On PostgreSQL, how many sessions must be waiting (the task's and those blocked before it).</param>
+    public static async Task UntilBlockedAsync(TestDatabase database, DatabaseProvider provider, Task task, int waiters = 1)
     {
         if (provider == DatabaseProvider.Sqlite)
         {
@@ -30,7 +31,7 @@ internal static class Waiting
             Assert.False(task.IsCompleted, "the second writer finished without waiting for the first");
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
-            if (Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) >= waiters)
             {
                 return;
             }

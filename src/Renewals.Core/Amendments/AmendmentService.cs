@@ -403,6 +403,7 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
             throw new DomainException(DomainErrors.AmendmentNotOpen, amendment.Id);
         }
 
+        await MustNotHaveStartedAsync(subscription.Id, amendment.TermNumber, ct);
         Audit(now, confirmedBy, "amendment.confirmed", amendment.Id,
             (through == AmendmentConfirmation.SignedOrder ? $"signed order {reference}" : "by the customer in the web account")
             + (amendment.RenewalYears == 1 ? "" : $"; term {amendment.TermNumber} renews for {amendment.RenewalYears} years"));
@@ -520,6 +521,32 @@ public sealed class AmendmentService(RenewalsDbContext db, IClock clock)
         row.RenewalLengths = DomainMapping.FormatLengths(lengthened.RenewalYears);
         await MilestonePlanner.ReplanAsync(db, row.Id, lengthened, policy, row.CurrentTermNumber, ct);
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// The check before the transaction again, inside it and against the engine: the anniversary
+    /// that begins the term is locked first on PostgreSQL, so an engine renewing it right now makes
+    /// this wait and then refuse, and an engine that comes later skips it until this commits, then
+    /// renews with the amendment. On SQLite the transaction holds the write lock from its start.
+    /// Without it, a confirmation racing the anniversary left a confirmed amendment never applied
+    /// and a length that moved the milestones of a term already renewed for a year.
+    /// </summary>
+    private async Task MustNotHaveStartedAsync(long subscriptionId, int termNumber, CancellationToken ct)
+    {
+        if (db is PostgresRenewalsDbContext)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT id FROM milestones WHERE subscription_id = {subscriptionId} AND term_number = {termNumber - 1} AND kind = {(int)MilestoneKind.Anniversary} AND status = 0 FOR UPDATE",
+                ct);
+        }
+
+        var current = await db.Subscriptions.AsNoTracking().Where(s => s.Id == subscriptionId).Select(s => s.CurrentTermNumber).SingleAsync(ct);
+        if (current >= termNumber)
+        {
+            var started = await db.Terms.AsNoTracking().Where(t => t.SubscriptionId == subscriptionId && t.Number == termNumber)
+                .Select(t => t.Start).FirstOrDefaultAsync(ct);
+            throw new DomainException(DomainErrors.AmendmentTermStarted, started);
+        }
     }
 
     private static void MustRenew(Subscription row)
