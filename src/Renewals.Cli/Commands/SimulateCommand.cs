@@ -58,7 +58,7 @@ internal static class SimulateCommand
         // Each simulated day's messages go out on that day, as of that day's instant, as the
         // running service would have sent them: dated and worded for the day they are read.
         await using var transport = dryRun ? null : context.Delivery.CreateTransport();
-        var dispatcher = transport is null ? null : context.Delivery.Dispatcher(transport);
+        var dispatcher = transport is null ? null : context.Delivery.Dispatcher(transport, clock);
         var delivered = new DispatchResult(0, 0, 0);
         async Task RunDaysAsync(Action? dayDone)
         {

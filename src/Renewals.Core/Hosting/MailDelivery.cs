@@ -9,7 +9,7 @@ namespace Renewals.Core.Hosting;
 /// Delivers the outbox the configured way: SMTP when a host is set, otherwise .eml files in the
 /// pickup folder ("pickup" beside the SQLite file, or in the working folder for PostgreSQL).
 /// </summary>
-public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<SmtpOptions> smtp, RenewalsDatabase database, MessageComposer composer, Invoicing.Seller seller)
+public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<SmtpOptions> smtp, RenewalsDatabase database, MessageComposer composer, IClock clock, Invoicing.Seller seller)
 {
     public string PickupFolder =>
         options.Value.PickupFolder
@@ -23,13 +23,16 @@ public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<Smt
             : new SmtpTransport(new SmtpSettings(s.Host, s.Port, s.Tls, s.User, s.Password));
     }
 
-    /// <summary>A dispatcher over <paramref name="transport"/>, for a caller that delivers several times over one transport.</summary>
-    public OutboxDispatcher Dispatcher(IMailTransport transport) => new(database, composer, transport, seller);
+    /// <summary>
+    /// A dispatcher over <paramref name="transport"/>, for a caller that delivers several times over one transport;
+    /// its deliveries are stamped by <paramref name="stamps"/> when given (a simulation's clock, standing at its instant), else by the service's clock.
+    /// </summary>
+    public OutboxDispatcher Dispatcher(IMailTransport transport, IClock? stamps = null) => new(database, composer, transport, seller, stamps ?? clock);
 
-    /// <summary>Sends what is due at <paramref name="now"/>.</summary>
-    public async Task<DispatchResult> DispatchAsync(Instant now, CancellationToken ct)
+    /// <summary>Sends what is due at <paramref name="dueBy"/>, each message stamped with the clock's reading when it is sent.</summary>
+    public async Task<DispatchResult> DispatchAsync(Instant dueBy, CancellationToken ct)
     {
         await using var transport = CreateTransport();
-        return await new OutboxDispatcher(database, composer, transport, seller).DispatchAsync(now, ct);
+        return await new OutboxDispatcher(database, composer, transport, seller, clock).DispatchAsync(dueBy, ct);
     }
 }

@@ -31,13 +31,17 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// dispatcher works at a time. What a batch's messages are about (contacts, accounts, lines,
 /// invoices, stored templates) is read once for the batch (<see cref="MessageBatch"/>); the
 /// claim, the purpose check and the record stay per message.
+/// A pass's instant is only its cut-off (what is due); each delivery is stamped with
+/// the clock's reading when it is attempted (its Date header, SentAt, audit and
+/// retry count from it), since a pass with a backlog lasts minutes. Without a clock every stamp
+/// is the cut-off, as a pass at a fixed simulated instant wants (tests, the bench).
 /// </summary>
-public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport, Invoicing.Seller seller)
+public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport, Invoicing.Seller seller, IClock? clock = null)
 {
     private DeliveryOptions Options => composer.Options;
 
-    /// <summary>Sends every message due at <paramref name="now"/>; each is tried once in this call.</summary>
-    public async Task<DispatchResult> DispatchAsync(Instant now, CancellationToken ct = default)
+    /// <summary>Sends every message due at <paramref name="dueBy"/>; each is tried once in this call.</summary>
+    public async Task<DispatchResult> DispatchAsync(Instant dueBy, CancellationToken ct = default)
     {
         using var workerLock = EngineLock.Acquire(database, "dispatcher");
         int sent = 0, retrying = 0, dead = 0, discarded = 0;
@@ -52,7 +56,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             {
                 await db.Database.OpenConnectionAsync(ct);
                 due = await db.Outbox.AsNoTracking()
-                    .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && m.Id > after)
+                    .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= dueBy && m.Id > after)
                     .OrderBy(m => m.Id)
                     .Take(Options.BatchSize)
                     .ToListAsync(ct);
@@ -70,7 +74,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             after = due[^1].Id;
             await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.DeliveryWorkers), CancellationToken = ct }, async (listed, token) =>
             {
-                switch (await DeliverOneAsync(listed.Id, now, batch, token))
+                switch (await DeliverOneAsync(listed.Id, dueBy, batch, token))
                 {
                     case OutboxStatus.Sent:
                         Interlocked.Increment(ref sent);
@@ -92,7 +96,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
     }
 
     /// <summary>Claims, sends and records one message; null when another dispatcher has it or it is no longer due.</summary>
-    private async Task<OutboxStatus?> DeliverOneAsync(long id, Instant now, MessageBatch batch, CancellationToken ct)
+    private async Task<OutboxStatus?> DeliverOneAsync(long id, Instant dueBy, MessageBatch batch, CancellationToken ct)
     {
         await using var db = database.CreateContext();
         // One open connection for the whole delivery: on SQLite each open runs the pragmas again,
@@ -103,16 +107,18 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             ? await db.Outbox
                 .FromSql($"""
                     SELECT * FROM outbox
-                    WHERE id = {id} AND status = 0 AND next_attempt_at <= {now}
+                    WHERE id = {id} AND status = 0 AND next_attempt_at <= {dueBy}
                     FOR UPDATE SKIP LOCKED
                     """)
                 .SingleOrDefaultAsync(ct)
-            : await db.Outbox.SingleOrDefaultAsync(m => m.Id == id && m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now, ct);
+            : await db.Outbox.SingleOrDefaultAsync(m => m.Id == id && m.Status == OutboxStatus.Pending && m.NextAttemptAt <= dueBy, ct);
         if (message is null)
         {
             return null;
         }
 
+        // Read once the message is claimed: the instant this delivery is made, not the pass's.
+        var now = clock?.GetCurrentInstant() ?? dueBy;
         var status = await DeliverAsync(db, message, now, batch, ct);
         await db.SaveChangesAsync(ct);
         if (transaction is not null)

@@ -50,8 +50,13 @@ public sealed record WebhookAttemptView(long Id, long DeliveryId, Instant At, in
 /// Every attempt is logged with its status code, the start of the answer, the error and the
 /// time it took. As in the mail outbox, each delivery is claimed, sent and recorded in its own
 /// transaction (FOR UPDATE SKIP LOCKED on PostgreSQL; one dispatcher at a time on SQLite).
+/// A pass's instant is only its cut-off (what is due); each delivery is stamped with
+/// the clock's reading when it is attempted (the signed webhook-timestamp, the
+/// attempt, DeliveredAt and the retry count from it): receivers refuse a timestamp a few minutes
+/// old, and a pass with a backlog lasts longer. Without a clock every stamp is the cut-off, as a
+/// pass at a fixed simulated instant wants (tests, the bench).
 /// </summary>
-public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFactory httpClients, WebhookOptions? options = null)
+public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFactory httpClients, WebhookOptions? options = null, IClock? clock = null)
 {
     /// <summary>The named HttpClient deliveries use (no automatic redirects: a receiver answers where it was registered).</summary>
     public const string HttpClientName = "webhooks";
@@ -60,8 +65,8 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
 
     public WebhookOptions Options { get; } = options ?? new WebhookOptions();
 
-    /// <summary>Tries every delivery due at <paramref name="now"/> once.</summary>
-    public async Task<WebhookDispatchResult> DispatchAsync(Instant now, CancellationToken ct = default)
+    /// <summary>Tries every delivery due at <paramref name="dueBy"/> once.</summary>
+    public async Task<WebhookDispatchResult> DispatchAsync(Instant dueBy, CancellationToken ct = default)
     {
         using var workerLock = EngineLock.Acquire(database, "webhooks");
         int delivered = 0, retrying = 0, failed = 0;
@@ -75,7 +80,7 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
             await using (var db = database.CreateContext())
             {
                 due = await db.WebhookDeliveries.AsNoTracking()
-                    .Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now && d.Id > after)
+                    .Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= dueBy && d.Id > after)
                     .OrderBy(d => d.Id).Take(Options.BatchSize).Select(d => d.Id).ToListAsync(ct);
                 if (due.Count == 0)
                 {
@@ -93,7 +98,7 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
             foreach (var id in due)
             {
                 after = id;
-                switch (await DeliverOneAsync(id, now, endpoints, client, ct))
+                switch (await DeliverOneAsync(id, dueBy, endpoints, client, ct))
                 {
                     case WebhookDeliveryStatus.Delivered:
                         delivered++;
@@ -136,7 +141,7 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
         return View(attempt);
     }
 
-    private async Task<WebhookDeliveryStatus?> DeliverOneAsync(long id, Instant now, Dictionary<long, WebhookEndpoint> endpoints, HttpClient client, CancellationToken ct)
+    private async Task<WebhookDeliveryStatus?> DeliverOneAsync(long id, Instant dueBy, Dictionary<long, WebhookEndpoint> endpoints, HttpClient client, CancellationToken ct)
     {
         await using var db = database.CreateContext();
         // One open connection for the whole delivery: on SQLite each open runs the pragmas again,
@@ -147,11 +152,11 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
             ? await db.WebhookDeliveries
                 .FromSql($"""
                     SELECT * FROM webhook_deliveries
-                    WHERE id = {id} AND status = 0 AND next_attempt_at <= {now}
+                    WHERE id = {id} AND status = 0 AND next_attempt_at <= {dueBy}
                     FOR UPDATE SKIP LOCKED
                     """)
                 .SingleOrDefaultAsync(ct)
-            : await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == id && d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now, ct);
+            : await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == id && d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= dueBy, ct);
         if (delivery is null)
         {
             return null;
@@ -160,6 +165,8 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
         var endpoint = endpoints.GetValueOrDefault(delivery.EndpointId)
             ?? await db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct);
         delivery.Attempts++;
+        // Read once the delivery is claimed: the instant this attempt is made, not the pass's.
+        var now = clock?.GetCurrentInstant() ?? dueBy;
         var attempt = await SendAsync(client, endpoint, delivery, now, ct);
         db.WebhookAttempts.Add(attempt);
         if (IsSuccess(attempt))
