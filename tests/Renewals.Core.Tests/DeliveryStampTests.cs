@@ -158,7 +158,7 @@ public abstract class DeliveryStampTests(DatabaseProvider provider) : DatabaseTe
     {
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions(), Attachments.For(Invoicing.Seller.Default));
         await using var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None));
-        return await new OutboxDispatcher(Database.Database, composer, transport, clock: clock).DispatchAsync(dueBy);
+        return await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, clock).DispatchAsync(dueBy);
     }
 
     private async Task<List<OutboxMessage>> MessagesAsync()
