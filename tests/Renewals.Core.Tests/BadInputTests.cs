@@ -74,7 +74,9 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
             Gen.Elements(RequiredColumns).Select(c => new BookStep("drop-header", 0, Col(header, c), "")),
             from column in Gen.Choose(0, header.Count - 1)
             from name in Gen.Elements("colour", "", "account", "ACCOUNT ", "💥")
-            select new BookStep("cell", 0, column, name == "account" && header[column] == "account" ? "acount" : name),
+            // A header the importer reads as the one it replaces (the same name in another case,
+            // with spaces around it) breaks nothing: such a pick becomes a misspelling instead.
+            select new BookStep("cell", 0, column, string.Equals(name.Trim(), header[column], StringComparison.OrdinalIgnoreCase) ? "acount" : name),
             Gen.Elements(",extra", ",,,,").Select(v => new BookStep("append", row, 0, v)),
             Gen.Constant(new BookStep("unclosed-quote", row, Col(header, "account"), "")),
             Gen.Constant(new BookStep("latin1", row, Col(header, "account"), "Société Générale")),
