@@ -20,6 +20,12 @@ namespace Renewals.Testing;
 public sealed record Accepted(string Id, double At);
 
 /// <summary>
+/// A permanent refusal (a 5xx reply) the SMTP sink sent, when, and what raised it on that
+/// connection (null when the reply was a decision, such as a refused recipient).
+/// </summary>
+public sealed record Refusal(double At, string Reply, string? Cause);
+
+/// <summary>
 /// A real SMTP server (the SmtpServer package) listening on a loopback port inside the test
 /// process, the one the tests and the chaos run share. It records the Message-ID of every message
 /// it accepts with the moment it accepted it, keeps the messages themselves parsed back with
@@ -35,6 +41,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
     private readonly ConcurrentQueue<MimeMessage> _received = new();
     private readonly ConcurrentQueue<Accepted> _accepted = new();
     private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<Refusal> _refusals = new();
+    private readonly ConcurrentDictionary<Connection, bool> _live = new();
     private readonly Stopwatch _clock;
     private readonly bool _keepMessages;
     private readonly bool _countOnly;
@@ -72,6 +80,13 @@ public sealed class TestSmtpServer : IAsyncDisposable
     /// <summary>The Message-ID (as written, with its angle brackets) of each message accepted, in order.</summary>
     public IReadOnlyList<Accepted> Accepted => [.. _accepted];
 
+    /// <summary>
+    /// Every 5xx reply that reached a client, with the exception behind it. The SmtpServer package
+    /// answers a bare 554 to any exception while it reads or stores a message, so a refusal with a
+    /// cause is the sink failing, not a decision about the message.
+    /// </summary>
+    public IReadOnlyList<Refusal> Refusals => [.. _refusals];
+
     /// <summary>Mail to this address is refused with a permanent error.</summary>
     public void Refuse(string address) => _refused[address] = true;
 
@@ -81,7 +96,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
         services.Add(new Filter(_refused));
-        services.Add(new NoDelayListeners());
+        services.Add(new NoDelayListeners(this));
         _server = new SmtpServer.SmtpServer(options, services);
         _server.SessionCreated += (_, _) => Interlocked.Increment(ref _connections);
         _stop = new CancellationTokenSource();
@@ -96,7 +111,15 @@ public sealed class TestSmtpServer : IAsyncDisposable
             return;
         }
 
+        // Going down the way a server that dies does: the connections are cut before anything else,
+        // so a client in the middle of a message sees the connection drop (and tries again later),
+        // never the 554 the package answers to the cancellation below.
         _server.Shutdown();
+        foreach (var connection in _live.Keys)
+        {
+            connection.Abort();
+        }
+
         await _stop!.CancelAsync();
         try
         {
@@ -166,12 +189,23 @@ public sealed class TestSmtpServer : IAsyncDisposable
         _accepted.Enqueue(new Accepted(id.Trim(), _clock.Elapsed.TotalSeconds));
     }
 
+    private const string ConnectionKey = "Renewals.Testing.Connection";
+
     private sealed class Store(TestSmtpServer server) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(
             ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
-            await server.SaveAsync(buffer, cancellationToken);
+            try
+            {
+                await server.SaveAsync(buffer, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                ((Connection)context.Properties[ConnectionKey]).Cause = e;
+                throw;
+            }
+
             return SmtpResponse.Ok;
         }
     }
@@ -183,17 +217,17 @@ public sealed class TestSmtpServer : IAsyncDisposable
     }
 
     /// <summary>The package's endpoint listener, with TCP_NODELAY on each accepted connection.</summary>
-    private sealed class NoDelayListeners : IEndpointListenerFactory
+    private sealed class NoDelayListeners(TestSmtpServer server) : IEndpointListenerFactory
     {
         public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
         {
             var listener = new TcpListener(endpointDefinition.Endpoint);
             listener.Start();
-            return new NoDelayListener(listener);
+            return new NoDelayListener(server, listener);
         }
     }
 
-    private sealed class NoDelayListener(TcpListener listener) : IEndpointListener
+    private sealed class NoDelayListener(TestSmtpServer server, TcpListener listener) : IEndpointListener
     {
         public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
         {
@@ -201,18 +235,39 @@ public sealed class TestSmtpServer : IAsyncDisposable
             client.NoDelay = true;
             context.Properties.Add(EndpointListener.LocalEndPointKey, listener.LocalEndpoint);
             context.Properties.Add(EndpointListener.RemoteEndPointKey, client.Client.RemoteEndPoint!);
-            return new PlainPipe(client);
+            var connection = new Connection(server, client);
+            context.Properties.Add(ConnectionKey, connection);
+            return connection;
         }
 
         public void Dispose() => listener.Stop();
     }
 
-    /// <summary>A connection's stream as the package's pipe; this server offers no STARTTLS.</summary>
-    private sealed class PlainPipe(TcpClient client) : ISecurableDuplexPipe
+    /// <summary>
+    /// One client's connection as the package's pipe (this server offers no STARTTLS). Its stream
+    /// remembers the last exception raised on it and records each 5xx reply it carries.
+    /// </summary>
+    private sealed class Connection : ISecurableDuplexPipe
     {
-        public PipeReader Input { get; } = PipeReader.Create(client.GetStream());
+        private readonly TestSmtpServer _server;
+        private readonly TcpClient _client;
 
-        public PipeWriter Output { get; } = PipeWriter.Create(client.GetStream());
+        public Connection(TestSmtpServer server, TcpClient client)
+        {
+            _server = server;
+            _client = client;
+            var stream = new WatchedStream(this, client.GetStream());
+            Input = PipeReader.Create(stream);
+            Output = PipeWriter.Create(stream);
+            server._live[this] = true;
+        }
+
+        /// <summary>The last exception raised while reading or storing on this connection.</summary>
+        public Exception? Cause { get; set; }
+
+        public PipeReader Input { get; }
+
+        public PipeWriter Output { get; }
 
         public bool IsSecure => false;
 
@@ -221,6 +276,104 @@ public sealed class TestSmtpServer : IAsyncDisposable
         public Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException("The test SMTP server offers no STARTTLS.");
 
-        public void Dispose() => client.Dispose();
+        /// <summary>Cuts the connection at once (a reset, as when the server dies).</summary>
+        public void Abort()
+        {
+            try
+            {
+                _client.Client.LingerState = new LingerOption(true, 0);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already closed by its session.
+            }
+
+            _client.Dispose();
+        }
+
+        public void Dispose()
+        {
+            _server._live.TryRemove(this, out _);
+            _client.Dispose();
+        }
+
+        internal void Replied(ReadOnlySpan<byte> replies)
+        {
+            // Pipelined replies may share a write: look at each line.
+            foreach (var line in System.Text.Encoding.ASCII.GetString(replies).Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (line[0] == '5')
+                {
+                    var cause = Cause is null ? null : $"{Cause.GetType().Name}: {Cause.Message}";
+                    _server._refusals.Enqueue(new Refusal(_server._clock.Elapsed.TotalSeconds, line, cause));
+                    Cause = null;
+                }
+            }
+        }
+    }
+
+    /// <summary>The socket's stream, telling its connection what failed and which replies went out.</summary>
+    private sealed class WatchedStream(Connection connection, Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                connection.Cause = e;
+                throw;
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken);
+            connection.Replied(buffer.Span);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            connection.Replied(buffer.AsSpan(offset, count));
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

@@ -61,6 +61,12 @@ public sealed class ChaosLedger
 
     public IReadOnlyList<string> MailDuplicates { get; private set; } = [];
 
+    /// <summary>Each dead-lettered message: its id and the reason the dispatcher recorded.</summary>
+    public IReadOnlyList<string> DeadLetters { get; private set; } = [];
+
+    /// <summary>Every 5xx reply the sink sent, with the exception behind it if one raised it.</summary>
+    public IReadOnlyList<Refusal> SinkRefusals { get; private set; } = [];
+
     public int MailDuplicatesUnexplained { get; private set; }
 
     public int WebhooksWritten { get; private set; }
@@ -101,7 +107,8 @@ public sealed class ChaosLedger
     }
 
     internal static async Task<ChaosLedger> BuildAsync(
-        ChaosRunFacts run, RenewalsDatabase reference, RenewalsDatabase chaos, Instant lastAsOf, IReadOnlyList<Accepted> mail, IReadOnlyList<Accepted> hooks)
+        ChaosRunFacts run, RenewalsDatabase reference, RenewalsDatabase chaos, Instant lastAsOf, IReadOnlyList<Accepted> mail, IReadOnlyList<Accepted> hooks,
+        IReadOnlyList<Refusal> refusals)
     {
         var ledger = new ChaosLedger(run);
         var want = await Outcome.OfAsync(reference);
@@ -109,6 +116,7 @@ public sealed class ChaosLedger
         ledger.Differences = [.. want.Keys.Select(kind => Compare(kind, want[kind], got[kind]))];
         await ledger.CountMilestonesAsync(chaos, lastAsOf);
         await ledger.CountMailAsync(chaos, mail);
+        ledger.SinkRefusals = refusals;
         await ledger.CountWebhooksAsync(chaos, hooks);
         await ledger.CountNumbersAsync(chaos);
         ledger.Judge();
@@ -156,6 +164,8 @@ public sealed class ChaosLedger
         MessagesDiscarded = messages.Count(m => m.Status == OutboxStatus.Discarded);
         MessagesDeadLettered = messages.Count(m => m.Status == OutboxStatus.DeadLettered);
         MessagesPending = messages.Count(m => m.Status == OutboxStatus.Pending);
+        DeadLetters = await db.Outbox.AsNoTracking().Where(m => m.Status == OutboxStatus.DeadLettered).OrderBy(m => m.Id)
+            .Select(m => m.MessageId + ": " + (m.LastError ?? "no reason recorded")).ToListAsync();
         var accepted = mail.GroupBy(a => a.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(a => a.At).Order().ToList(), StringComparer.Ordinal);
         var known = messages.Select(m => LeftOfAt(m.MessageId)).ToHashSet(StringComparer.Ordinal);
         MessagesSentNotAccepted = messages.Count(m => m.Status == OutboxStatus.Sent && !accepted.ContainsKey(LeftOfAt(m.MessageId)));
@@ -322,6 +332,17 @@ public sealed class ChaosLedger
         foreach (var line in MailDuplicates)
         {
             Line($"    duplicate {line}");
+        }
+
+        foreach (var line in DeadLetters)
+        {
+            Line($"    dead letter {line}");
+        }
+
+        Line($"  SMTP sink refusals (5xx replies): {SinkRefusals.Count}");
+        foreach (var refusal in SinkRefusals)
+        {
+            Line($"    at {refusal.At:F1} s: {refusal.Reply} ({refusal.Cause ?? "no exception: a decision"})");
         }
 
         Line($"  webhooks: {WebhooksWritten} written, {WebhooksDelivered} delivered, {WebhooksFailed} given up, {WebhooksPending} pending; lost (delivered, never received): {WebhooksDeliveredNotReceived}");

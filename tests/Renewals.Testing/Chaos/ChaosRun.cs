@@ -222,7 +222,7 @@ public sealed class ChaosRun : IAsyncDisposable
             _o.Subscriptions, _o.Kills, kills, _asOfs.Count, _o.Days, _engineRuns, _webStarts, _crashRestarts, [.. _faults],
             drained, chaosSeconds, cleanSeconds, _loads.Count == 0 ? 0 : _loads.Max(), _loads.Count == 0 ? 0 : _loads.Average(),
             sessions.Open, sessions.IdleInTransaction, _folder);
-        return await ChaosLedger.BuildAsync(run, reference, chaos, _asOfs[^1], [.. smtp.Accepted.Select(a => a with { Id = ChaosLedger.LeftOfAt(a.Id) })], hooks.Received);
+        return await ChaosLedger.BuildAsync(run, reference, chaos, _asOfs[^1], [.. smtp.Accepted.Select(a => a with { Id = ChaosLedger.LeftOfAt(a.Id) })], hooks.Received, smtp.Refusals);
     }
 
     private static Instant EndOf(LocalDate day) => day.PlusDays(1).AtMidnight().InUtc().ToInstant() - Duration.Epsilon;

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Renewals.Testing;
+using Xunit;
+
+namespace Renewals.Core.Tests;
+
+/// <summary>
+/// The SMTP sink the tests and the chaos run share: what it tells a client when it stops in the
+/// middle of a message, and what it records of the permanent refusals it sends. The chaos ledger
+/// reads these records to tell a dead letter the sink caused from one the product caused.
+/// </summary>
+public sealed class TestSmtpServerTests
+{
+    [Fact]
+    public async Task Stopping_in_the_middle_of_a_message_cuts_the_connection_and_never_answers_554()
+    {
+        await using var sink = new TestSmtpServer();
+        await sink.StartAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, sink.Port);
+        var stream = client.GetStream();
+        var reader = new StreamReader(stream, Encoding.ASCII);
+        Assert.StartsWith("220", await reader.ReadLineAsync());
+        foreach (var (command, expected) in new[] { ("HELO client", "250"), ("MAIL FROM:<a@example.org>", "250"), ("RCPT TO:<b@example.org>", "250"), ("DATA", "354") })
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
+            Assert.StartsWith(expected, await reader.ReadLineAsync());
+        }
+
+        await stream.WriteAsync("Subject: half a message\r\n\r\nThe first line of its body\r\n"u8.ToArray());
+        await sink.StopAsync();
+
+        // The client sees the connection end (a reset or end of stream), as from a server that dies.
+        string? answer;
+        try
+        {
+            answer = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (IOException)
+        {
+            answer = null;
+        }
+
+        Assert.Null(answer);
+        Assert.Empty(sink.Refusals);
+        Assert.Empty(sink.Accepted);
+    }
+
+    [Fact]
+    public async Task A_refused_recipient_is_recorded_as_a_decision_without_a_cause()
+    {
+        await using var sink = new TestSmtpServer();
+        sink.Refuse("nobody@example.org");
+        await sink.StartAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, sink.Port);
+        var stream = client.GetStream();
+        var reader = new StreamReader(stream, Encoding.ASCII);
+        await reader.ReadLineAsync();
+        foreach (var command in new[] { "HELO client", "MAIL FROM:<a@example.org>", "RCPT TO:<nobody@example.org>" })
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
+            await reader.ReadLineAsync();
+        }
+
+        var refusal = Assert.Single(sink.Refusals);
+        Assert.StartsWith("550", refusal.Reply, StringComparison.Ordinal);
+        Assert.Null(refusal.Cause);
+    }
+}
