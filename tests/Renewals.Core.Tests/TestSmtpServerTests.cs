@@ -69,4 +69,31 @@ public sealed class TestSmtpServerTests
         Assert.StartsWith("550", refusal.Reply, StringComparison.Ordinal);
         Assert.Null(refusal.Cause);
     }
+
+    [Fact]
+    public async Task Stopping_while_sessions_end_on_their_own_neither_throws_nor_loses_the_sink()
+    {
+        await using var sink = new TestSmtpServer();
+        for (var round = 0; round < 20; round++)
+        {
+            await sink.StartAsync();
+            var clients = new List<TcpClient>();
+            for (var i = 0; i < 5; i++)
+            {
+                var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, sink.Port);
+                var stream = client.GetStream();
+                var reader = new StreamReader(stream, Encoding.ASCII);
+                await reader.ReadLineAsync();
+                await stream.WriteAsync("QUIT\r\n"u8.ToArray());
+                clients.Add(client);
+            }
+
+            // The QUITs' sessions close their sockets while the stop cuts them.
+            await sink.StopAsync();
+            clients.ForEach(c => c.Dispose());
+        }
+
+        Assert.Empty(sink.Refusals);
+    }
 }

@@ -279,11 +279,13 @@ public sealed class TestSmtpServer : IAsyncDisposable
         /// <summary>Cuts the connection at once (a reset, as when the server dies).</summary>
         public void Abort()
         {
+            // The session may close it at the same moment: TcpClient then forgets its socket.
+            var socket = _client.Client;
             try
             {
-                _client.Client.LingerState = new LingerOption(true, 0);
+                socket?.LingerState = new LingerOption(true, 0);
             }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
             {
                 // Already closed by its session.
             }
