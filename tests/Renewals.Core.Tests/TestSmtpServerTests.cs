@@ -74,7 +74,7 @@ public sealed class TestSmtpServerTests
     public async Task Stopping_while_sessions_end_on_their_own_neither_throws_nor_loses_the_sink()
     {
         await using var sink = new TestSmtpServer();
-        for (var round = 0; round < 20; round++)
+        for (var round = 0; round < 50; round++)
         {
             await sink.StartAsync();
             var clients = new List<TcpClient>();
@@ -89,7 +89,8 @@ public sealed class TestSmtpServerTests
                 clients.Add(client);
             }
 
-            // The QUITs' sessions close their sockets while the stop cuts them.
+            // The QUITs' sessions close their sockets while the stop cuts them: a race, so many
+            // rounds. Before the fix, 20 rounds hit it in 2 runs of 3 (a NullReferenceException).
             await sink.StopAsync();
             clients.ForEach(c => c.Dispose());
         }
