@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -48,6 +50,15 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public const string Statements = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536;";
 
+    /// <summary>
+    /// A read-only connection (EF's check that the file exists opens one) cannot switch a file in
+    /// rollback-journal mode, such as a backup, to WAL: it only reads, so it leaves the mode alone.
+    /// </summary>
+    public const string ReadOnlyStatements = "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536;";
+
+    // A process uses a handful of connection strings; parsing one at every open would cost more.
+    private static readonly ConcurrentDictionary<string, bool> ReadOnly = new(StringComparer.Ordinal);
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
     public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -59,7 +70,8 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     private static void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = Statements;
+        var readOnly = ReadOnly.GetOrAdd(connection.ConnectionString, cs => new SqliteConnectionStringBuilder(cs).Mode == SqliteOpenMode.ReadOnly);
+        command.CommandText = readOnly ? ReadOnlyStatements : Statements;
         command.ExecuteNonQuery();
     }
 }

@@ -175,6 +175,49 @@ public sealed class BackupTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_SQLite_backup_restored_into_a_new_file_or_opened_itself_is_a_working_database()
+    {
+        await using var source = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await new DemoBook(source.Database, new FakeClock(CliRun.Today)).GenerateAsync(30, Seed);
+        var folder = Directory.CreateTempSubdirectory("renewals-backup-").FullName;
+        try
+        {
+            var file = Path.Combine(folder, "book.backup");
+            Assert.Equal(0, (await CliRun.AsProcess("db", "backup", file, "--db", source.Setting)).ExitCode);
+            // The SQLite file format's header: bytes 18 and 19 are 1 in rollback-journal mode, 2 in WAL.
+            Assert.Equal(1, HeaderJournalMode(file));
+
+            // The restore creates the file; the next command is the first to open it.
+            var target = Path.Combine(folder, "restored.db");
+            var restored = await CliRun.AsProcess("db", "restore", file, "--db", target);
+            Assert.True(restored.ExitCode == 0, restored.Error);
+            Assert.Equal(2, HeaderJournalMode(target));
+            var migrate = await CliRun.AsProcess("db", "migrate", "--db", target);
+            Assert.True(migrate.ExitCode == 0, migrate.Error);
+            var run = await CliRun.AsProcess(RunArgs(target));
+            Assert.True(run.ExitCode == 0, run.Error);
+
+            // A command pointed at the backup itself works too (it reads it first, read-only).
+            var fromBackup = await CliRun.AsProcess("db", "migrate", "--db", file);
+            Assert.True(fromBackup.ExitCode == 0, fromBackup.Error);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static int HeaderJournalMode(string file)
+    {
+        var header = new byte[20];
+        using var stream = File.OpenRead(file);
+        stream.ReadExactly(header);
+        Assert.Equal(header[18], header[19]);
+        return header[18];
+    }
+
     private static string[] RunArgs(string setting) =>
         ["run", "--db", setting, "--as-of", NodaTime.Text.InstantPattern.ExtendedIso.Format(AsOf), "--batch-size", "10", "--no-send"];
 

@@ -149,6 +149,12 @@ internal sealed class DatabaseBackup(RenewalsDatabase database, CliText text, st
             // The backup API copies page by page under the destination's write lock: connections
             // other processes hold on the target see the restored content at their next read.
             from.BackupDatabase(to);
+
+            // The backup is kept in rollback-journal mode (one self-contained file); the restored
+            // database is a working one again, in the WAL mode every connection expects.
+            using var journal = to.CreateCommand();
+            journal.CommandText = "PRAGMA journal_mode=WAL";
+            journal.ExecuteNonQuery();
         }
         finally
         {
