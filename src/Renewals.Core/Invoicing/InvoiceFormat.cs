@@ -53,12 +53,19 @@ public static class InvoiceFormat
 
     private static string Unbroken(string text) => text.Replace(' ', '\u00A0');
 
-    /// <summary>What the invoice is for: the first invoice, a yearly instalment or a renewal.</summary>
-    public static string Kind(InvoiceKind kind, CultureInfo culture) => kind switch
+    /// <summary>
+    /// What the invoice is for: the first invoice, a yearly instalment, a renewal (for the months
+    /// of its period: the term it bills, 24 when an amendment made it two years) or added seats.
+    /// </summary>
+    public static string Kind(InvoiceKind kind, InvoicePeriod period, CultureInfo culture)
     {
-        InvoiceKind.Initial => Text("Kind.Initial", culture),
-        InvoiceKind.Yearly => Text("Kind.Yearly", culture),
-        InvoiceKind.Renewal => Text("Kind.Renewal", culture),
-        InvoiceKind.Addition => Text("Kind.Addition", culture),
-    };
+        ArgumentNullException.ThrowIfNull(period);
+        return kind switch
+        {
+            InvoiceKind.Initial => Text("Kind.Initial", culture),
+            InvoiceKind.Yearly => Text("Kind.Yearly", culture),
+            InvoiceKind.Renewal => Text("Kind.Renewal", culture, NodaTime.Period.Between(period.Start, period.End, PeriodUnits.Months).Months),
+            InvoiceKind.Addition => Text("Kind.Addition", culture),
+        };
+    }
 }

@@ -46,7 +46,7 @@ public static class InvoicePdf
         }
 
         return Render(new Sheet(
-            T("Title"), InvoiceFormat.Kind(doc.Kind, culture), doc.Number, culture, doc.Currency, doc.Lines, doc.Net, doc.VatRate, doc.VatAmount, doc.Total,
+            T("Title"), InvoiceFormat.Kind(doc.Kind, doc.Period, culture), doc.Number, culture, doc.Currency, doc.Lines, doc.Net, doc.VatRate, doc.VatAmount, doc.Total,
             doc.Seller, doc.BillTo, doc.BillTo.AccountName, particulars, terms));
     }
 

@@ -66,11 +66,13 @@ public static class MessageModel
                 }
             }
 
-            model["subscription"] = new Dictionary<string, object?>
+            var subscription = new Dictionary<string, object?>
             {
                 ["id"] = subscriptionId,
                 ["products"] = products.Select(p => new Dictionary<string, object?> { ["name"] = p.Name, ["quantity"] = p.Quantity }).ToList(),
             };
+            model["subscription"] = subscription;
+            await TermLengthsAsync(db, message, model, subscription, subscriptionId, account, batch, ct);
             // Read at delivery: every message about the subscription tells its partner's rules.
             var contract = batch is not null && batch.HasSubscription(subscriptionId)
                 ? batch.Contract(subscriptionId)
@@ -92,6 +94,57 @@ public static class MessageModel
         await DropPurchaseOrderRequestOnceCoveredAsync(db, message, model, ct);
         return model;
     }
+
+    /// <summary>
+    /// Read at delivery, so a message written before an amendment changed the coming term's
+    /// length (or before its withdrawal) tells the length that holds when it is read:
+    /// <c>subscription.coming_term_months</c>, the length of the term that starts on the
+    /// message's <c>renewal_date</c> (else the one after the current term), with a reminder's
+    /// <c>earliest_end_date</c> (that term's end) brought in line; and on a message that names
+    /// <c>renewed_from</c> (the renewal confirmation), <c>subscription.renewed_term_months</c>,
+    /// the length of the term the renewal began, from its stored row.
+    /// </summary>
+    private static async Task TermLengthsAsync(
+        RenewalsDbContext db, OutboxMessage message, Dictionary<string, object?> model, Dictionary<string, object?> subscription, long subscriptionId,
+        MessageBatch.AccountRow account, MessageBatch? batch, CancellationToken ct)
+    {
+        var facts = batch is not null && batch.HasSubscription(subscriptionId)
+            ? batch.Terms(subscriptionId)
+            : await db.Subscriptions.AsNoTracking().Where(s => s.Id == subscriptionId).Select(MessageBatch.TermFactsOf).SingleOrDefaultAsync(ct);
+        if (facts is null)
+        {
+            return;
+        }
+
+        var zone = NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(account.TimeZoneId) ?? NodaTime.DateTimeZone.Utc;
+        var domain = Planning.DomainMapping.ToDomain(account.Name, facts.Start, facts.InitialTermYears, zone, facts.Billing, null, isFirstInFamily: false, facts.RenewalLengths);
+        var coming = Date(model, "renewal_date") is { } renewal && renewal >= domain.Term(1).End
+            ? domain.TermContaining(renewal)
+            : domain.Term(facts.CurrentTermNumber + 1);
+        subscription["coming_term_months"] = Months(domain, coming.Number);
+        if (message.Template == MessageKinds.Reminder && model.ContainsKey("earliest_end_date"))
+        {
+            // The earliest end once the notice period is over is the coming term's end: as long as it is now.
+            model["earliest_end_date"] = Iso(coming.End);
+        }
+
+        if (Date(model, "renewed_from") is { } renewedFrom && renewedFrom >= domain.Term(1).End)
+        {
+            var begun = batch is not null && batch.HasSubscription(subscriptionId)
+                ? batch.TermStarting(subscriptionId, renewedFrom)
+                : await db.Terms.AsNoTracking().Where(t => t.SubscriptionId == subscriptionId && t.Start == renewedFrom)
+                    .Select(t => new MessageBatch.TermDates(t.Start, t.End)).FirstOrDefaultAsync(ct);
+            subscription["renewed_term_months"] = begun is not null
+                ? NodaTime.Period.Between(begun.Start, begun.End, NodaTime.PeriodUnits.Months).Months
+                : Months(domain, domain.TermContaining(renewedFrom).Number);
+        }
+    }
+
+    private static int Months(Domain.Subscriptions.Subscription subscription, int termNumber) =>
+        Domain.Subscriptions.Subscription.RenewalTermMonths * subscription.YearsOf(termNumber);
+
+    private static NodaTime.LocalDate? Date(Dictionary<string, object?> model, string name) =>
+        model.GetValueOrDefault(name) is string text && LocalDatePattern.Iso.Parse(text) is { Success: true } parsed ? parsed.Value : null;
 
     /// <summary>The model of a message to someone who is no contact: its payload names the recipient (recipient_name), the company and the time zone.</summary>
     private static Dictionary<string, object?> Unmatched(OutboxMessage message, Dictionary<string, object?> model, string portalUrl, NodaTime.Instant now)
@@ -212,6 +265,15 @@ public sealed class MessageBatch
     internal static readonly System.Linq.Expressions.Expression<Func<Account, AccountRow>> AccountFacts = a =>
         new AccountRow(a.Name, a.RequiresPurchaseOrder, a.TimeZoneId, a.Advisor == null ? null : new Person(a.Advisor.Name, a.Advisor.Email));
 
+    /// <summary>What the terms' dates and lengths follow from (the renewal lengths confirmed amendments chose).</summary>
+    public sealed record TermFacts(NodaTime.LocalDate Start, int InitialTermYears, Domain.Subscriptions.BillingMode Billing, string? RenewalLengths, int CurrentTermNumber);
+
+    /// <summary>A stored term's first day and exclusive end.</summary>
+    public sealed record TermDates(NodaTime.LocalDate Start, NodaTime.LocalDate End);
+
+    internal static readonly System.Linq.Expressions.Expression<Func<Subscription, TermFacts>> TermFactsOf = s =>
+        new TermFacts(s.Start, s.InitialTermYears, s.Billing, s.RenewalLengths, s.CurrentTermNumber);
+
     internal static readonly System.Linq.Expressions.Expression<Func<Subscription, ContractRow>> ContractFacts = s =>
         new ContractRow(s.PartnerContract!.Partner!.Name, s.PartnerContract.NoticeDays, s.PartnerContract.CancellationFiledByPartnerOnly);
 
@@ -220,15 +282,20 @@ public sealed class MessageBatch
     private readonly Dictionary<long, List<Product>> _products;
     private readonly Dictionary<long, ContractRow> _contracts;
     private readonly Dictionary<long, Invoice> _invoices;
+    private readonly Dictionary<long, TermFacts> _terms;
+    private readonly Dictionary<long, List<TermDates>> _storedTerms;
 
     private MessageBatch(Dictionary<long, Person> contacts, Dictionary<long, AccountRow> accounts, Dictionary<long, List<Product>> products,
-        Dictionary<long, ContractRow> contracts, Dictionary<long, Invoice> invoices, StoredTemplates templates)
+        Dictionary<long, ContractRow> contracts, Dictionary<long, Invoice> invoices, StoredTemplates templates,
+        Dictionary<long, TermFacts> terms, Dictionary<long, List<TermDates>> storedTerms)
     {
         _contacts = contacts;
         _accounts = accounts;
         _products = products;
         _contracts = contracts;
         _invoices = invoices;
+        _terms = terms;
+        _storedTerms = storedTerms;
         Templates = templates;
     }
 
@@ -247,6 +314,12 @@ public sealed class MessageBatch
     public ContractRow? Contract(long subscriptionId) => _contracts.GetValueOrDefault(subscriptionId);
 
     public Invoice? Invoice(long id) => _invoices.GetValueOrDefault(id);
+
+    public TermFacts? Terms(long subscriptionId) => _terms.GetValueOrDefault(subscriptionId);
+
+    /// <summary>The stored term that starts on <paramref name="start"/> (read for the messages that name a renewal).</summary>
+    public TermDates? TermStarting(long subscriptionId, NodaTime.LocalDate start) =>
+        _storedTerms.GetValueOrDefault(subscriptionId)?.FirstOrDefault(t => t.Start == start);
 
     /// <summary>Reads what <paramref name="messages"/> need, a handful of queries whatever their number.</summary>
     public static async Task<MessageBatch> LoadAsync(RenewalsDbContext db, IReadOnlyCollection<OutboxMessage> messages, CancellationToken ct)
@@ -276,6 +349,8 @@ public sealed class MessageBatch
 
         var products = subscriptionIds.ToDictionary(id => id, _ => new List<Product>());
         var contracts = new Dictionary<long, ContractRow>();
+        var terms = new Dictionary<long, TermFacts>();
+        var storedTerms = new Dictionary<long, List<TermDates>>();
         if (subscriptionIds.Count > 0)
         {
             var lines = await db.SubscriptionLines.AsNoTracking().Where(l => subscriptionIds.Contains(l.SubscriptionId))
@@ -292,10 +367,31 @@ public sealed class MessageBatch
             {
                 contracts[s.Id] = new ContractRow(s.Name, s.NoticeDays, s.CancellationFiledByPartnerOnly);
             }
+
+            var facts = await db.Subscriptions.AsNoTracking().Where(s => subscriptionIds.Contains(s.Id))
+                .Select(s => new { s.Id, Facts = new TermFacts(s.Start, s.InitialTermYears, s.Billing, s.RenewalLengths, s.CurrentTermNumber) })
+                .ToListAsync(ct);
+            foreach (var f in facts)
+            {
+                terms[f.Id] = f.Facts;
+            }
+
+            // Only a renewal's messages name the term it began; the others need no stored term.
+            var renewed = messages.Where(m => m.Template == MessageKinds.RenewalConfirmation && m.SubscriptionId is { } id && subscriptionIds.Contains(id))
+                .Select(m => m.SubscriptionId!.Value).Distinct().ToList();
+            if (renewed.Count > 0)
+            {
+                var rows = await db.Terms.AsNoTracking().Where(t => renewed.Contains(t.SubscriptionId))
+                    .Select(t => new { t.SubscriptionId, Dates = new TermDates(t.Start, t.End) }).ToListAsync(ct);
+                foreach (var row in rows)
+                {
+                    (storedTerms.TryGetValue(row.SubscriptionId, out var list) ? list : storedTerms[row.SubscriptionId] = []).Add(row.Dates);
+                }
+            }
         }
 
         var invoices = invoiceIds.Count == 0 ? [] : await db.Invoices.AsNoTracking().Include(i => i.Lines).Where(i => invoiceIds.Contains(i.Id))
             .AsSplitQuery().ToDictionaryAsync(i => i.Id, ct);
-        return new MessageBatch(contacts, accounts, products, contracts, invoices, await StoredTemplates.AllCurrentAsync(db, ct));
+        return new MessageBatch(contacts, accounts, products, contracts, invoices, await StoredTemplates.AllCurrentAsync(db, ct), terms, storedTerms);
     }
 }

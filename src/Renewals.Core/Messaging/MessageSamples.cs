@@ -32,8 +32,15 @@ public static class MessageSamples
                     new Dictionary<string, object?> { ["name"] = "Design Studio", ["quantity"] = 25 },
                     new Dictionary<string, object?> { ["name"] = "Render Farm", ["quantity"] = 3 },
                 },
+                // No amendment in the sample: the coming term, like the one a renewal begins, lasts the usual 12 months.
+                ["coming_term_months"] = 12,
             },
         };
+        if (kind == MessageKinds.RenewalConfirmation)
+        {
+            ((Dictionary<string, object?>)model["subscription"]!)["renewed_term_months"] = 12;
+        }
+
         foreach (var (name, value) in Values(kind))
         {
             model[name] = value;
