@@ -120,7 +120,7 @@ internal static class DeliveryBench
         var results = await Task.WhenAll(Enumerable.Range(0, dispatchers).Select(_ => Task.Run(async () =>
         {
             await using var transport = new SmtpTransport(settings);
-            return await new OutboxDispatcher(database, composer, transport, Core.Invoicing.Seller.Default).DispatchAsync(now);
+            return await new OutboxDispatcher(database, composer, transport, Core.Invoicing.Seller.Default, new SettableClock(now)).DispatchAsync(now);
         })));
         var result = results.Aggregate((a, b) => new DispatchResult(a.Sent + b.Sent, a.Retrying + b.Retrying, a.DeadLettered + b.DeadLettered, a.Discarded + b.Discarded));
 

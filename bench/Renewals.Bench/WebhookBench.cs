@@ -77,7 +77,7 @@ internal static class WebhookBench
         var cpu = DeliveryBench.Cpu.Start();
         var watch = Stopwatch.StartNew();
         var results = await Task.WhenAll(Enumerable.Range(0, dispatchers)
-            .Select(_ => Task.Run(() => new WebhookDispatcher(database, clients, options).DispatchAsync(now))));
+            .Select(_ => Task.Run(() => new WebhookDispatcher(database, clients, new SettableClock(now), options).DispatchAsync(now))));
         watch.Stop();
         var (own, others) = cpu.Stop();
         var taken = sink.Requests;

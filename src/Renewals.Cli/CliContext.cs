@@ -44,7 +44,11 @@ internal sealed class CliContext
         set => _services = value;
     }
 
+    /// <summary>The host's one clock, which every service of the command reads too.</summary>
     public IClock Clock => Services.GetRequiredService<IClock>();
+
+    /// <summary>Makes the command's clock (<see cref="Clock"/>, the host's IClock) stand at <paramref name="instant"/> for the rest of the command.</summary>
+    public void StandClockAt(Instant instant) => Services.GetRequiredService<CommandClock>().StandAt(instant);
 
     /// <summary>--db, else RENEWALS_DB (or Renewals:Database), else renewals.db in the working folder.</summary>
     public RenewalsDatabase Database => Services.GetRequiredService<RenewalsDatabase>();

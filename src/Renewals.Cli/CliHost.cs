@@ -42,10 +42,10 @@ internal static class CliHost
 
         // A command runs to its end: Ctrl+C stays System.CommandLine's, not the host's.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
-        if (clock is not null)
-        {
-            builder.Services.AddSingleton(clock);
-        }
+        // The command's one clock (a test's when handed in, else the host's TimeProvider's), which
+        // a command may make stand at an instant: registered before AddRenewals, whose IClock yields to it.
+        builder.Services.AddSingleton(sp => new CommandClock(clock ?? new TimeProviderClock(sp.GetRequiredService<TimeProvider>())));
+        builder.Services.AddSingleton<IClock>(sp => sp.GetRequiredService<CommandClock>());
 
         builder.Services.AddRenewals(builder.Configuration);
         return builder.Build();

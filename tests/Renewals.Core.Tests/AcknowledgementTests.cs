@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using MimeKit;
 using NodaTime;
+using NodaTime.Testing;
 using Renewals.Core.Cancellations;
 using Renewals.Core.Messaging;
 using Renewals.Data;
@@ -50,7 +51,7 @@ public abstract partial class AcknowledgementTests(DatabaseProvider provider) : 
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new FakeClock(at)).DispatchAsync(at);
         }
 
         return server.Received;

@@ -152,7 +152,7 @@ public abstract class AdvisorMeetingOutcomeTests(DatabaseProvider provider) : Da
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(Clock.GetCurrentInstant());
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, Clock).DispatchAsync(Clock.GetCurrentInstant());
         }
 
         var acknowledgement = Assert.Single(server.Received, m => m.Headers["X-Renewals-Template"] == MessageKinds.CancellationAcknowledgement);

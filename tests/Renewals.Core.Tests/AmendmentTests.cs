@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using NodaTime.Testing;
 using Renewals.Core.Access;
 using Renewals.Core.Amendments;
 using Renewals.Core.Portal;
@@ -208,7 +209,7 @@ public abstract class AmendmentTests(DatabaseProvider provider) : DatabaseTest(p
         var composer = new Messaging.MessageComposer(new Messaging.MessageRenderer(Messaging.TemplateLibrary.FromSetting(null)), new Messaging.DeliveryOptions());
         await using (var transport = new Messaging.SmtpTransport(new Messaging.SmtpSettings("127.0.0.1", server.Port, Messaging.SmtpTls.None)))
         {
-            await new Messaging.OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
+            await new Messaging.OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new FakeClock(at)).DispatchAsync(at);
         }
 
         var reminder = server.Received.Single(m => m.Headers["X-Renewals-Template"] == Messaging.MessageKinds.Reminder

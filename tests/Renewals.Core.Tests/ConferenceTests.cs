@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using NodaTime;
+using NodaTime.Testing;
 using Renewals.Core.Access;
 using Renewals.Core.Conferences;
 using Renewals.Core.Messaging;
@@ -242,7 +243,7 @@ public abstract partial class ConferenceTests(DatabaseProvider provider) : Datab
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions(), Attachments.For(Invoicing.Seller.Default));
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new FakeClock(at)).DispatchAsync(at);
         }
 
         return server.Received;

@@ -103,7 +103,7 @@ public abstract class DeliveryStampTests(DatabaseProvider provider) : DatabaseTe
         var clock = new FakeClock(Instant.FromUtc(2028, 3, 1, 9, 0), Duration.FromMinutes(4));
 
         var dueBy = clock.GetCurrentInstant();
-        var result = await new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), clock: clock).DispatchAsync(dueBy);
+        var result = await new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), clock).DispatchAsync(dueBy);
 
         Assert.Equal((1, 1, 0), (result.Delivered, result.Retrying, result.Failed));
         var received = receiver.Received;
@@ -168,7 +168,7 @@ public abstract class DeliveryStampTests(DatabaseProvider provider) : DatabaseTe
     }
 
     private WebhookAdminService Admin_(RenewalsDbContext db) =>
-        new(db, Clock, new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), OnLoopback));
+        new(db, Clock, new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), Clock, OnLoopback));
 
     private async Task<WebhookEndpointView> AddEndpointAsync(string url, params string[] types)
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using NodaTime.Testing;
 using Renewals.Core.Messaging;
 using Renewals.Data;
 using Renewals.Data.Model;
@@ -181,7 +182,7 @@ public abstract class MailFaultTests(DatabaseProvider provider) : DatabaseTest(p
     {
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), options, Attachments.For(Invoicing.Seller.Default));
         await using var transport = new SmtpTransport(settings, ShortTimeout);
-        return await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(now);
+        return await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new FakeClock(now)).DispatchAsync(now);
     }
 
     protected static string Wire(string stored) => stored.Trim('<', '>').Split('@')[0] + "@vendor.example";

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using NodaTime;
+using NodaTime.Testing;
 using Renewals.Core.Cancellations;
 using Renewals.Core.Messaging;
 using Renewals.Data;
@@ -127,7 +128,7 @@ public abstract class MessagePurposeTests(DatabaseProvider provider) : DatabaseT
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new FakeClock(at)).DispatchAsync(at);
         }
 
         return server.Received;

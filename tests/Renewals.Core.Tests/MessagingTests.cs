@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using NodaTime;
+using NodaTime.Testing;
 using Renewals.Core.Cancellations;
 using Renewals.Core.Messaging;
 using Renewals.Data;
@@ -248,7 +249,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
             await using (var pickup = new PickupFolderTransport(folder))
             {
                 var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
-                var result = await new OutboxDispatcher(Database.Database, composer, pickup, Invoicing.Seller.Default).DispatchAsync(RenewalEve);
+                var result = await new OutboxDispatcher(Database.Database, composer, pickup, Invoicing.Seller.Default, new FakeClock(RenewalEve)).DispatchAsync(RenewalEve);
                 Assert.True(result.Sent > 0);
             }
 
@@ -402,7 +403,7 @@ public abstract partial class MessagingTests(DatabaseProvider provider) : Databa
     {
         var composer = new MessageComposer(new MessageRenderer(templates ?? TemplateLibrary.FromSetting(null)), options ?? new DeliveryOptions(), attachments);
         await using var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None));
-        return await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(now);
+        return await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new FakeClock(now)).DispatchAsync(now);
     }
 
     private static string CopyTemplates()

@@ -26,7 +26,8 @@ public sealed class MimeTests() : DatabaseTest(DatabaseProvider.Sqlite)
             await using (var pickup = new PickupFolderTransport(folder))
             {
                 var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions(), Messaging.Attachments.For(Invoicing.Seller.Default));
-                var result = await new OutboxDispatcher(Database.Database, composer, pickup, Invoicing.Seller.Default).DispatchAsync(NodaTime.Instant.FromUtc(2027, 9, 17, 9, 0));
+                var at = NodaTime.Instant.FromUtc(2027, 9, 17, 9, 0);
+                var result = await new OutboxDispatcher(Database.Database, composer, pickup, Invoicing.Seller.Default, new NodaTime.Testing.FakeClock(at)).DispatchAsync(at);
                 Assert.True(result.Sent >= 4, $"{result}");
             }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using NodaTime;
+using NodaTime.Testing;
 using Renewals.Core.Access;
 using Renewals.Core.Messaging;
 using Renewals.Core.Newsletter;
@@ -293,7 +294,7 @@ public abstract class NewsletterTests(DatabaseProvider provider) : DatabaseTest(
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new FakeClock(at)).DispatchAsync(at);
         }
 
         return server.Received;

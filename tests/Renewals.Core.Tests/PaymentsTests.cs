@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using NodaTime;
+using NodaTime.Testing;
 using Renewals.Core.Access;
 using Renewals.Core.Advisors;
 using Renewals.Core.Messaging;
@@ -468,7 +469,7 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new FakeClock(at)).DispatchAsync(at);
         }
 
         return [.. server.Received.Where(m => m.Headers["X-Renewals-Template"] == MessageKinds.PaymentReminder)];

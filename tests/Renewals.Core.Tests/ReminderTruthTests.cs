@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using NodaTime;
+using NodaTime.Testing;
 using Renewals.Core.Messaging;
 using Renewals.Data;
 using Renewals.Data.Model;
@@ -181,7 +182,7 @@ public abstract partial class ReminderTruthTests(DatabaseProvider provider) : Da
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using (var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None)))
         {
-            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(at);
+            await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new FakeClock(at)).DispatchAsync(at);
         }
 
         return server.Received;

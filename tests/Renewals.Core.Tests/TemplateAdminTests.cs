@@ -221,6 +221,6 @@ public abstract class TemplateAdminTests(DatabaseProvider provider) : DatabaseTe
     {
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), new DeliveryOptions());
         await using var transport = new SmtpTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None));
-        await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(now);
+        await new OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, new NodaTime.Testing.FakeClock(now)).DispatchAsync(now);
     }
 }

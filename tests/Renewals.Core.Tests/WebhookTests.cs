@@ -133,14 +133,14 @@ public abstract class WebhookTests(DatabaseProvider provider) : DatabaseTest(pro
         var waits = new List<Instant>();
         for (var pass = 0; pass < 3; pass++)
         {
-            await new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), options).DispatchAsync(Clock.GetCurrentInstant());
+            await new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), Clock, options).DispatchAsync(Clock.GetCurrentInstant());
             var delivery = (await DeliveriesAsync(endpoint.Id)).Single();
             waits.Add(delivery.NextAttemptAt);
             Clock.Reset(delivery.NextAttemptAt);
         }
 
         Clock.Advance(Duration.FromDays(1));
-        var after = await new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), options).DispatchAsync(Clock.GetCurrentInstant());
+        var after = await new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), Clock, options).DispatchAsync(Clock.GetCurrentInstant());
 
         // 12:00:00, then 30 s later, then 60 s after that; the third failure gives up (no new wait).
         var noon = Instant.FromUtc(2026, 12, 1, 12, 0);
@@ -245,7 +245,7 @@ public abstract class WebhookTests(DatabaseProvider provider) : DatabaseTest(pro
             await server.StartAsync();
             var composer = new Messaging.MessageComposer(new Messaging.MessageRenderer(Messaging.TemplateLibrary.FromSetting(null)), new Messaging.DeliveryOptions());
             await using var transport = new Messaging.SmtpTransport(new Messaging.SmtpSettings("127.0.0.1", server.Port, Messaging.SmtpTls.None));
-            await new Messaging.OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default).DispatchAsync(Clock.GetCurrentInstant());
+            await new Messaging.OutboxDispatcher(Database.Database, composer, transport, Invoicing.Seller.Default, Clock).DispatchAsync(Clock.GetCurrentInstant());
         }
 
         await DispatchAsync();
@@ -325,7 +325,7 @@ public abstract class WebhookTests(DatabaseProvider provider) : DatabaseTest(pro
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Renewals:Database"] = Database.Setting }).Build();
         await using var services = new ServiceCollection().AddRenewals(configuration).BuildServiceProvider();
 
-        var result = await new WebhookDispatcher(Database.Database, services.GetRequiredService<IHttpClientFactory>(), services.GetRequiredService<WebhookOptions>())
+        var result = await new WebhookDispatcher(Database.Database, services.GetRequiredService<IHttpClientFactory>(), Clock, services.GetRequiredService<WebhookOptions>())
             .DispatchAsync(Clock.GetCurrentInstant());
 
         Assert.Equal((0, 1, 0), (result.Delivered, result.Retrying, result.Failed));
@@ -363,7 +363,7 @@ public abstract class WebhookTests(DatabaseProvider provider) : DatabaseTest(pro
         Assert.Equal(isPublic, WebhookNetwork.IsPublic(System.Net.IPAddress.Parse(address)));
 
     private WebhookAdminService Admin_(RenewalsDbContext db, WebhookOptions? options = null) =>
-        new(db, Clock, new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), options ?? OnLoopback));
+        new(db, Clock, new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), Clock, options ?? OnLoopback));
 
     private async Task<WebhookEndpointView> AddEndpointAsync(string url, params string[] types)
     {
@@ -372,7 +372,7 @@ public abstract class WebhookTests(DatabaseProvider provider) : DatabaseTest(pro
     }
 
     private Task<WebhookDispatchResult> DispatchAsync() =>
-        new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>()).DispatchAsync(Clock.GetCurrentInstant());
+        new WebhookDispatcher(Database.Database, Http.GetRequiredService<IHttpClientFactory>(), Clock).DispatchAsync(Clock.GetCurrentInstant());
 
     private async Task<WebhookAttemptView> ReplayAsync(long deliveryId)
     {

@@ -95,11 +95,3 @@ internal static class EngineDays
 internal sealed record EngineRunJson(int Executed, int Done, int Skipped, int Batches, IReadOnlyDictionary<string, int> ByOutcome);
 
 internal sealed record MessagesJson(int Sent, int Retrying, int DeadLettered, int Discarded, string Transport);
-
-/// <summary>The engine's clock during a simulation: it stands where the simulated day is.</summary>
-internal sealed class SimulatedClock(Instant start) : IClock
-{
-    public Instant Now { get; set; } = start;
-
-    public Instant GetCurrentInstant() => Now;
-}

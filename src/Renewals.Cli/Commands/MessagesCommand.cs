@@ -145,9 +145,8 @@ internal static class MessagesCommand
     public static async Task<(DispatchResult Result, string Transport)> DispatchQuietlyAsync(CliContext context, NodaTime.Instant now, CancellationToken ct, bool report = false)
     {
         await using var transport = context.Delivery.CreateTransport();
-        // A cut-off ahead of the clock is run --as-of's simulated instant: its deliveries are stamped with it.
-        var stamps = now > context.Clock.GetCurrentInstant() ? new SimulatedClock(now) : null;
-        var result = await context.Delivery.Dispatcher(transport, stamps).DispatchAsync(now, ct);
+        // Each delivery is stamped by the command's clock (standing at run --as-of's instant when given).
+        var result = await context.Delivery.Dispatcher(transport).DispatchAsync(now, ct);
         if (report)
         {
             Report(context, result, transport);

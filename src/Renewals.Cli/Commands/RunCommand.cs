@@ -83,7 +83,14 @@ internal static class RunCommand
             }
 
             await EngineDays.RequireMigratedAsync(database, text, ct);
-            var at = parse.GetValue(asOf) ?? context.Clock.GetCurrentInstant();
+            if (parse.GetValue(asOf) is { } given)
+            {
+                // The command's clock stands there: the engine's, the collection pass's and the
+                // dispatcher's stamps (audit rows, messages written, dated and sent) all read it.
+                context.StandClockAt(given);
+            }
+
+            var at = context.Clock.GetCurrentInstant();
             var ran = await book.RunAsync(at, ct);
             var (result, chased) = (ran.Engine, ran.Collections);
             if (parse.GetValue(format) == "json")
@@ -91,8 +98,7 @@ internal static class RunCommand
                 (DispatchResult Result, string Transport)? sent = null;
                 if (!parse.GetValue(noSend))
                 {
-                    var reading = context.Clock.GetCurrentInstant();
-                    sent = await MessagesCommand.DispatchQuietlyAsync(context, at > reading ? at : reading, ct);
+                    sent = await MessagesCommand.DispatchQuietlyAsync(context, context.Clock.GetCurrentInstant(), ct);
                 }
 
                 Operations.WroteJson(parse, format, new
@@ -113,9 +119,8 @@ internal static class RunCommand
             if (!parse.GetValue(noSend))
             {
                 // The engine wrote its messages as due at its clock's reading, after `at` was taken:
-                // a fresh reading finds them due. A later --as-of keeps its day's wording.
-                var now = context.Clock.GetCurrentInstant();
-                await MessagesCommand.DispatchAsync(context, at > now ? at : now, ct);
+                // a fresh reading finds them due (at --as-of, the clock still stands at `at`).
+                await MessagesCommand.DispatchAsync(context, context.Clock.GetCurrentInstant(), ct);
             }
 
             return RenewalsCli.Ok;
@@ -162,8 +167,7 @@ internal static class RunCommand
                 if (send)
                 {
                     // The engine's messages are due at its clock's reading, taken after `at`.
-                    var now = context.Clock.GetCurrentInstant();
-                    sent = (await MessagesCommand.DispatchQuietlyAsync(context, at > now ? at : now, ct)).Result;
+                    sent = (await MessagesCommand.DispatchQuietlyAsync(context, context.Clock.GetCurrentInstant(), ct)).Result;
                 }
 
                 if (outageSince is { } since)

@@ -46,8 +46,8 @@ internal static class SimulateCommand
         }
 
         await EngineDays.RequireMigratedAsync(database, text, ct);
-        var clock = new SimulatedClock(context.Clock.GetCurrentInstant());
-        var engine = new RenewalEngine(database, clock);
+        // The command's clock, made to stand at each simulated day in turn: the engine and the dispatcher read it.
+        var engine = new RenewalEngine(database, context.Clock);
         var days = new List<(LocalDate Day, Instant AsOf)>();
         for (var day = today; day <= until; day = day.PlusDays(1))
         {
@@ -58,11 +58,11 @@ internal static class SimulateCommand
         // Each simulated day's messages go out on that day, as of that day's instant, as the
         // running service would have sent them: dated and worded for the day they are read.
         await using var transport = dryRun ? null : context.Delivery.CreateTransport();
-        var dispatcher = transport is null ? null : context.Delivery.Dispatcher(transport, clock);
+        var dispatcher = transport is null ? null : context.Delivery.Dispatcher(transport);
         var delivered = new DispatchResult(0, 0, 0);
         async Task RunDaysAsync(Action? dayDone)
         {
-            await engine.SimulateAsync(days.Select(d => { clock.Now = d.AsOf; return d; }), dryRun, async (day, result) =>
+            await engine.SimulateAsync(days.Select(d => { context.StandClockAt(d.AsOf); return d; }), dryRun, async (day, result) =>
             {
                 results.Add((day, result));
                 if (dispatcher is not null)

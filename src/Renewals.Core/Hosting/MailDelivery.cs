@@ -25,9 +25,9 @@ public sealed class MailDelivery(IOptions<RenewalsOptions> options, IOptions<Smt
 
     /// <summary>
     /// A dispatcher over <paramref name="transport"/>, for a caller that delivers several times over one transport;
-    /// its deliveries are stamped by <paramref name="stamps"/> when given (a simulation's clock, standing at its instant), else by the service's clock.
+    /// its deliveries are stamped by the service's clock, the host's one (the command line's stands at a simulated instant when a command says so).
     /// </summary>
-    public OutboxDispatcher Dispatcher(IMailTransport transport, IClock? stamps = null) => new(database, composer, transport, seller, stamps ?? clock);
+    public OutboxDispatcher Dispatcher(IMailTransport transport) => new(database, composer, transport, seller, clock);
 
     /// <summary>Sends what is due at <paramref name="dueBy"/>, each message stamped with the clock's reading when it is sent.</summary>
     public async Task<DispatchResult> DispatchAsync(Instant dueBy, CancellationToken ct)

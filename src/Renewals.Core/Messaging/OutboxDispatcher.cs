@@ -33,10 +33,11 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// claim, the purpose check and the record stay per message.
 /// A pass's instant is only its cut-off (what is due); each delivery is stamped with
 /// the clock's reading when it is attempted (its Date header, SentAt, audit and
-/// retry count from it), since a pass with a backlog lasts minutes. Without a clock every stamp
-/// is the cut-off, as a pass at a fixed simulated instant wants (tests, the bench).
+/// retry count from it), since a pass with a backlog lasts minutes. The clock is required: a pass
+/// at a fixed simulated instant (tests, the bench, <c>renewals run --as-of</c>) hands in a clock
+/// standing at that instant rather than leaving the stamps to the cut-off.
 /// </summary>
-public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport, Invoicing.Seller seller, IClock? clock = null)
+public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer composer, IMailTransport transport, Invoicing.Seller seller, IClock clock)
 {
     private DeliveryOptions Options => composer.Options;
 
@@ -118,7 +119,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         }
 
         // Read once the message is claimed: the instant this delivery is made, not the pass's.
-        var now = clock?.GetCurrentInstant() ?? dueBy;
+        var now = clock.GetCurrentInstant();
         var status = await DeliverAsync(db, message, now, batch, ct);
         await db.SaveChangesAsync(ct);
         if (transaction is not null)

@@ -53,10 +53,10 @@ public sealed record WebhookAttemptView(long Id, long DeliveryId, Instant At, in
 /// A pass's instant is only its cut-off (what is due); each delivery is stamped with
 /// the clock's reading when it is attempted (the signed webhook-timestamp, the
 /// attempt, DeliveredAt and the retry count from it): receivers refuse a timestamp a few minutes
-/// old, and a pass with a backlog lasts longer. Without a clock every stamp is the cut-off, as a
-/// pass at a fixed simulated instant wants (tests, the bench).
+/// old, and a pass with a backlog lasts longer. The clock is required: a pass at a fixed simulated
+/// instant (tests, the bench) hands in a clock standing at that instant.
 /// </summary>
-public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFactory httpClients, WebhookOptions? options = null, IClock? clock = null)
+public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFactory httpClients, IClock clock, WebhookOptions? options = null)
 {
     /// <summary>The named HttpClient deliveries use (no automatic redirects: a receiver answers where it was registered).</summary>
     public const string HttpClientName = "webhooks";
@@ -166,7 +166,7 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
             ?? await db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct);
         delivery.Attempts++;
         // Read once the delivery is claimed: the instant this attempt is made, not the pass's.
-        var now = clock?.GetCurrentInstant() ?? dueBy;
+        var now = clock.GetCurrentInstant();
         var attempt = await SendAsync(client, endpoint, delivery, now, ct);
         db.WebhookAttempts.Add(attempt);
         if (IsSuccess(attempt))
