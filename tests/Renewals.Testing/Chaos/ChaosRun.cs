@@ -197,9 +197,11 @@ public sealed class ChaosRun : IAsyncDisposable
         var engineSlots = Enumerable.Range(0, Engines).Select(EngineSlotAsync).ToList();
         var enginesFinished = Task.WhenAll(engineSlots).ContinueWith(_ => _enginesDone = true, TaskScheduler.Default);
         var sampler = SampleLoadAsync();
+        var puller = PullDeliveriesIntoThePresentAsync(chaos);
 
         await MonkeyAsync(chaos, baseline, expected.Milestones - baseline.Milestones);
         await enginesFinished;
+        await puller;
         await Task.WhenAll(engineSlots);
         Log("the simulated year is done and every fault has happened; delivering what waits");
         var drained = await DrainAsync(chaos);
@@ -629,6 +631,34 @@ public sealed class ChaosRun : IAsyncDisposable
         }
 
         return (open, idle);
+    }
+
+    /// <summary>
+    /// The engines stamp what they write with their step's as-of, weeks ahead of the web hosts, whose
+    /// dispatchers live on the real clock: a message written at a step is due then. So that mail and
+    /// webhooks go out while the engines work and the faults happen (not only in the drain), the
+    /// harness makes each such delivery due now, every second, until the engines are done. A retry's
+    /// delay (a minute or so) is left alone: only what stands more than a day ahead is pulled.
+    /// </summary>
+    private async Task PullDeliveriesIntoThePresentAsync(RenewalsDatabase chaos)
+    {
+        while (!_enginesDone)
+        {
+            try
+            {
+                await using var db = chaos.CreateContext();
+                var now = SystemClock.Instance.GetCurrentInstant();
+                var ahead = now + Duration.FromDays(1);
+                await db.Outbox.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt > ahead).ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now));
+                await db.WebhookDeliveries.Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt > ahead).ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now));
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // The server restarting (one of the faults): try again at the next second.
+            }
+
+            await Task.Delay(1000);
+        }
     }
 
     private async Task SampleLoadAsync()
