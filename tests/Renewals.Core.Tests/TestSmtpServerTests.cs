@@ -97,4 +97,36 @@ public sealed class TestSmtpServerTests
 
         Assert.Empty(sink.Refusals);
     }
+
+    [Fact]
+    public async Task A_session_kept_open_past_two_minutes_still_delivers()
+    {
+        await using var sink = new TestSmtpServer();
+        await sink.StartAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, sink.Port);
+        var stream = client.GetStream();
+        var reader = new StreamReader(stream, Encoding.ASCII);
+        await reader.ReadLineAsync();
+        async Task<string?> SayAsync(string line)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"));
+            return await reader.ReadLineAsync();
+        }
+
+        Assert.StartsWith("250", await SayAsync("HELO client"));
+        // The SmtpServer package's own default cancels a session after 2 minutes, whatever it does.
+        for (var waited = 0; waited < 125; waited += 25)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(25));
+            Assert.StartsWith("250", await SayAsync("NOOP"));
+        }
+
+        Assert.StartsWith("250", await SayAsync("MAIL FROM:<a@example.org>"));
+        Assert.StartsWith("250", await SayAsync("RCPT TO:<b@example.org>"));
+        Assert.StartsWith("354", await SayAsync("DATA"));
+        Assert.StartsWith("250", await SayAsync("Message-ID: <late@example.org>\r\nSubject: late\r\n\r\nbody\r\n."));
+        Assert.Equal("<late@example.org>", Assert.Single(sink.Accepted).Id);
+        Assert.Empty(sink.Refusals);
+    }
 }
