@@ -266,13 +266,13 @@ public sealed class MessageBatch
         new AccountRow(a.Name, a.RequiresPurchaseOrder, a.TimeZoneId, a.Advisor == null ? null : new Person(a.Advisor.Name, a.Advisor.Email));
 
     /// <summary>What the terms' dates and lengths follow from (the renewal lengths confirmed amendments chose).</summary>
-    public sealed record TermFacts(NodaTime.LocalDate Start, int InitialTermYears, Domain.Subscriptions.BillingMode Billing, string? RenewalLengths, int CurrentTermNumber);
+    public sealed record TermFacts(long SubscriptionId, NodaTime.LocalDate Start, int InitialTermYears, Domain.Subscriptions.BillingMode Billing, string? RenewalLengths, int CurrentTermNumber);
 
     /// <summary>A stored term's first day and exclusive end.</summary>
     public sealed record TermDates(NodaTime.LocalDate Start, NodaTime.LocalDate End);
 
     internal static readonly System.Linq.Expressions.Expression<Func<Subscription, TermFacts>> TermFactsOf = s =>
-        new TermFacts(s.Start, s.InitialTermYears, s.Billing, s.RenewalLengths, s.CurrentTermNumber);
+        new TermFacts(s.Id, s.Start, s.InitialTermYears, s.Billing, s.RenewalLengths, s.CurrentTermNumber);
 
     internal static readonly System.Linq.Expressions.Expression<Func<Subscription, ContractRow>> ContractFacts = s =>
         new ContractRow(s.PartnerContract!.Partner!.Name, s.PartnerContract.NoticeDays, s.PartnerContract.CancellationFiledByPartnerOnly);
@@ -369,11 +369,10 @@ public sealed class MessageBatch
             }
 
             var facts = await db.Subscriptions.AsNoTracking().Where(s => subscriptionIds.Contains(s.Id))
-                .Select(s => new { s.Id, Facts = new TermFacts(s.Start, s.InitialTermYears, s.Billing, s.RenewalLengths, s.CurrentTermNumber) })
-                .ToListAsync(ct);
+                .Select(TermFactsOf).ToListAsync(ct);
             foreach (var f in facts)
             {
-                terms[f.Id] = f.Facts;
+                terms[f.SubscriptionId] = f;
             }
 
             // Only a renewal's messages name the term it began; the others need no stored term.
