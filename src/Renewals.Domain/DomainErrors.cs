@@ -208,6 +208,7 @@ public static class DomainErrors
     public const string FinanceOnly = "Error.FinanceOnly";
     public const string StatementTransactionId = "Error.StatementTransactionId";
     public const string StatementMalformed = "Error.StatementMalformed";
+    public const string StatementFieldCount = "Error.StatementFieldCount";
     // Amending the coming term (issue 14)
     public const string AmendmentAfterDeadline = "Error.AmendmentAfterDeadline";
     public const string AmendmentOverrideAdministratorsOnly = "Error.AmendmentOverrideAdministratorsOnly";

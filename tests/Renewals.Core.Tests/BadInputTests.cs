@@ -141,7 +141,8 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
                     cells[row][^1] += step.Value;
                     break;
                 case "unclosed-quote":
-                    cells[row][column] = "\"" + cells[row][column];
+                    // On a copy of the line added last: a quote opened mid-file can be closed by a noise quote further down.
+                    cells.Add([.. good[row].Select((cell, i) => i == column ? "\"" + cell : cell)]);
                     break;
                 case "latin1":
                     cells[row][column] = step.Value;
@@ -262,7 +263,8 @@ public abstract class BadInputTests(DatabaseProvider provider) : DatabaseTest(pr
                     cells[0].RemoveAt(column);
                     break;
                 case "unclosed-quote":
-                    cells[row][column] = "\"" + cells[row][column];
+                    // On a copy of the line added last: a quote opened mid-file can be closed by a noise quote further down.
+                    cells.Add([.. StatementGood[row].Split(',').Select((cell, i) => i == column ? "\"" + cell : cell)]);
                     break;
                 case "header-only":
                     cells.RemoveRange(1, cells.Count - 1);

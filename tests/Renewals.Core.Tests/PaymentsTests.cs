@@ -188,6 +188,35 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
     }
 
     [Fact]
+    public async Task A_quote_out_of_place_that_shifts_the_columns_refuses_the_statement_even_when_the_quotes_pair_up()
+    {
+        // The quote opened on line 2 is closed on line 4, so the file parses: lines 2 to 4 read as one
+        // record of six fields whose reference spans three lines. Found by the generated statements.
+        Clock.Reset(Instant.FromUtc(2027, 2, 12, 9, 0));
+        var csv = """
+            booked_on,amount,currency,reference,transaction_id
+            2026-11-20,120.00,EUR,"Payment INV-2026-000001,TX-1
+            2026-11-21,undefined,EUR,Unknown payer,
+            2026-11-22,10,",Order 77,TX-3
+            2026-11-23,10,EUR,Order 78,TX-4,
+            """;
+
+        var refused = await Assert.ThrowsAsync<StatementRefusedException>(() => ImportAsync(csv));
+
+        Assert.Equal(
+            [
+                "Line 2 does not have the 5 fields the first line names (it has 6): a comma or a quote out of place?",
+                "Line 5 does not have the 5 fields the first line names (it has 6): a comma or a quote out of place?",
+            ],
+            refused.Errors.Select(e => e.Describe(English)));
+        Assert.Equal(
+            "La ligne 2 n'a pas les 5 champs que nomme la première ligne (elle en a 6) : une virgule ou un guillemet mal placé ?",
+            Spaces().Replace(refused.Errors[0].Describe(French), " "));
+        await using var db = Database.Context();
+        Assert.Equal((0, 0, 0), (await db.StatementLines.CountAsync(), await db.Payments.CountAsync(), await db.Audit.CountAsync()));
+    }
+
+    [Fact]
     public async Task Reminders_go_once_per_stage_to_the_bill_to_contact_in_the_contacts_own_language_over_smtp()
     {
         var (account, first, second) = await TwoInvoicesAsync();

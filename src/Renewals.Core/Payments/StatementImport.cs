@@ -144,6 +144,13 @@ public sealed partial class StatementImport(RenewalsDbContext db, IClock clock, 
                 throw new StatementRefusedException([new StatementError(line, null, DomainErrors.StatementTooLarge, [MaxLines])]);
             }
 
+            if (values.FieldCount != csv.Header.Count)
+            {
+                // A comma or a quote out of place shifts the columns: no field of the line can be trusted.
+                errors.Add(new StatementError(line, null, DomainErrors.StatementFieldCount, [line, values.FieldCount, csv.Header.Count]));
+                continue;
+            }
+
             var before = errors.Count;
             var bookedOn = errors.Check(line, BookedOn, () => PaymentService.ParseDate(values[BookedOn]));
             var amount = errors.Check(line, Amount, () => PaymentService.ParseAmount(values[Amount]));
