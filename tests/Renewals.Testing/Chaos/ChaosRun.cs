@@ -572,8 +572,7 @@ public sealed class ChaosRun : IAsyncDisposable
             {
                 await using var db = chaos.CreateContext();
                 var now = SystemClock.Instance.GetCurrentInstant();
-                await db.Outbox.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt > now).ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now));
-                await db.WebhookDeliveries.Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt > now).ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now));
+                await MakeDueAsync(db, later: now, now);
                 long messages = await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Pending);
                 long webhooks = await db.WebhookDeliveries.CountAsync(d => d.Status == WebhookDeliveryStatus.Pending);
                 if (messages + webhooks == 0)
@@ -648,9 +647,7 @@ public sealed class ChaosRun : IAsyncDisposable
             {
                 await using var db = chaos.CreateContext();
                 var now = SystemClock.Instance.GetCurrentInstant();
-                var ahead = now + Duration.FromDays(1);
-                await db.Outbox.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt > ahead).ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now));
-                await db.WebhookDeliveries.Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt > ahead).ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now));
+                await MakeDueAsync(db, later: now + Duration.FromDays(1), now);
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
             {
@@ -659,6 +656,13 @@ public sealed class ChaosRun : IAsyncDisposable
 
             await Task.Delay(1000);
         }
+    }
+
+    /// <summary>Makes every pending message and webhook due <paramref name="now"/> that waits beyond <paramref name="later"/>.</summary>
+    private static async Task MakeDueAsync(RenewalsDbContext db, Instant later, Instant now)
+    {
+        await db.Outbox.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt > later).ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now));
+        await db.WebhookDeliveries.Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt > later).ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now));
     }
 
     private async Task SampleLoadAsync()
