@@ -32,6 +32,7 @@ public static class ApiOpenApi
         ["Advisor tasks"] = "What renewal advisors have to do on the accounts the key reaches.",
         ["Messages"] = "Letters and emails written to customers, and where their delivery stands.",
         ["Payments"] = "Payments received, allocated to the invoices they pay (administrator keys only).",
+        ["Amendments"] = "What a subscription's coming term will hold (products, quantities, prices, discounts): proposed with a reason, then confirmed with the customer's signed order, on or before the current term's cancellation deadline.",
     };
 
     public static IServiceCollection AddRenewalsOpenApi(this IServiceCollection services) =>
