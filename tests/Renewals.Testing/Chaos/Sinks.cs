@@ -1,19 +1,24 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Renewals.Testing.Chaos;
 
 /// <summary>
-/// The chaos run's webhook receiver on a fixed loopback port (HttpListener): answers 204 to
-/// every request and records its webhook-id header and when it came; stopped and started again
-/// on the same address.
+/// The chaos run's webhook receiver on a fixed loopback port (Kestrel): answers 204 to every
+/// request and records its webhook-id header and when it came; stopped and started again on the
+/// same address. Not HttpListener: on Linux its endpoint starts accepting inside its constructor
+/// before its connection table exists, so a dispatcher retrying at the moment the receiver comes
+/// back made <c>Start</c> throw (ArgumentNullException from Monitor.Enter) and leak the bound socket.
 /// </summary>
 public sealed class HookSink(Stopwatch clock) : IDisposable
 {
     private readonly List<Accepted> _received = [];
-    private HttpListener? _listener;
-    private Task? _loop;
+    private WebApplication? _app;
 
     public int Port { get; } = ChaosPorts.Free();
 
@@ -32,66 +37,42 @@ public sealed class HookSink(Stopwatch clock) : IDisposable
 
     public void Start()
     {
-        _listener = new HttpListener();
-        _listener.Prefixes.Add(Url);
-        _listener.Start();
-        var listener = _listener;
-        _loop = Task.Run(() => LoopAsync(listener));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, Port));
+        var app = builder.Build();
+        app.Run(async context =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+            lock (_received)
+            {
+                _received.Add(new Accepted(context.Request.Headers["webhook-id"].ToString(), clock.Elapsed.TotalSeconds));
+            }
+
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+        });
+        app.StartAsync().GetAwaiter().GetResult();
+        _app = app;
     }
 
     public void Stop()
     {
-        if (_listener is null)
+        if (_app is not { } app)
         {
             return;
         }
 
-        _listener.Close();
-        try
+        // A short grace: the receiver going away under a request is one of the faults.
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
         {
-            _loop!.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // The listener closed under a pending request: that is how the loop ends.
+            app.StopAsync(grace.Token).GetAwaiter().GetResult();
         }
 
-        _listener = null;
+        app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _app = null;
     }
 
     public void Dispose() => Stop();
-
-    private async Task LoopAsync(HttpListener listener)
-    {
-        while (listener.IsListening)
-        {
-            try
-            {
-                var context = await listener.GetContextAsync();
-                using (var reader = new StreamReader(context.Request.InputStream))
-                {
-                    await reader.ReadToEndAsync();
-                }
-
-                lock (_received)
-                {
-                    _received.Add(new Accepted(context.Request.Headers["webhook-id"] ?? "", clock.Elapsed.TotalSeconds));
-                }
-
-                // Headers alone, in one write: a body written after them waited for the client's
-                // delayed acknowledgement (Nagle's algorithm), about 40 ms a webhook.
-                context.Response.StatusCode = 204;
-                context.Response.Close();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException or IOException)
-            {
-                if (!listener.IsListening)
-                {
-                    return;
-                }
-            }
-        }
-    }
 }
 
 internal static class ChaosPorts
