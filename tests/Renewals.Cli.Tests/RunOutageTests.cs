@@ -96,7 +96,7 @@ public sealed class RunOutageTests(ITestOutputHelper output)
     [Fact]
     public async Task One_shot_run_against_a_database_out_of_reach_fails_with_one_line_and_exit_code_3()
     {
-        var run = await CliRun.AsProcess("run", "--db", $"Host=127.0.0.1;Port={UnusedPort()};Username=postgres;Database=renewals");
+        var run = await CliRun.AsProcess("run", "--db", $"Host=127.0.0.1;Port={LoopbackPorts.Free()};Username=postgres;Database=renewals");
 
         Assert.Equal(3, run.ExitCode);
         var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -108,7 +108,7 @@ public sealed class RunOutageTests(ITestOutputHelper output)
     public async Task Run_watch_gives_up_after_the_time_it_is_given_with_one_line_and_exit_code_3()
     {
         var stopwatch = Stopwatch.StartNew();
-        var run = await CliRun.AsProcess("--lang", "fr", "run", "--db", $"Host=127.0.0.1;Port={UnusedPort()};Username=postgres;Database=renewals",
+        var run = await CliRun.AsProcess("--lang", "fr", "run", "--db", $"Host=127.0.0.1;Port={LoopbackPorts.Free()};Username=postgres;Database=renewals",
             "--watch", "--give-up-after", "3");
 
         Assert.Equal(3, run.ExitCode);
@@ -177,12 +177,5 @@ public sealed class RunOutageTests(ITestOutputHelper output)
     {
         using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

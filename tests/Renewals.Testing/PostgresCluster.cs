@@ -72,7 +72,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             await RunAsync("chown", "postgres:postgres", folder);
         }
 
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var data = Path.Combine(folder, "data");
         await RunAsPostgresAsync(asRoot, Path.Combine(bin, "initdb"),
             "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=trust", "-E", "UTF8", "--no-sync", "-N");
@@ -239,13 +239,6 @@ public sealed class PostgresCluster : IAsyncDisposable
             : null;
         return found ?? throw new InvalidOperationException(
             "PostgreSQL server binaries not found: run ./test.sh (it installs them) or set RENEWALS_PG_BIN.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static Task RunAsPostgresAsync(bool asRoot, string program, params string[] args) =>

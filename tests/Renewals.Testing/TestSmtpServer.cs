@@ -61,7 +61,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         _clock = clock ?? Stopwatch.StartNew();
         _keepMessages = keepMessages && !countOnly;
         _countOnly = countOnly;
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
     }
 
     public int Port { get; }
@@ -160,13 +160,6 @@ public sealed class TestSmtpServer : IAsyncDisposable
         }
 
         throw new InvalidOperationException($"Nothing listens on port {port}.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private async Task SaveAsync(ReadOnlySequence<byte> buffer, CancellationToken ct)

@@ -29,7 +29,7 @@ public sealed class WebhookReceiver : IDisposable
             _answers.Enqueue(answer);
         }
 
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         Url = $"http://127.0.0.1:{port}/hooks/";
         _listener.Prefixes.Add(Url);
         _listener.Start();
@@ -93,13 +93,6 @@ public sealed class WebhookReceiver : IDisposable
             await context.Response.OutputStream.WriteAsync(answer);
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }
 

@@ -7,6 +7,7 @@ using Microsoft.Playwright;
 using NodaTime;
 using Renewals.Core.Access;
 using Renewals.Core.Api;
+using Renewals.Testing;
 
 namespace Renewals.Web.Tests;
 
@@ -134,7 +135,7 @@ public sealed partial class SecurityHeadersTests(WebApp app)
             await File.WriteAllBytesAsync(Path.Combine(folder, "tls.pfx"), certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "test"));
         }
 
-        var (https, http) = (FreePort(), FreePort());
+        var (https, http) = (LoopbackPorts.Free(), LoopbackPorts.Free());
         await using var web = RenewalsWeb.Build([
             "--contentRoot", WebApp.WebProjectFolder(),
             "--environment", "Production",
@@ -167,13 +168,6 @@ public sealed partial class SecurityHeadersTests(WebApp app)
             await web.StopAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A concrete address for a route template: the demo's first ids, a known language, kind, month and token.</summary>

@@ -96,7 +96,7 @@ public sealed class WebApp : IAsyncLifetime
             Folder = _postgresFolder;
         }
 
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         BaseUrl = $"http://127.0.0.1:{port}";
         List<string> args = [
             "--urls", BaseUrl,
@@ -340,13 +340,6 @@ public sealed class WebApp : IAsyncLifetime
 
     /// <summary>How long the demo book may take to be written: longer on PostgreSQL, where each engine day is a round of network calls.</summary>
     private TimeSpan StartTimeout => TimeSpan.FromMinutes(_provider == DatabaseProvider.Sqlite ? 4 : 8);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]

@@ -81,7 +81,7 @@ public sealed class ChaosRun : IAsyncDisposable
     private readonly List<Fault> _faults = [];
     private readonly Process?[] _engines = new Process?[Engines];
     private readonly Process?[] _webs = new Process?[WebHosts];
-    private readonly int[] _webPorts = [.. Enumerable.Range(0, WebHosts).Select(_ => ChaosPorts.Free())];
+    private readonly int[] _webPorts = [.. Enumerable.Range(0, WebHosts).Select(_ => LoopbackPorts.Free())];
     private readonly List<double> _loads = [];
     private readonly string _folder;
     private List<Instant> _asOfs = [];

@@ -20,7 +20,7 @@ public sealed class HookSink(Stopwatch clock) : IDisposable
     private readonly List<Accepted> _received = [];
     private WebApplication? _app;
 
-    public int Port { get; } = ChaosPorts.Free();
+    public int Port { get; } = LoopbackPorts.Free();
 
     public string Url => $"http://127.0.0.1:{Port}/hooks/";
 
@@ -73,14 +73,4 @@ public sealed class HookSink(Stopwatch clock) : IDisposable
     }
 
     public void Dispose() => Stop();
-}
-
-internal static class ChaosPorts
-{
-    public static int Free()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
