@@ -209,6 +209,7 @@ public static class DomainErrors
     public const string StatementTransactionId = "Error.StatementTransactionId";
     public const string StatementMalformed = "Error.StatementMalformed";
     public const string StatementFieldCount = "Error.StatementFieldCount";
+    public const string StatementFieldLineBreak = "Error.StatementFieldLineBreak";
     // Amending the coming term (issue 14)
     public const string AmendmentAfterDeadline = "Error.AmendmentAfterDeadline";
     public const string AmendmentOverrideAdministratorsOnly = "Error.AmendmentOverrideAdministratorsOnly";

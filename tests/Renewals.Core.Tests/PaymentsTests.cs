@@ -217,6 +217,37 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
     }
 
     [Fact]
+    public async Task A_field_that_spans_lines_refuses_the_statement_even_when_the_line_keeps_its_five_fields()
+    {
+        // Line 2's reference opens a quote that line 3 closes: lines 2 and 3 read as one record of
+        // exactly five fields, which would hide line 3's refund of -5. Line 5's reference only starts
+        // with a line break, which trimming the field would erase. Found by the generated statements.
+        Clock.Reset(Instant.FromUtc(2027, 2, 12, 9, 0));
+        var csv = """
+            booked_on,amount,currency,reference,transaction_id
+            2026-11-20,120.00,EUR,"Payment INV-2026-000001,TX-1
+            2026-11-21,-5,EUR,Unknown payer",TX-2
+            2026-11-22,10,EUR,Order 77,TX-3
+            2026-11-23,10,EUR,"
+            Order 78",TX-4
+            """;
+
+        var refused = await Assert.ThrowsAsync<StatementRefusedException>(() => ImportAsync(csv));
+
+        Assert.Equal(
+            [
+                "Line 2, reference: the field runs over more than one line: a quote opened here closes only on a later line, and the lines between would be read as part of this field",
+                "Line 5, reference: the field runs over more than one line: a quote opened here closes only on a later line, and the lines between would be read as part of this field",
+            ],
+            refused.Errors.Select(e => e.Describe(English)));
+        Assert.Equal(
+            "Ligne 2, reference : le champ s'étend sur plusieurs lignes : un guillemet ouvert ici ne se referme que sur une ligne suivante, et les lignes intermédiaires seraient lues comme faisant partie de ce champ",
+            Spaces().Replace(refused.Errors[0].Describe(French), " "));
+        await using var db = Database.Context();
+        Assert.Equal((0, 0, 0), (await db.StatementLines.CountAsync(), await db.Payments.CountAsync(), await db.Audit.CountAsync()));
+    }
+
+    [Fact]
     public async Task Reminders_go_once_per_stage_to_the_bill_to_contact_in_the_contacts_own_language_over_smtp()
     {
         var (account, first, second) = await TwoInvoicesAsync();

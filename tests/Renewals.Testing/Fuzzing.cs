@@ -40,19 +40,47 @@ public static class Fuzzing
 
     /// <summary>
     /// Checks <paramref name="check"/> on <paramref name="count"/> generated cases (FsCheck runs
-    /// properties synchronously, so each is waited for off the test's thread).
+    /// properties synchronously, so each is waited for off the test's thread). A failure names the
+    /// first case that failed and why, besides FsCheck's shrunk case: a check against a shared
+    /// database may pass on the shrunk case, and the first one is then the only one to go on.
     /// </summary>
-    public static Task CheckAsync<T>(Arbitrary<T> cases, int count, Func<T, Task> check)
+    public static async Task CheckAsync<T>(Arbitrary<T> cases, int count, Func<T, Task> check)
     {
         ArgumentNullException.ThrowIfNull(check);
-        return Task.Run(() => Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true),
-            Prop.ForAll(cases, (T c) =>
-            {
-                check(c).GetAwaiter().GetResult();
-                return true;
-            })));
+        (T Case, Exception Error)? first = null;
+        try
+        {
+            await Task.Run(() => Check.One(
+                Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true),
+                Prop.ForAll(cases, (T c) =>
+                {
+                    try
+                    {
+                        check(c).GetAwaiter().GetResult();
+                    }
+                    catch (Exception error)
+                    {
+                        first ??= (c, error);
+                        throw;
+                    }
+
+                    return true;
+                })));
+        }
+        catch (Exception failed) when (first is { } f)
+        {
+            throw new FuzzFailureException($"First failing case: {Describe(f.Case)}{Environment.NewLine}{f.Error.GetType().Name}: {f.Error.Message}{Environment.NewLine}{failed.Message}", failed);
+        }
     }
+
+    private static string Describe(object? value) => value switch
+    {
+        null => "null",
+        string text => text,
+        System.Collections.IEnumerable items => "[" + string.Join("; ", items.Cast<object?>().Select(Describe)) + "]",
+        System.Runtime.CompilerServices.ITuple tuple => "(" + string.Join(", ", Enumerable.Range(0, tuple.Length).Select(i => Describe(tuple[i]))) + ")",
+        _ => value.ToString() ?? "",
+    };
 
     /// <summary>
     /// Text that breaks parsers: empty, blanks, control characters, other scripts, emoji, huge, and
@@ -65,6 +93,9 @@ public static class Fuzzing
         Gen.Choose(1, 3).SelectMany(n => Gen.Elements("A", "é", "💥", "\u0301", " ", "\u00A0").Select(s => string.Concat(Enumerable.Repeat(s, n * 3000)))),
         ArbMap.Default.GeneratorFor<string>().Select(s => s ?? ""));
 }
+
+/// <summary>A generated case failed: the message names the first case to fail, then FsCheck's report.</summary>
+public sealed class FuzzFailureException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>One way to spoil an input, and whether it surely breaks it on its own.</summary>
 public sealed record FuzzStep<T>(T What, bool Breaks)

@@ -334,6 +334,14 @@ public sealed class BookImport(RenewalsDatabase database, IClock clock)
                     continue;
                 }
 
+                // Only an address is written over several lines; any other field that spans lines swallowed the lines between.
+                var spanning = row.ColumnsWithLineBreak.Where(c => c != BillingAddress).ToList();
+                if (spanning.Count > 0)
+                {
+                    errors.AddRange(spanning.Select(c => ImportError.Of(line, c, ImportProblem.FieldLineBreak)));
+                    continue;
+                }
+
                 var values = new Dictionary<string, string>(Columns.Count, StringComparer.Ordinal);
                 foreach (var column in Columns)
                 {

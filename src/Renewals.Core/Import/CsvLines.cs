@@ -4,12 +4,22 @@ using Renewals.Domain;
 
 namespace Renewals.Core.Import;
 
-/// <summary>One line of a CSV file: its number in the file (1 is the header), how many fields it had, and each field by its column's name, trimmed.</summary>
-internal sealed class CsvRow(int line, int fieldCount, IReadOnlyDictionary<string, string> values)
+/// <summary>
+/// One line of a CSV file: its number in the file (1 is the header), how many fields it had, each
+/// field by its column's name, trimmed, and the columns whose field held a line break.
+/// </summary>
+internal sealed class CsvRow(int line, int fieldCount, IReadOnlyDictionary<string, string> values, IReadOnlyList<string> columnsWithLineBreak)
 {
     public int Line => line;
 
     public int FieldCount => fieldCount;
+
+    /// <summary>
+    /// The columns whose field, as written, spans lines (a quoted field may). Read before trimming,
+    /// so a break at either end counts: a quote opened in one field and closed in a later line can
+    /// swallow whole lines into one field, and the line that remains may still look complete.
+    /// </summary>
+    public IReadOnlyList<string> ColumnsWithLineBreak => columnsWithLineBreak;
 
     /// <summary>The field under <paramref name="column"/>; empty when the line has no such field.</summary>
     public string this[string column] => values.GetValueOrDefault(column, "");
@@ -76,12 +86,19 @@ internal sealed class CsvLines : IDisposable
             }
 
             var values = new Dictionary<string, string>(Header.Count, StringComparer.Ordinal);
+            var broken = new List<string>();
             for (var i = 0; i < Header.Count && i < _csv.FieldCount; i++)
             {
-                values[Header[i]] = (_csv.GetString(i) ?? "").Trim();
+                var value = _csv.GetString(i) ?? "";
+                if (value.AsSpan().ContainsAny('\r', '\n'))
+                {
+                    broken.Add(Header[i]);
+                }
+
+                values[Header[i]] = value.Trim();
             }
 
-            row = new CsvRow((int)_csv.LineNumber, _csv.FieldCount, values);
+            row = new CsvRow((int)_csv.LineNumber, _csv.FieldCount, values, broken);
             return true;
         }
         catch (CsvFormatException malformed)

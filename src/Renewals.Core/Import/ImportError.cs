@@ -16,6 +16,7 @@ public enum ImportProblem
     ColumnMissing,
     ColumnRepeated,
     FieldCount,
+    FieldLineBreak,
     Required,
     Date,
     LeapDay,

@@ -151,6 +151,13 @@ public sealed partial class StatementImport(RenewalsDbContext db, IClock clock, 
                 continue;
             }
 
+            if (values.ColumnsWithLineBreak.Count > 0)
+            {
+                // A statement's fields hold one line each: a field that spans lines swallowed the lines between.
+                errors.AddRange(values.ColumnsWithLineBreak.Select(c => new StatementError(line, c, DomainErrors.StatementFieldLineBreak, [])));
+                continue;
+            }
+
             var before = errors.Count;
             var bookedOn = errors.Check(line, BookedOn, () => PaymentService.ParseDate(values[BookedOn]));
             var amount = errors.Check(line, Amount, () => PaymentService.ParseAmount(values[Amount]));
