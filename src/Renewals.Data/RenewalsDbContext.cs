@@ -52,6 +52,8 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
+    public DbSet<SentMessageCopy> SentMessageCopies => Set<SentMessageCopy>();
+
     public DbSet<AdvisorTask> AdvisorTasks => Set<AdvisorTask>();
 
     public DbSet<CancellationNotice> CancellationNotices => Set<CancellationNotice>();
@@ -290,6 +292,12 @@ public abstract class RenewalsDbContext(DbContextOptions options) : IdentityDbCo
             e.HasIndex(m => new { m.Status, m.NextAttemptAt });
             e.HasIndex(m => m.AccountId);
             e.HasIndex(m => m.MeetingId);
+        });
+        modelBuilder.Entity<SentMessageCopy>(e =>
+        {
+            e.HasKey(c => c.OutboxId);
+            e.Property(c => c.OutboxId).ValueGeneratedNever();
+            e.HasOne<OutboxMessage>().WithOne().HasForeignKey<SentMessageCopy>(c => c.OutboxId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<AdvisorTask>(e =>
         {

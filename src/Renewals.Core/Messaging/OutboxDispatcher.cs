@@ -31,6 +31,7 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// dispatcher works at a time. What a batch's messages are about (contacts, accounts, lines,
 /// invoices, stored templates) is read once for the batch (<see cref="MessageBatch"/>); the
 /// claim, the purpose check and the record stay per message.
+/// What was sent is kept as sent (<see cref="SentCopies"/>), saved with the status.
 /// A pass's instant is only its cut-off (what is due); each delivery is stamped with
 /// the clock's reading when it is attempted (its Date header, SentAt, audit and
 /// retry count from it), since a pass with a backlog lasts minutes. The clock is required: a pass
@@ -159,6 +160,8 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             message.Status = OutboxStatus.Sent;
             message.SentAt = now;
             message.LastError = null;
+            // Saved with the status: the copy exists exactly when the message is recorded as sent.
+            db.SentMessageCopies.Add(SentCopies.Of(message.Id, mime));
             return message.Status;
         }
         catch (SmtpCommandException refused) when ((int)refused.StatusCode >= 500)

@@ -34,20 +34,25 @@ public sealed class PortalAccountService(RenewalsDbContext db, MessageComposer c
             return [];
         }
 
-        var rows = await db.Outbox.AsNoTracking()
-            .Where(m => m.AccountId == customer.AccountId && m.Status == OutboxStatus.Sent)
+        var rows = await (
+                from m in db.Outbox.AsNoTracking()
+                where m.AccountId == customer.AccountId && m.Status == OutboxStatus.Sent
+                join c in db.SentMessageCopies on m.Id equals c.OutboxId into copies
+                from c in copies.DefaultIfEmpty()
+                select new { Message = m, Subject = c == null ? null : c.Subject })
             .ToListAsync(ct);
         var list = new List<PortalMessage>();
-        foreach (var row in rows.OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id))
+        foreach (var row in rows.OrderByDescending(r => r.Message.SentAt).ThenByDescending(r => r.Message.Id))
         {
-            var mime = await composer.ComposeAsync(db, row, row.SentAt ?? row.CreatedAt, ct);
-            list.Add(new PortalMessage(row.Id, (row.SentAt ?? row.CreatedAt).InZone(zone).LocalDateTime, row.ToEmail, mime.Subject ?? "", row.Template));
+            var message = row.Message;
+            var subject = row.Subject ?? (await RecomposeAsync(message, ct)).Subject ?? "";
+            list.Add(new PortalMessage(message.Id, (message.SentAt ?? message.CreatedAt).InZone(zone).LocalDateTime, message.ToEmail, subject, message.Template));
         }
 
         return list;
     }
 
-    /// <summary>One delivered message, composed as the dispatcher composes it; null when it is not this account's.</summary>
+    /// <summary>One delivered message as it was sent; null when it is not this account's.</summary>
     public async Task<PortalMessageView?> MessageAsync(PortalCustomer customer, long messageId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(customer);
@@ -59,11 +64,24 @@ public sealed class PortalAccountService(RenewalsDbContext db, MessageComposer c
         }
 
         var sentAt = row.SentAt ?? row.CreatedAt;
-        var mime = await composer.ComposeAsync(db, row, sentAt, ct);
+        if (await db.SentMessageCopies.AsNoTracking().SingleOrDefaultAsync(c => c.OutboxId == row.Id, ct) is { } copy)
+        {
+            return new PortalMessageView(
+                row.Id, sentAt.InZone(zone).LocalDateTime, row.ToEmail, copy.Subject, SentCopies.Unpack(copy.HtmlBody), SentCopies.Unpack(copy.TextBody),
+                SentCopies.AttachmentNames(copy));
+        }
+
+        var mime = await RecomposeAsync(row, ct);
         return new PortalMessageView(
-            row.Id, sentAt.InZone(zone).LocalDateTime, row.ToEmail, mime.Subject ?? "", mime.HtmlBody ?? "", mime.TextBody ?? "",
-            [.. mime.Attachments.Select(a => a is MimePart part ? part.FileName ?? "" : a.ContentType.Name ?? "")]);
+            row.Id, sentAt.InZone(zone).LocalDateTime, row.ToEmail, mime.Subject ?? "", mime.HtmlBody ?? "", mime.TextBody ?? "", SentCopies.AttachmentNames(mime));
     }
+
+    /// <summary>
+    /// A message delivered before copies were kept (ADR 011), composed again as the dispatcher
+    /// composed it: from the payload stored with it, but with today's template and records.
+    /// </summary>
+    private Task<MimeMessage> RecomposeAsync(OutboxMessage message, CancellationToken ct) =>
+        composer.ComposeAsync(db, message, message.SentAt ?? message.CreatedAt, ct);
 
     public async Task<IReadOnlyList<PortalPurchaseOrder>> PurchaseOrdersAsync(PortalCustomer customer, CancellationToken ct = default)
     {

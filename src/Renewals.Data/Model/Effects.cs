@@ -229,6 +229,25 @@ public sealed class OutboxMessage
     public string? LastError { get; set; }
 }
 
+/// <summary>
+/// A delivered message as it left: its subject, its two bodies (UTF-8, Brotli-compressed) and
+/// the names of its attachments, written in the transaction that records the delivery. The
+/// customer's message centre shows this copy, not a message composed again from today's data.
+/// </summary>
+public sealed class SentMessageCopy
+{
+    public long OutboxId { get; set; }
+
+    public required string Subject { get; set; }
+
+    public required byte[] TextBody { get; set; }
+
+    public required byte[] HtmlBody { get; set; }
+
+    /// <summary>The attachments' file names, one a line; empty when there were none.</summary>
+    public required string Attachments { get; set; }
+}
+
 public enum AdvisorTaskStatus
 {
     Open,

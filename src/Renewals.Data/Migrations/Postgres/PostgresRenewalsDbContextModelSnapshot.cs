@@ -2754,6 +2754,38 @@ namespace Renewals.Data.Migrations.Postgres
                     b.ToTable("review_meetings", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.SentMessageCopy", b =>
+                {
+                    b.Property<long>("OutboxId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("outbox_id");
+
+                    b.Property<string>("Attachments")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("attachments");
+
+                    b.Property<byte[]>("HtmlBody")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("html_body");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
+
+                    b.Property<byte[]>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("text_body");
+
+                    b.HasKey("OutboxId")
+                        .HasName("pk_sent_message_copies");
+
+                    b.ToTable("sent_message_copies", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.StatementLine", b =>
                 {
                     b.Property<long>("Id")
@@ -3905,6 +3937,16 @@ namespace Renewals.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_review_meetings_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.SentMessageCopy", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.OutboxMessage", null)
+                        .WithOne()
+                        .HasForeignKey("Renewals.Data.Model.SentMessageCopy", "OutboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sent_message_copies_outbox_outbox_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Subscription", b =>

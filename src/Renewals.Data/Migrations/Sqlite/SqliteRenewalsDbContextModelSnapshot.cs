@@ -2704,6 +2704,38 @@ namespace Renewals.Data.Migrations.Sqlite
                     b.ToTable("review_meetings", (string)null);
                 });
 
+            modelBuilder.Entity("Renewals.Data.Model.SentMessageCopy", b =>
+                {
+                    b.Property<long>("OutboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outbox_id");
+
+                    b.Property<string>("Attachments")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("attachments");
+
+                    b.Property<byte[]>("HtmlBody")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("html_body");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<byte[]>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("text_body");
+
+                    b.HasKey("OutboxId")
+                        .HasName("pk_sent_message_copies");
+
+                    b.ToTable("sent_message_copies", (string)null);
+                });
+
             modelBuilder.Entity("Renewals.Data.Model.StatementLine", b =>
                 {
                     b.Property<long>("Id")
@@ -3846,6 +3878,16 @@ namespace Renewals.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_review_meetings_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("Renewals.Data.Model.SentMessageCopy", b =>
+                {
+                    b.HasOne("Renewals.Data.Model.OutboxMessage", null)
+                        .WithOne()
+                        .HasForeignKey("Renewals.Data.Model.SentMessageCopy", "OutboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sent_message_copies_outbox_outbox_id");
                 });
 
             modelBuilder.Entity("Renewals.Data.Model.Subscription", b =>
