@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Collections;
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
@@ -26,7 +27,7 @@ internal static class CliHost
             DisableDefaults = true,
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
-        builder.Configuration.AddJsonFile(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json"), optional: true, reloadOnChange: false);
+        AddSettingsFile(builder.Configuration, Path.Combine(builder.Environment.ContentRootPath, SettingsFile));
         builder.Configuration.AddRenewalsEnvironmentVariables(environment is null
             ? null
             : new Hashtable(environment.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value), StringComparer.Ordinal));
@@ -49,6 +50,50 @@ internal static class CliHost
 
         builder.Services.AddRenewals(builder.Configuration);
         return builder.Build();
+    }
+
+    /// <summary>The settings file read from the working folder, when there is one.</summary>
+    public const string SettingsFile = "appsettings.json";
+
+    /// <summary>
+    /// Reads the settings file at once (the configuration loads it when added), so that a file
+    /// that is not JSON, or cannot be read, is a bad setting like any other: one line naming the
+    /// file and where it breaks, exit code 2, rather than a stack trace.
+    /// </summary>
+    private static void AddSettingsFile(IConfigurationBuilder configuration, string path)
+    {
+        try
+        {
+            configuration.AddJsonFile(path, optional: true, reloadOnChange: false);
+        }
+        catch (InvalidDataException unreadable) when (Find<JsonException>(unreadable) is { } json)
+        {
+            throw new SettingsException(unreadable.Message)
+            {
+                Key = SettingsFile,
+                Value = path,
+                Line = (json.LineNumber ?? 0) + 1,
+                Column = (json.BytePositionInLine ?? 0) + 1,
+            };
+        }
+        catch (Exception unreadable) when (unreadable is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsException(unreadable.Message) { Key = SettingsFile, Value = path };
+        }
+    }
+
+    private static T? Find<T>(Exception? error)
+        where T : Exception
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private sealed class CommandLifetime : IHostLifetime

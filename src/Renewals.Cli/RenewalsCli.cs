@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Globalization;
 using NodaTime;
 using Microsoft.Extensions.Hosting;
@@ -49,15 +50,35 @@ public static class RenewalsCli
         var root = BuildRoot(context);
 
         var parsed = root.Parse(args);
+        if (parsed.Action is HelpAction)
+        {
+            // Help needs no settings and no host: written by the library, then put in the reader's words.
+            await using var page = new StringWriter(CultureInfo.InvariantCulture);
+            await parsed.InvokeAsync(new InvocationConfiguration { Output = page, Error = error }, cancellationToken);
+            await output.WriteAsync(CliHelp.Page(page.ToString(), text));
+            return Ok;
+        }
+
         if (parsed.Errors.Count > 0)
         {
-            await error.WriteLineAsync(text.ErrorLine(parsed.Errors[0].Message));
+            await error.WriteLineAsync(text.ErrorLine(CliHelp.Error(parsed, text)));
             return BadInput;
         }
 
         // The host is built for the parsed command: --db is one of its settings. Settings are
         // checked before any command touches the database or the outbox.
-        using IHost host = CliHost.Build(context, parsed, clock, environment, error);
+        IHost built;
+        try
+        {
+            built = CliHost.Build(context, parsed, clock, environment, error);
+        }
+        catch (SettingsException bad)
+        {
+            await error.WriteLineAsync(text.ErrorLine(Describe(bad, text)));
+            return BadInput;
+        }
+
+        using IHost host = built;
         try
         {
             host.Services.CheckRenewalsSettings();
@@ -116,6 +137,8 @@ public static class RenewalsCli
         "Renewals:MailFrom" => text.Format("Error.MailFrom", "RENEWALS_MAIL_FROM", bad.Value ?? ""),
         "Renewals:Seller" => text.Format("Error.SellerIncomplete", bad.Value ?? "", string.Join(", ", Core.Invoicing.Seller.Variables)),
         "Renewals:Seller:TimeZone" => text.Format("Error.SellerTimeZone", Core.Invoicing.Seller.TimeZoneVariable, bad.Value ?? ""),
+        CliHost.SettingsFile when bad.Line is { } line => text.Format("Error.SettingsFileJson", bad.Value ?? "", line, bad.Column ?? 1),
+        CliHost.SettingsFile => text.Format("Error.SettingsFileUnreadable", bad.Value ?? "", bad.Message.ReplaceLineEndings(" ").Trim()),
         _ => bad.Message,
     };
 

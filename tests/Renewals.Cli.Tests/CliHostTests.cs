@@ -39,6 +39,25 @@ public sealed class CliHostTests : IDisposable
     }
 
     [Fact]
+    public async Task An_appsettings_json_that_is_not_json_stops_the_command_with_one_line_naming_where_it_breaks_in_the_users_language()
+    {
+        // A comma missing at the end of line 1: the parser stops at the third character of line 2.
+        var file = Path.Combine(_folder, "appsettings.json");
+        await File.WriteAllTextAsync(file, "{ \"Renewals\": { \"Database\": \"never.db\"\n  \"Smtp\": { \"Port\": 25 } } }\n");
+
+        var english = await CliRun.AsProcessIn(_folder, "db", "migrate");
+        var french = await CliRun.AsProcessIn(_folder, "--lang", "fr", "accounts", "list");
+
+        Assert.Equal(2, english.ExitCode);
+        Assert.Equal($"error: the settings file {file} is not valid JSON (line 2, character 3): correct it or remove it; nothing was done.", english.Error.Trim());
+        Assert.Equal("", english.Output);
+        Assert.Equal(2, french.ExitCode);
+        Assert.Equal($"erreur : le fichier de réglages {file} n'est pas du JSON valide (ligne 2, caractère 3) : corrigez ce fichier ou supprimez-le ; rien n'a été fait.", french.Error.Trim());
+        Assert.False(File.Exists(Path.Combine(_folder, "never.db")));
+        Assert.False(File.Exists(Path.Combine(_folder, "renewals.db")));
+    }
+
+    [Fact]
     public async Task Db_on_the_command_line_wins_over_RENEWALS_DB()
     {
         var fromVariable = Path.Combine(_folder, "variable.db");

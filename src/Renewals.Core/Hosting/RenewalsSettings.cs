@@ -14,6 +14,11 @@ public sealed class SettingsException(string message) : Exception(message)
 
     /// <summary>The value it was given, or for the seller the variable that is missing.</summary>
     public string? Value { get; init; }
+
+    /// <summary>For a settings file that does not parse, where it breaks (from 1).</summary>
+    public long? Line { get; init; }
+
+    public long? Column { get; init; }
 }
 
 /// <summary>
