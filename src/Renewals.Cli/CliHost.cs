@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Collections;
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
@@ -53,12 +52,11 @@ internal static class CliHost
     }
 
     /// <summary>The settings file read from the working folder, when there is one.</summary>
-    public const string SettingsFile = "appsettings.json";
+    public const string SettingsFile = Core.Hosting.SettingsFile.Name;
 
     /// <summary>
     /// Reads the settings file at once (the configuration loads it when added), so that a file
-    /// that is not JSON, or cannot be read, is a bad setting like any other: one line naming the
-    /// file and where it breaks, exit code 2, rather than a stack trace.
+    /// that is not JSON, or cannot be read, is a bad setting like any other.
     /// </summary>
     private static void AddSettingsFile(IConfigurationBuilder configuration, string path)
     {
@@ -66,34 +64,14 @@ internal static class CliHost
         {
             configuration.AddJsonFile(path, optional: true, reloadOnChange: false);
         }
-        catch (InvalidDataException unreadable) when (Find<JsonException>(unreadable) is { } json)
+        catch (InvalidDataException unreadable) when (Core.Hosting.SettingsFile.Unreadable(unreadable, path) is { } bad)
         {
-            throw new SettingsException(unreadable.Message)
-            {
-                Key = SettingsFile,
-                Value = path,
-                Line = (json.LineNumber ?? 0) + 1,
-                Column = (json.BytePositionInLine ?? 0) + 1,
-            };
+            throw bad;
         }
-        catch (Exception unreadable) when (unreadable is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
         {
-            throw new SettingsException(unreadable.Message) { Key = SettingsFile, Value = path };
+            throw Core.Hosting.SettingsFile.Cannot(path, unreadable);
         }
-    }
-
-    private static T? Find<T>(Exception? error)
-        where T : Exception
-    {
-        for (; error is not null; error = error.InnerException)
-        {
-            if (error is T found)
-            {
-                return found;
-            }
-        }
-
-        return null;
     }
 
     private sealed class CommandLifetime : IHostLifetime

@@ -138,7 +138,7 @@ public static class RenewalsCli
         "Renewals:Seller" => text.Format("Error.SellerIncomplete", bad.Value ?? "", string.Join(", ", Core.Invoicing.Seller.Variables)),
         "Renewals:Seller:TimeZone" => text.Format("Error.SellerTimeZone", Core.Invoicing.Seller.TimeZoneVariable, bad.Value ?? ""),
         CliHost.SettingsFile when bad.Line is { } line => text.Format("Error.SettingsFileJson", bad.Value ?? "", line, bad.Column ?? 1),
-        CliHost.SettingsFile => text.Format("Error.SettingsFileUnreadable", bad.Value ?? "", bad.Message.ReplaceLineEndings(" ").Trim()),
+        CliHost.SettingsFile => text.Format("Error.SettingsFileUnreadable", bad.Value ?? "", bad.Reason ?? bad.Message),
         _ => bad.Message,
     };
 

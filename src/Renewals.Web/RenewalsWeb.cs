@@ -30,7 +30,17 @@ public static class RenewalsWeb
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        WebApplicationBuilder builder;
+        try
+        {
+            builder = WebApplication.CreateBuilder(args);
+        }
+        catch (InvalidDataException unreadable) when (SettingsFile.Unreadable(unreadable) is { } bad)
+        {
+            // appsettings.json (or appsettings.{environment}.json) is not JSON: a bad setting, one line.
+            throw bad;
+        }
+
         builder.Configuration.AddRenewalsEnvironmentVariables();
         builder.Configuration.AddCommandLine(args, RenewalsSettings.CommandLineSwitches);
         // The built output has the static assets' manifest even outside Development (tests run the built app).

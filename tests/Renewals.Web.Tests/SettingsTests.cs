@@ -118,6 +118,38 @@ public sealed class SettingsTests
         }
     }
 
+    [Fact]
+    public async Task The_web_program_stops_on_an_appsettings_json_that_is_not_json_with_one_line_naming_where_it_breaks()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "renewals-web-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // The content root holds the settings file: a comma missing at the end of line 2, so the
+            // parser stops at the third character of line 3.
+            var file = Path.Combine(folder, "appsettings.json");
+            await File.WriteAllTextAsync(file, "{\n  \"Renewals\": { \"Database\": \"never.db\"\n  \"Smtp\": { \"Port\": 25 } }\n}\n");
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
+            foreach (var a in new[] { WebApp.WebDll(), "--contentRoot", folder, "--urls", "http://127.0.0.1:0" })
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            using var process = Process.Start(info)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+            Assert.Equal(2, process.ExitCode);
+            Assert.Equal($"renewals web: the settings file {file} is not valid JSON (line 3, character 3): correct it or remove it; nothing was done.", (await stderr).TrimEnd());
+            Assert.Equal(["appsettings.json"], Directory.GetFiles(folder).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.PostgreSql)]

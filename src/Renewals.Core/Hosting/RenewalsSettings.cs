@@ -19,6 +19,9 @@ public sealed class SettingsException(string message) : Exception(message)
     public long? Line { get; init; }
 
     public long? Column { get; init; }
+
+    /// <summary>For a settings file that cannot be read, why (the system's words).</summary>
+    public string? Reason { get; init; }
 }
 
 /// <summary>
