@@ -61,7 +61,7 @@ internal static class MessagesCommand
         {
             var database = context.Database;
             await EngineDays.RequireMigratedAsync(database, text, ct);
-            await DispatchAsync(context, context.Clock.GetCurrentInstant(), ct);
+            await DispatchAsync(context, ct);
             return RenewalsCli.Ok;
         });
 
@@ -137,16 +137,17 @@ internal static class MessagesCommand
     private static TemplateLibrary Templates(CliContext context, string? option) =>
         option is null ? context.Services.GetRequiredService<TemplateLibrary>() : TemplateLibrary.FromSetting(option);
 
-    /// <summary>Sends what is due at <paramref name="now"/> and prints one line about it.</summary>
-    public static async Task<DispatchResult> DispatchAsync(CliContext context, NodaTime.Instant now, CancellationToken ct) =>
-        (await DispatchQuietlyAsync(context, now, ct, report: true)).Result;
+    /// <summary>Sends what is due by the command's clock and prints one line about it.</summary>
+    public static async Task<DispatchResult> DispatchAsync(CliContext context, CancellationToken ct) =>
+        (await DispatchQuietlyAsync(context, ct, report: true)).Result;
 
     /// <summary>Sends what is due; the line about it is printed only when <paramref name="report"/> (JSON output prints its own).</summary>
-    public static async Task<(DispatchResult Result, string Transport)> DispatchQuietlyAsync(CliContext context, NodaTime.Instant now, CancellationToken ct, bool report = false)
+    public static async Task<(DispatchResult Result, string Transport)> DispatchQuietlyAsync(CliContext context, CancellationToken ct, bool report = false)
     {
         await using var transport = context.Delivery.CreateTransport();
-        // Each delivery is stamped by the command's clock (standing at run --as-of's instant when given).
-        var result = await context.Delivery.Dispatcher(transport).DispatchAsync(now, ct);
+        // What is due by a fresh reading of the command's clock (standing at run --as-of's instant
+        // when given), which stamps each delivery too.
+        var result = await context.Delivery.Dispatcher(transport).DispatchAsync(context.Clock.GetCurrentInstant(), ct);
         if (report)
         {
             Report(context, result, transport);

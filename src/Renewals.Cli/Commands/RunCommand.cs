@@ -98,7 +98,7 @@ internal static class RunCommand
                 (DispatchResult Result, string Transport)? sent = null;
                 if (!parse.GetValue(noSend))
                 {
-                    sent = await MessagesCommand.DispatchQuietlyAsync(context, context.Clock.GetCurrentInstant(), ct);
+                    sent = await MessagesCommand.DispatchQuietlyAsync(context, ct);
                 }
 
                 Operations.WroteJson(parse, format, new
@@ -120,7 +120,7 @@ internal static class RunCommand
             {
                 // The engine wrote its messages as due at its clock's reading, after `at` was taken:
                 // a fresh reading finds them due (at --as-of, the clock still stands at `at`).
-                await MessagesCommand.DispatchAsync(context, context.Clock.GetCurrentInstant(), ct);
+                await MessagesCommand.DispatchAsync(context, ct);
             }
 
             return RenewalsCli.Ok;
@@ -167,7 +167,7 @@ internal static class RunCommand
                 if (send)
                 {
                     // The engine's messages are due at its clock's reading, taken after `at`.
-                    sent = (await MessagesCommand.DispatchQuietlyAsync(context, context.Clock.GetCurrentInstant(), ct)).Result;
+                    sent = (await MessagesCommand.DispatchQuietlyAsync(context, ct)).Result;
                 }
 
                 if (outageSince is { } since)
