@@ -17,7 +17,9 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     private readonly string _bin;
     private readonly string _folder;
+    private readonly SemaphoreSlim _templateLock = new(1, 1);
     private int _databases;
+    private string? _template;
 
     private PostgresCluster(string bin, string folder, int port)
     {
@@ -82,15 +84,49 @@ public sealed class PostgresCluster : IAsyncDisposable
         return new PostgresCluster(bin, folder, port);
     }
 
-    /// <summary>A new, empty database; returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>A new, empty database (or a copy of <paramref name="template"/>); returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string? template = null)
     {
         var name = $"t{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..20];
+        await ExecuteAsync(template is null ? $"CREATE DATABASE {name}" : $"CREATE DATABASE {name} TEMPLATE {template}");
+        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+    }
+
+    /// <summary>
+    /// A new database that is a copy of one <paramref name="prepare"/> set up once in this cluster
+    /// (the first call runs it, every call copies its result with CREATE DATABASE ... TEMPLATE):
+    /// the same database as one prepared afresh, without preparing it again.
+    /// </summary>
+    /// <param name="prepare">Sets up the database named by the connection string it is given (unpooled).</param>
+    public async Task<string> CreatePreparedDatabaseAsync(Func<string, Task> prepare)
+    {
+        await _templateLock.WaitAsync();
+        try
+        {
+            if (_template is null)
+            {
+                var connectionString = await CreateDatabaseAsync();
+                await prepare(connectionString + ";Pooling=false");
+                // A database is copied only while nobody is connected to it: from now on nobody can.
+                var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+                await ExecuteAsync($"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false");
+                _template = name;
+            }
+        }
+        finally
+        {
+            _templateLock.Release();
+        }
+
+        return await CreateDatabaseAsync(_template);
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
-        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
     }
 
     public void Stop()
