@@ -165,7 +165,7 @@ public sealed class AdvisorFlowTests(WebApp app)
         var notice = await db.CancellationNotices.AsNoTracking().SingleAsync(n => n.SubscriptionId == subscription.Id && n.WithdrawnAt == null);
         Assert.Equal((Renewals.Domain.Cancellations.NoticeFiler.Partner, ScanSha256), (notice.FiledBy, notice.DocumentSha256));
         Assert.Equal($"partner:{ours}", await db.Audit.Where(a => a.Entity == "subscription" && a.EntityId == subscription.Id && a.Action.StartsWith("cancellation.filed")).Select(a => a.Actor).SingleAsync());
-        var result = await page.RunAxe();
+        var result = await page.RunAxeAsync();
         Assert.Empty(result.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => v.Id));
     }
 

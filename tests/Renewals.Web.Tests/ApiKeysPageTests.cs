@@ -80,7 +80,7 @@ public sealed class ApiKeysPageTests(WebApp app)
         await page.Locator("#new-key").WaitForAsync();
         await WebApp.ScreenshotAsync(page, "axe-api-keys-" + language);
 
-        var result = await page.RunAxe();
+        var result = await page.RunAxeAsync();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, string.Join("; ", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
     }

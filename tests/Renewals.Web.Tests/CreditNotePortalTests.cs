@@ -50,7 +50,7 @@ public sealed class CreditNotePortalTests(WebApp app)
         }
 
         // The page with its credit notes stays accessible.
-        var result = await page.RunAxe();
+        var result = await page.RunAxeAsync();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, string.Join("; ", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help}")));
 

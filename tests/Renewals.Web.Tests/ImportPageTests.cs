@@ -98,7 +98,7 @@ public sealed class ImportPageTests(WebApp app)
     {
         var page = await app.SignedInPageAsync(Admin, "en-GB", "**/admin");
         await page.GotoAsync("/admin/import");
-        var serious = (await page.RunAxe()).Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        var serious = (await page.RunAxeAsync()).Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help}")));
 
         await page.SetInputFilesAsync("#book", new FilePayload { Name = "empty.csv", MimeType = "text/csv", Buffer = [] });

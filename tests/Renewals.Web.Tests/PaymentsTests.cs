@@ -334,7 +334,7 @@ public sealed partial class PaymentsTests(WebApp app)
     private static async Task AssertAccessibleAsync(IPage page, string name)
     {
         await WebApp.ScreenshotAsync(page, "axe-" + name);
-        var result = await page.RunAxe();
+        var result = await page.RunAxeAsync();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, $"{page.Url}: " + string.Join("; ", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
     }

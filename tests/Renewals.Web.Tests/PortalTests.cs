@@ -325,7 +325,7 @@ public sealed partial class PortalTests(WebApp app)
     {
         await WebApp.ScreenshotAsync(page, "axe" + name);
         // Axe stays out of the sandboxed frame of a message: it shows the email as sent, where no script runs.
-        var result = await page.RunAxe(new Deque.AxeCore.Commons.AxeRunOptions { Iframes = false });
+        var result = await page.RunAxeAsync(new Deque.AxeCore.Commons.AxeRunOptions { Iframes = false });
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, $"{page.Url}: " + string.Join("; ", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
     }

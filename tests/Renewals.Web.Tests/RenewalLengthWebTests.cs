@@ -176,7 +176,7 @@ public sealed class RenewalLengthWebTests(AmendmentWebApp fixture) : IClassFixtu
     private static async Task AxeAsync(IPage page, string name)
     {
         await WebApp.ScreenshotAsync(page, name);
-        var result = await page.RunAxe();
+        var result = await page.RunAxeAsync();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, name + ": " + string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
     }

@@ -146,7 +146,7 @@ public sealed partial class WorkspaceAuthorizationTests(WebApp app)
                 {
                     await page.GotoAsync(route);
                     await WebApp.ScreenshotAsync(page, "axe-workspace-" + language + route.Replace('/', '-'));
-                    var result = await page.RunAxe();
+                    var result = await page.RunAxeAsync();
                     var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
                     Assert.True(serious.Count == 0, $"{route} ({language}): " + string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
                 }
