@@ -25,7 +25,13 @@ public sealed class TestDatabase : IAsyncDisposable
     /// TEMPLATE for PostgreSQL): a copy is what migrating afresh gives, without the seconds each
     /// migration took per test.
     /// </summary>
-    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider)
+    /// <param name="provider">SQLite or PostgreSQL.</param>
+    /// <param name="pooled">
+    /// False for a PostgreSQL database that is to be copied (<see cref="CopyAsync"/>): PostgreSQL
+    /// copies a database nobody is connected to, and the pool EF Core keeps for a connection
+    /// string cannot be emptied from outside.
+    /// </param>
+    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider, bool pooled = true)
     {
         if (provider == DatabaseProvider.Sqlite)
         {
@@ -38,7 +44,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
         var cluster = await PostgresCluster.SharedAsync();
         var connectionString = await cluster.CreatePreparedDatabaseAsync(c => RenewalsDatabase.FromSetting(c).MigrateAsync());
-        return new TestDatabase(RenewalsDatabase.FromSetting(connectionString), null);
+        return new TestDatabase(RenewalsDatabase.FromSetting(pooled ? connectionString : connectionString + ";Pooling=false"), null);
     }
 
     private static readonly Lazy<Task<string>> SqliteTemplate = new(CreateSqliteTemplateAsync);
@@ -69,6 +75,36 @@ public sealed class TestDatabase : IAsyncDisposable
         await checkpoint.ExecuteNonQueryAsync();
         SqliteConnection.ClearPool(connection);
         return file;
+    }
+
+    /// <summary>
+    /// A new test database holding what this one holds now: a copy of its file for SQLite, CREATE
+    /// DATABASE ... TEMPLATE for PostgreSQL (which needs this one made with pooled: false, so that
+    /// no connection stays open to it). Nothing may be writing to this one meanwhile.
+    /// </summary>
+    public async Task<TestDatabase> CopyAsync()
+    {
+        if (Database.SqliteFile is { } file)
+        {
+            await using (var connection = new SqliteConnection(Database.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var checkpoint = connection.CreateCommand();
+                checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                await checkpoint.ExecuteNonQueryAsync();
+                SqliteConnection.ClearPool(connection);
+            }
+
+            var folder = Path.Combine(Path.GetTempPath(), "renewals-test-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(folder);
+            var copy = Path.Combine(folder, "renewals.db");
+            File.Copy(file, copy);
+            return new TestDatabase(RenewalsDatabase.FromSetting(copy), folder);
+        }
+
+        var cluster = await PostgresCluster.SharedAsync();
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(Database.ConnectionString).Database!;
+        return new TestDatabase(RenewalsDatabase.FromSetting(await cluster.CreateDatabaseAsync(template: name)), null);
     }
 
     public RenewalsDbContext Context() => Database.CreateContext();
