@@ -41,7 +41,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
     private readonly ConcurrentQueue<MimeMessage> _received = new();
     private readonly ConcurrentQueue<Accepted> _accepted = new();
     private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentQueue<Refusal> _refusals = new();
+    private readonly List<Refusal> _refusals = [];
     private readonly ConcurrentDictionary<Connection, bool> _live = new();
     private readonly Stopwatch _clock;
     private readonly bool _keepMessages;
@@ -85,7 +85,16 @@ public sealed class TestSmtpServer : IAsyncDisposable
     /// answers a bare 554 to any exception while it reads or stores a message, so a refusal with a
     /// cause is the sink failing, not a decision about the message.
     /// </summary>
-    public IReadOnlyList<Refusal> Refusals => [.. _refusals];
+    public IReadOnlyList<Refusal> Refusals
+    {
+        get
+        {
+            lock (_refusals)
+            {
+                return [.. _refusals];
+            }
+        }
+    }
 
     /// <summary>Mail to this address is refused with a permanent error.</summary>
     public void Refuse(string address) => _refused[address] = true;
@@ -298,16 +307,50 @@ public sealed class TestSmtpServer : IAsyncDisposable
             _client.Dispose();
         }
 
-        internal void Replied(ReadOnlySpan<byte> replies)
+        /// <summary>
+        /// Records the refusals among replies about to be written. They are recorded before the
+        /// write, so a client that has read a refusal always finds it here; a write that fails
+        /// withdraws them (<see cref="Unsent"/>), since no client saw them.
+        /// </summary>
+        internal Refusal[] Replying(ReadOnlySpan<byte> replies)
         {
             // Pipelined replies may share a write: look at each line.
+            List<Refusal>? refusals = null;
             foreach (var line in System.Text.Encoding.ASCII.GetString(replies).Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
             {
                 if (line[0] == '5')
                 {
                     var cause = Cause is null ? null : $"{Cause.GetType().Name}: {Cause.Message}";
-                    _server._refusals.Enqueue(new Refusal(_server._clock.Elapsed.TotalSeconds, line, cause));
+                    (refusals ??= []).Add(new Refusal(_server._clock.Elapsed.TotalSeconds, line, cause));
                     Cause = null;
+                }
+            }
+
+            if (refusals is null)
+            {
+                return [];
+            }
+
+            lock (_server._refusals)
+            {
+                _server._refusals.AddRange(refusals);
+            }
+
+            return [.. refusals];
+        }
+
+        internal void Unsent(Refusal[] refusals)
+        {
+            if (refusals.Length == 0)
+            {
+                return;
+            }
+
+            lock (_server._refusals)
+            {
+                foreach (var refusal in refusals)
+                {
+                    _server._refusals.Remove(refusal);
                 }
             }
         }
@@ -344,8 +387,16 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await inner.WriteAsync(buffer, cancellationToken);
-            connection.Replied(buffer.Span);
+            var refusals = connection.Replying(buffer.Span);
+            try
+            {
+                await inner.WriteAsync(buffer, cancellationToken);
+            }
+            catch
+            {
+                connection.Unsent(refusals);
+                throw;
+            }
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -355,8 +406,16 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
         public override void Write(byte[] buffer, int offset, int count)
         {
-            inner.Write(buffer, offset, count);
-            connection.Replied(buffer.AsSpan(offset, count));
+            var refusals = connection.Replying(buffer.AsSpan(offset, count));
+            try
+            {
+                inner.Write(buffer, offset, count);
+            }
+            catch
+            {
+                connection.Unsent(refusals);
+                throw;
+            }
         }
 
         public override void Flush() => inner.Flush();
