@@ -8,7 +8,9 @@ namespace Renewals.Web.Hosting;
 /// <summary>
 /// A form the framework cannot read answers a page in the user's language (400), not a bare 400.
 /// The form reader refuses a field or name holding a null character (U+0000, which no one can
-/// type: a hand-made or corrupted post) and a form over its size limits, inside the antiforgery
+/// type: a hand-made or corrupted post), a file part whose name ends with a backslash (browsers
+/// send it as it is, and it escapes the closing quote of the part's header) and a form over its
+/// size limits, inside the antiforgery
 /// check, before any page's code runs; so the form is read here first, just before that check,
 /// and the refusal explained. Nothing is stored: no page ran.
 /// </summary>
