@@ -71,7 +71,7 @@ public sealed class TemplateAdminTests(WebApp app)
         // The HTML part is shown as the recipient sees it, inside the frame.
         await Assertions.Expect(page.FrameLocator("iframe.preview-html").Locator("body")).ToContainTextAsync("Hello Alex Morgan,");
         await page.Locator("iframe.preview-html").ScrollIntoViewIfNeededAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(WebApp.Screenshots, "admin-template-preview-frame.png") });
+        await WebApp.ScreenshotAsync(page, "admin-template-preview-frame", fullPage: false);
         await WebApp.ScreenshotAsync(page, "admin-template-preview");
         Assert.Equal(0, Versions());
 

@@ -60,8 +60,13 @@ public sealed class WebApp : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
-    /// <summary>Screenshots kept as test artifacts, beside the test assembly.</summary>
-    public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    /// <summary>
+    /// The folder where the browser tests keep a screenshot of each page they check, for a person
+    /// to look through: the one RENEWALS_SCREENSHOTS names, or none when it is not set (./test.sh
+    /// keeps none: a full-page screenshot costs 0.2 to 1 s of CPU, and nothing reads them there).
+    /// </summary>
+    public static string? Screenshots { get; } =
+        Environment.GetEnvironmentVariable("RENEWALS_SCREENSHOTS") is { Length: > 0 } folder ? Path.GetFullPath(folder) : null;
 
     public string Log
     {
@@ -82,7 +87,11 @@ public sealed class WebApp : IAsyncLifetime
             throw new InvalidOperationException("RENEWALS_CHROMIUM must name Debian's Chromium (./test.sh sets it to `command -v chromium`).");
         }
 
-        Directory.CreateDirectory(Screenshots);
+        if (Screenshots is not null)
+        {
+            Directory.CreateDirectory(Screenshots);
+        }
+
         _database = await TestDatabase.CreateAsync(_provider);
         if (_provider == DatabaseProvider.Sqlite)
         {
@@ -107,6 +116,9 @@ public sealed class WebApp : IAsyncLifetime
             "--Renewals:Demo:Enabled=true",
             "--Renewals:Demo:Subscriptions=150",
             "--Renewals:Demo:HistoryDays=400",
+            // The mail, webhook and newsletter passes every 2 s rather than every 30 s: a test that
+            // waits for the host to send something waits for one pass, not half a minute.
+            "--Renewals:Engine:DispatchSeconds=2",
         ];
         if (_postgresFolder is not null)
         {
@@ -223,8 +235,15 @@ public sealed class WebApp : IAsyncLifetime
         return await db.Users.Where(u => u.Email == email).Select(u => u.AccountId!.Value).SingleAsync();
     }
 
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+    /// <summary>A screenshot of <paramref name="page"/> named <paramref name="name"/>, the whole page or what the window shows, when <see cref="Screenshots"/> names a folder.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        if (Screenshots is not null)
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = fullPage });
+        }
+    }
 
     public async Task DisposeAsync()
     {
