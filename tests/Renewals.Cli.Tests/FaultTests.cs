@@ -34,44 +34,68 @@ public sealed class FaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Sqlite_engine_killed_20_times_mid_run_still_carries_out_every_milestone_exactly_once()
     {
-        await using var book = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, pooled: false);
+        var phase = Stopwatch.StartNew();
+        await using var book = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await GenerateAsync(book);
         await using var reference = await book.CopyAsync();
         await using var faulty = await book.CopyAsync();
+        Took(phase, "book written and copied");
         await ReferenceRunAsync(reference);
+        Took(phase, "clean run");
 
         var (midRun, rounds) = await KillRepeatedlyAsync(faulty, engines: 1);
+        Took(phase, "killed runs");
         var last = await CliRun.AsProcess(RunArgs(faulty));
+        Took(phase, "last run");
 
         Assert.Equal(0, last.ExitCode);
         Assert.True(midRun * 2 >= rounds, $"only {midRun} of {rounds} rounds were cut mid-run");
         await AssertSameOutcomeAsync(reference, faulty);
+        Took(phase, "comparison");
     }
 
     [Fact]
     public async Task Two_postgresql_engines_killed_20_times_still_carry_out_every_milestone_exactly_once()
     {
-        await using var book = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql, pooled: false);
+        var phase = Stopwatch.StartNew();
+        await using var book = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
         await GenerateAsync(book);
         await using var reference = await book.CopyAsync();
         await using var faulty = await book.CopyAsync();
+        Took(phase, "book written and copied");
         await ReferenceRunAsync(reference);
+        Took(phase, "clean run");
 
         var (midRun, rounds) = await KillRepeatedlyAsync(faulty, engines: 2);
+        Took(phase, "killed runs");
         var finishers = await Task.WhenAll(CliRun.AsProcess(RunArgs(faulty)), CliRun.AsProcess(RunArgs(faulty)));
+        Took(phase, "last run");
 
         Assert.All(finishers, f => Assert.Equal(0, f.ExitCode));
         Assert.True(midRun * 2 >= rounds, $"only {midRun} of {rounds} rounds were cut mid-run");
         await AssertSameOutcomeAsync(reference, faulty);
+        Took(phase, "comparison");
+    }
+
+    /// <summary>Says how long the phase just ended took (the test's own time, for docs/performance.md), and starts the next.</summary>
+    private void Took(Stopwatch phase, string what)
+    {
+        output.WriteLine($"{what}: {phase.Elapsed.TotalSeconds:0.0} s");
+        phase.Restart();
     }
 
     /// <summary>The book both runs start from, written once: the clean run's database and the faulty run's are copies of it.</summary>
-    private static async Task GenerateAsync(TestDatabase database)
+    private async Task GenerateAsync(TestDatabase database)
     {
+        var step = Stopwatch.StartNew();
         await new DemoBook(database.Database, new FakeClock(CliRun.Today)).GenerateAsync(Subscriptions, Seed);
+        Took(step, "  book generated");
         await AmendAsync(database);
+        Took(step, "  book amended");
         await new RenewalEngine(database.Database, new FakeClock(PaidUpTo)).RunAsync(PaidUpTo);
+        Took(step, "  book run to February");
         await PayAsync(database, Paid.Before);
+        Took(step, "  book paid");
     }
 
     /// <summary>The clean run: the payments the faulty run gets while its engines run, then the book run at the end instant as `run` does it (BookRun: the engine, then the collection pass).</summary>

@@ -93,6 +93,28 @@ public sealed class PostgresCluster : IAsyncDisposable
     }
 
     /// <summary>
+    /// A new database that is a copy of <paramref name="source"/>, whose idle connections (a pool's)
+    /// are ended first: PostgreSQL copies only a database nobody is connected to. Nothing may be
+    /// using <paramref name="source"/> meanwhile.
+    /// </summary>
+    public async Task<string> CopyDatabaseAsync(string source)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            // The name is one this cluster made (t<n>_<hex>): no outside input.
+            await ExecuteAsync($"SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '{source}' AND pid <> pg_backend_pid()");
+            try
+            {
+                return await CreateDatabaseAsync(source);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
+            {
+                // A connection ended a moment after the check: end it and copy again.
+            }
+        }
+    }
+
+    /// <summary>
     /// A new database that is a copy of one <paramref name="prepare"/> set up once in this cluster
     /// (the first call runs it, every call copies its result with CREATE DATABASE ... TEMPLATE):
     /// the same database as one prepared afresh, without preparing it again.

@@ -26,12 +26,7 @@ public sealed class TestDatabase : IAsyncDisposable
     /// migration took per test.
     /// </summary>
     /// <param name="provider">SQLite or PostgreSQL.</param>
-    /// <param name="pooled">
-    /// False for a PostgreSQL database that is to be copied (<see cref="CopyAsync"/>): PostgreSQL
-    /// copies a database nobody is connected to, and the pool EF Core keeps for a connection
-    /// string cannot be emptied from outside.
-    /// </param>
-    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider, bool pooled = true)
+    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider)
     {
         if (provider == DatabaseProvider.Sqlite)
         {
@@ -44,7 +39,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
         var cluster = await PostgresCluster.SharedAsync();
         var connectionString = await cluster.CreatePreparedDatabaseAsync(c => RenewalsDatabase.FromSetting(c).MigrateAsync());
-        return new TestDatabase(RenewalsDatabase.FromSetting(pooled ? connectionString : connectionString + ";Pooling=false"), null);
+        return new TestDatabase(RenewalsDatabase.FromSetting(connectionString), null);
     }
 
     private static readonly Lazy<Task<string>> SqliteTemplate = new(CreateSqliteTemplateAsync);
@@ -79,8 +74,10 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>
     /// A new test database holding what this one holds now: a copy of its file for SQLite, CREATE
-    /// DATABASE ... TEMPLATE for PostgreSQL (which needs this one made with pooled: false, so that
-    /// no connection stays open to it). Nothing may be writing to this one meanwhile.
+    /// DATABASE ... TEMPLATE for PostgreSQL. Nothing may be writing to this one meanwhile. PostgreSQL
+    /// copies only a database nobody is connected to, so the idle connections EF Core's pool keeps
+    /// open to this one are ended first (the pool cannot be emptied from outside): on PostgreSQL,
+    /// this database is not to be used again after a copy, only copied again or disposed.
     /// </summary>
     public async Task<TestDatabase> CopyAsync()
     {
@@ -104,7 +101,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
         var cluster = await PostgresCluster.SharedAsync();
         var name = new Npgsql.NpgsqlConnectionStringBuilder(Database.ConnectionString).Database!;
-        return new TestDatabase(RenewalsDatabase.FromSetting(await cluster.CreateDatabaseAsync(template: name)), null);
+        return new TestDatabase(RenewalsDatabase.FromSetting(await cluster.CopyDatabaseAsync(name)), null);
     }
 
     public RenewalsDbContext Context() => Database.CreateContext();
