@@ -116,9 +116,6 @@ public sealed class WebApp : IAsyncLifetime
             "--Renewals:Demo:Enabled=true",
             "--Renewals:Demo:Subscriptions=150",
             "--Renewals:Demo:HistoryDays=400",
-            // The mail, webhook and newsletter passes every 2 s rather than every 30 s: a test that
-            // waits for the host to send something waits for one pass, not half a minute.
-            "--Renewals:Engine:DispatchSeconds=2",
         ];
         if (_postgresFolder is not null)
         {
