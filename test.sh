@@ -3,8 +3,16 @@
 # need (PostgreSQL for the throwaway test clusters, Chromium for the browser tests, Python's
 # icalendar as the independent reader of calendar invitations).
 # Ends with one line "N passed, N failed" summed over all test projects; exits non-zero on
-# any failure.
+# any failure. Arguments go to `dotnet test` as they are, e.g.
+#   ./test.sh --logger trx --results-directory /tmp/trx   (each test's time, to find the slow ones)
+#   ./test.sh --filter "FullyQualifiedName~Amendment"
 set -euo pipefail
+# RENEWALS_SCREENSHOTS (a folder for the browser tests' screenshots) is read from where the
+# caller stands, before the cd below; the tests run in their own output folders.
+if [ -n "${RENEWALS_SCREENSHOTS:-}" ]; then
+  RENEWALS_SCREENSHOTS="$(realpath -m "$RENEWALS_SCREENSHOTS")"
+  export RENEWALS_SCREENSHOTS
+fi
 cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -48,7 +56,7 @@ set +e
 # A test that runs for 10 minutes without finishing is taken as hung: vstest kills that test
 # project's host (no dump) and the run fails, naming the test, instead of waiting for CI's limit.
 dotnet test Renewals.slnx -c Release --no-build -nologo \
-  --blame-hang-timeout "${RENEWALS_TEST_HANG_TIMEOUT:-10m}" --blame-hang-dump-type none 2>&1 | tee "$log"
+  --blame-hang-timeout "${RENEWALS_TEST_HANG_TIMEOUT:-10m}" --blame-hang-dump-type none "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -503,7 +503,8 @@ public sealed partial class BadInputTests(WebApp app)
             var texts = new List<string>();
             // A name ending with an odd number of backslashes escapes the closing quote of the part's
             // Content-Disposition (browsers escape only CR, LF and '"' there): the framework cannot read the form.
-            var unreadable = (SentFileName(upload).Length - SentFileName(upload).TrimEnd('\\').Length) % 2 == 1;
+            var sent = SentFileName(upload);
+            var unreadable = (sent.Length - sent.TrimEnd('\\').Length) % 2 == 1;
             foreach (var language in new[] { "en", "fr" })
             {
                 var (status, html) = await PostFormAsync(customer, path, "letter", new Dictionary<string, string> { ["Input.SignedBy"] = Fuzz.Sendable(upload.SignedBy) }, language, upload);

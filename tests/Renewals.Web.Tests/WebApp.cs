@@ -92,6 +92,10 @@ public sealed class WebApp : IAsyncLifetime
             Directory.CreateDirectory(Screenshots);
         }
 
+        // Playwright's expectations wait 5 s by default. In ./test.sh, the CLI's engines share the
+        // 2 cores, and a form's answer took longer twice ("p.done" not found, the form still shown).
+        Assertions.SetDefaultExpectTimeout(20_000);
+
         _database = await TestDatabase.CreateAsync(_provider);
         if (_provider == DatabaseProvider.Sqlite)
         {

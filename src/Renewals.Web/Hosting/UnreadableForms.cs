@@ -10,9 +10,8 @@ namespace Renewals.Web.Hosting;
 /// The form reader refuses a field or name holding a null character (U+0000, which no one can
 /// type: a hand-made or corrupted post), a file part whose name ends with a backslash (browsers
 /// send it as it is, and it escapes the closing quote of the part's header) and a form over its
-/// size limits, inside the antiforgery
-/// check, before any page's code runs; so the form is read here first, just before that check,
-/// and the refusal explained. Nothing is stored: no page ran.
+/// size limits, inside the antiforgery check, before any page's code runs; so the form is read
+/// here first, just before that check, and the refusal explained. Nothing is stored: no page ran.
 /// </summary>
 public sealed class UnreadableForms(RequestDelegate next)
 {
