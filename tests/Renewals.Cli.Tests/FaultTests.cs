@@ -133,10 +133,13 @@ public sealed class FaultTests(ITestOutputHelper output)
                 ? (x.N % 5 == 0 ? 1m : x.N % 7 == 0 ? 0.5m : 0m)
                 : (x.N % 5 != 0 && x.N % 7 != 0 && x.N % 11 == 0 ? 1m : 0m)))
             .Where(x => x.Share > 0m).ToList();
-        var payments = new Core.Payments.PaymentService(db, clock, Core.Invoicing.Seller.Default);
         var finance = new Core.Access.Actor.Finance("fault test");
         foreach (var (invoice, share) in chosen)
         {
+            // One context a payment, as each request of the web's form has: one context for all
+            // of them kept every payment tracked, and each save looked them all over again.
+            await using var payDb = database.Context();
+            var payments = new Core.Payments.PaymentService(payDb, clock, Core.Invoicing.Seller.Default);
             var amount = decimal.Round(invoice.Total * share, 2, MidpointRounding.AwayFromZero);
             await payments.RecordAsync(finance, new Core.Payments.PaymentInput(
                 NodaTime.Text.LocalDatePattern.Iso.Format(invoice.IssuedOn.PlusDays(3) < Core.Invoicing.Seller.Default.Today(clock.GetCurrentInstant())

@@ -335,6 +335,82 @@ public abstract partial class PaymentsTests(DatabaseProvider provider) : Databas
     }
 
     [Fact]
+    public async Task A_pass_that_collides_with_another_writes_only_what_the_other_left()
+    {
+        var account = await Book.AccountAsync("Acme");
+        foreach (var seats in new[] { 1, 2, 3, 4, 5, 6, 7 })
+        {
+            await Book.SellAsync(account.Id, new LocalDate(2027, 1, 15), years: 1, quantity: seats, yearlyUnitPrice: 1000m);
+        }
+
+        await RunOnAsync(new LocalDate(2027, 1, 15));
+        Clock.Reset(Instant.FromUtc(2027, 2, 20, 23, 30));
+        var batches = Options.Create(new CollectionOptions { BatchSize = 3 });
+
+        // Both passes read the same seven late invoices while the steps cannot be written, then
+        // write the same batches of three: one of them finds each of its batches written first.
+        CollectionResult[] results;
+        await using (var holder = Database.Context())
+        {
+            await holder.Database.OpenConnectionAsync();
+            await using var hold = await holder.Database.BeginTransactionAsync();
+            if (Provider == DatabaseProvider.PostgreSql)
+            {
+                await holder.Database.ExecuteSqlRawAsync("LOCK TABLE collection_steps IN SHARE ROW EXCLUSIVE MODE");
+            }
+            else
+            {
+                // A write statement (of nothing) takes the database's one write lock, whatever BEGIN took.
+                await holder.Database.ExecuteSqlRawAsync("DELETE FROM audit WHERE 0");
+            }
+
+            // On threads of their own: SQLite's provider waits for a lock synchronously, inside the call.
+            var passes = Task.WhenAll(
+                Task.Run(() => new CollectionPass(Database.Database, Clock, batches, Invoicing.Seller.Default).RunAsync()),
+                Task.Run(() => new CollectionPass(Database.Database, Clock, batches, Invoicing.Seller.Default).RunAsync()));
+            await BothWaitingAsync();
+            await hold.RollbackAsync();
+            results = await passes;
+        }
+
+        Assert.Equal((7, 7), (results.Sum(r => r.NewlyOverdue), results.Sum(r => r.Reminders)));
+        await using var db = Database.Context();
+        var steps = await db.CollectionSteps.AsNoTracking().ToListAsync();
+        Assert.All(steps.GroupBy(s => s.InvoiceId), g => Assert.Equal([0, 1], g.Select(s => s.Stage).Order()));
+        Assert.Equal(7, steps.Select(s => s.InvoiceId).Distinct().Count());
+        Assert.Equal(7, await db.Outbox.CountAsync(m => m.Template == MessageKinds.PaymentReminder));
+        Assert.Equal(7, await db.Audit.CountAsync(a => a.Action == "invoice.overdue"));
+    }
+
+    /// <summary>
+    /// Waits until both passes wait for the held lock: PostgreSQL says which sessions wait; SQLite
+    /// (whose writers wait inside the busy handler, unseen) gets time to read and reach it.
+    /// </summary>
+    private async Task BothWaitingAsync()
+    {
+        if (Provider != DatabaseProvider.PostgreSql)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            return;
+        }
+
+        await using var db = Database.Context();
+        for (var tries = 0; tries < 600; tries++)
+        {
+            var waiting = await db.Database.SqlQueryRaw<int>(
+                "SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync();
+            if (waiting == 2)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("the two passes never both waited for the held lock");
+    }
+
+    [Fact]
     public async Task A_reminder_due_the_day_the_payment_arrives_is_not_sent()
     {
         var (_, first, second) = await TwoInvoicesAsync();

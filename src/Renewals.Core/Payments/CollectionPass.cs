@@ -62,46 +62,68 @@ public sealed class CollectionPass(RenewalsDatabase database, IClock clock, IOpt
         var due = new List<Step>();
         foreach (var invoiceId in overdue.Order())
         {
-            var taken = steps[invoiceId].ToList();
-            var stage = CollectionReminders.StageDue(states[invoiceId].DueOn, offsets, today);
-            var needsNote = !taken.Contains(0);
-            var needsReminder = stage is { } s && !taken.Any(t => t >= s);
-            if (needsNote || needsReminder)
+            if (Needed(states[invoiceId], CollectionReminders.StageDue(states[invoiceId].DueOn, offsets, today), steps[invoiceId]) is { } step)
             {
-                due.Add(new Step(states[invoiceId], needsNote, needsReminder ? stage : null));
+                due.Add(step);
             }
         }
 
         int noted = 0, reminders = 0;
-        foreach (var batch in due.Chunk(Math.Max(1, options.Value.BatchSize)))
+        foreach (var chunk in due.Chunk(Math.Max(1, options.Value.BatchSize)))
         {
-            try
+            IReadOnlyList<Step> batch = chunk;
+            while (batch.Count > 0)
             {
-                await WriteAsync(batch, offsets, now, today, ct);
-                noted += batch.Count(b => b.Note);
-                reminders += batch.Count(b => b.Stage is not null);
-            }
-            catch (DbUpdateException race) when (UniqueViolation.Is(race))
-            {
-                // Another pass (another host) wrote one of these steps first: the batch rolled back
-                // whole, so take its invoices one at a time and leave the ones already done.
-                foreach (var step in batch)
+                try
                 {
-                    try
+                    await WriteAsync(batch, offsets, now, today, ct);
+                    noted += batch.Count(b => b.Note);
+                    reminders += batch.Count(b => b.Stage is not null);
+                    break;
+                }
+                catch (DbUpdateException race) when (UniqueViolation.Is(race))
+                {
+                    // Another pass (another host) wrote some of these steps first and the batch rolled
+                    // back whole. Its steps are committed now (the insert waited for them): read them and
+                    // write the rest. Taking the invoices one at a time instead made a second host's pass
+                    // one failed transaction per invoice, as it trails the first batch after batch.
+                    var still = await StillDueAsync(batch, ct);
+                    if (Needs(still) >= Needs(batch))
                     {
-                        await WriteAsync([step], offsets, now, today, ct);
-                        noted += step.Note ? 1 : 0;
-                        reminders += step.Stage is null ? 0 : 1;
+                        throw; // not another pass's steps: a conflict this pass cannot resolve
                     }
-                    catch (DbUpdateException again) when (UniqueViolation.Is(again))
-                    {
-                        // Written by the other pass: it happened once, which is the point.
-                    }
+
+                    batch = still;
                 }
             }
         }
 
         return new CollectionResult(noted, reminders);
+    }
+
+    private static int Needs(IReadOnlyList<Step> batch) => batch.Count(b => b.Note) + batch.Count(b => b.Stage is not null);
+
+    /// <summary>What <paramref name="batch"/> still needs after another pass wrote some of its steps.</summary>
+    private async Task<IReadOnlyList<Step>> StillDueAsync(IReadOnlyList<Step> batch, CancellationToken ct)
+    {
+        await using var db = database.CreateContext();
+        var ids = batch.Select(b => b.State.InvoiceId).ToList();
+        var taken = (await db.CollectionSteps.AsNoTracking().Where(s => ids.Contains(s.InvoiceId)).Select(s => new { s.InvoiceId, s.Stage }).ToListAsync(ct))
+            .ToLookup(s => s.InvoiceId, s => s.Stage);
+        return [.. batch.Select(b => Needed(b.State, b.Stage, taken[b.State.InvoiceId])).OfType<Step>()];
+    }
+
+    /// <summary>
+    /// What an overdue invoice needs given the stages already <paramref name="taken"/>: its overdue note
+    /// (stage 0) once, and the reminder of <paramref name="stage"/> unless that stage or a later one was
+    /// sent; null when nothing.
+    /// </summary>
+    private static Step? Needed(InvoiceState state, int? stage, IEnumerable<int> taken)
+    {
+        var stages = taken.ToList();
+        var note = !stages.Contains(0);
+        var reminder = stage is { } s && !stages.Any(t => t >= s) ? stage : null;
+        return note || reminder is not null ? new Step(state, note, reminder) : null;
     }
 
     /// <summary>What one overdue invoice needs now: its overdue note, a reminder stage, or both.</summary>
