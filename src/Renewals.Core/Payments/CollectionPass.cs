@@ -57,8 +57,7 @@ public sealed class CollectionPass(RenewalsDatabase database, IClock clock, IOpt
             .Select(i => i.Id);
         var states = await InvoiceStatuses.ReadAsync(db, late, today, ct);
         var overdue = states.Values.Where(s => s.Status == InvoiceStatus.Overdue).Select(s => s.InvoiceId).ToList();
-        var steps = (await db.CollectionSteps.AsNoTracking().Where(s => overdue.Contains(s.InvoiceId)).Select(s => new { s.InvoiceId, s.Stage }).ToListAsync(ct))
-            .ToLookup(s => s.InvoiceId, s => s.Stage);
+        var steps = await TakenAsync(db, overdue, ct);
         var due = new List<Step>();
         foreach (var invoiceId in overdue.Order())
         {
@@ -107,11 +106,14 @@ public sealed class CollectionPass(RenewalsDatabase database, IClock clock, IOpt
     private async Task<IReadOnlyList<Step>> StillDueAsync(IReadOnlyList<Step> batch, CancellationToken ct)
     {
         await using var db = database.CreateContext();
-        var ids = batch.Select(b => b.State.InvoiceId).ToList();
-        var taken = (await db.CollectionSteps.AsNoTracking().Where(s => ids.Contains(s.InvoiceId)).Select(s => new { s.InvoiceId, s.Stage }).ToListAsync(ct))
-            .ToLookup(s => s.InvoiceId, s => s.Stage);
+        var taken = await TakenAsync(db, [.. batch.Select(b => b.State.InvoiceId)], ct);
         return [.. batch.Select(b => Needed(b.State, b.Stage, taken[b.State.InvoiceId])).OfType<Step>()];
     }
+
+    /// <summary>The stages already written for each of <paramref name="invoiceIds"/>.</summary>
+    private static async Task<ILookup<long, int>> TakenAsync(RenewalsDbContext db, List<long> invoiceIds, CancellationToken ct) =>
+        (await db.CollectionSteps.AsNoTracking().Where(s => invoiceIds.Contains(s.InvoiceId)).Select(s => new { s.InvoiceId, s.Stage }).ToListAsync(ct))
+            .ToLookup(s => s.InvoiceId, s => s.Stage);
 
     /// <summary>
     /// What an overdue invoice needs given the stages already <paramref name="taken"/>: its overdue note
