@@ -20,6 +20,11 @@ namespace Renewals.Bench;
 /// send only (those composed messages handed to one SMTP connection), and the dispatcher itself
 /// (<see cref="OutboxDispatcher"/> with <see cref="SmtpTransport"/>, everything it records),
 /// each with the machine's load average. The first two split the third's cost.
+/// With <c>--passes P</c> (SQLite) the dispatcher's pass runs P times over the same messages, the
+/// database put back as it was before each later pass: the first pass pays the process's
+/// warm-up (the JIT compiling and then recompiling the delivery path, which a host running for
+/// days paid long ago), the later ones show the steady rate. Each pass reports its JIT time and
+/// its garbage collections.
 /// </summary>
 internal static class DeliveryBench
 {
@@ -35,6 +40,8 @@ internal static class DeliveryBench
           --workers W      concurrent deliveries of the dispatcher (default: its own default)
           --dispatchers D  dispatchers at once, as D web hosts would run them (PostgreSQL only; default 1)
           --no-split       skip the compose-only and send-only passes
+          --passes P       the dispatcher's pass P times over the same messages, the database put
+                           back before each later pass (SQLite only; default 1)
           --work-dir DIR   the SQLite file goes here (default <temp>/renewals-bench-delivery)
         """;
 
@@ -76,15 +83,22 @@ internal static class DeliveryBench
     {
         int? workers = null;
         var split = true;
+        var passes = 1;
         var (n, until, provider, pg, dispatchers, workDir) = PhaseOptions.Parse(args, Usage, "renewals-bench-delivery", (name, value) =>
         {
             switch (name)
             {
                 case "--workers": workers = int.Parse(value(), CultureInfo.InvariantCulture); return true;
                 case "--no-split": split = false; return true;
+                case "--passes": passes = int.Parse(value(), CultureInfo.InvariantCulture); return true;
                 default: return false;
             }
         });
+        if (passes < 1 || (passes > 1 && provider != "sqlite"))
+        {
+            throw new UsageException("--passes needs a count of at least 1, and above 1 it needs SQLite (the database is put back by copying its file)");
+        }
+
         var database = await FreshDatabaseAsync(provider, pg, workDir);
         // As the dispatch fault test does: the book planned today, the engine's clock early, so
         // every message is due and still serves its purpose when delivered "today".
@@ -111,9 +125,42 @@ internal static class DeliveryBench
             await SplitAsync(database, composer, settings, now, sink);
         }
 
+        // The database as the engine left it, to put back before each later pass.
+        var snapshot = passes > 1 ? Path.Combine(workDir, "before-dispatch.db") : null;
+        if (snapshot is not null)
+        {
+            File.Delete(snapshot);
+            await using var db = database.CreateContext();
+            await db.Database.ExecuteSqlAsync($"VACUUM INTO {snapshot}");
+        }
+
+        for (var pass = 1; pass <= passes; pass++)
+        {
+            if (pass > 1)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                var file = Path.Combine(workDir, "renewals.db");
+                foreach (var suffix in new[] { "-wal", "-shm" })
+                {
+                    File.Delete(file + suffix);
+                }
+
+                File.Copy(snapshot!, file, overwrite: true);
+            }
+
+            await DispatchPassAsync(database, composer, settings, now, sink, dispatchers, passes > 1 ? $"pass {pass} of {passes}, " : "");
+        }
+
+        return 0;
+    }
+
+    /// <summary>The dispatcher (<paramref name="dispatchers"/> at once) over every waiting message, timed, with its JIT time and garbage collections.</summary>
+    private static async Task DispatchPassAsync(RenewalsDatabase database, MessageComposer composer, SmtpSettings settings, Instant now, Renewals.Testing.TestSmtpServer sink, int dispatchers, string label)
+    {
         var before = sink.Messages;
         var connections = sink.Connections;
         var load = Load();
+        var runtime = Runtime.Start();
         var cpu = Cpu.Start();
         var watch = Stopwatch.StartNew();
         // Each dispatcher with its own transport, as each web host has its own.
@@ -127,17 +174,15 @@ internal static class DeliveryBench
         watch.Stop();
         var (own, others) = cpu.Stop();
         var taken = sink.Messages - before;
-        ProductBench.Log($"dispatch ({dispatchers} dispatcher(s) [{string.Join(" + ", results.Select(r => r.Sent.ToString("N0", CultureInfo.InvariantCulture)))} sent], {options.DeliveryWorkers} workers each): "
+        ProductBench.Log($"dispatch ({label}{dispatchers} dispatcher(s) [{string.Join(" + ", results.Select(r => r.Sent.ToString("N0", CultureInfo.InvariantCulture)))} sent], {composer.Options.DeliveryWorkers} workers each): "
             + $"sent {result.Sent:N0}, retrying {result.Retrying}, dead {result.DeadLettered}, discarded {result.Discarded}; "
             + $"server took {taken:N0} in {watch.Elapsed.TotalSeconds:N1} s = {taken / watch.Elapsed.TotalSeconds:N0} messages/s over {sink.Connections - connections} connection(s); "
-            + $"{own * 1000 / Math.Max(1, taken):N2} CPU ms a message; CPU bench {own:N1} s / other processes {others:N1} s; load average {load} -> {Load()}");
+            + $"{own * 1000 / Math.Max(1, taken):N2} CPU ms a message; CPU bench {own:N1} s / other processes {others:N1} s; {runtime.Stop()}; load average {load} -> {Load()}");
         await using (var db = database.CreateContext())
         {
             var left = await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Pending);
             ProductBench.Log($"left waiting: {left}; sent rows: {await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Sent):N0}");
         }
-
-        return 0;
     }
 
     /// <summary>
@@ -214,6 +259,31 @@ internal static class DeliveryBench
         {
             ProductBench.Log($"  {step}: {watch.Elapsed.TotalSeconds:N2} s, {watch.Elapsed.TotalMilliseconds / Math.Max(1, count):N2} ms a message");
         }
+    }
+
+    /// <summary>The runtime's own work over an interval: JIT compilation time and methods compiled, garbage collections by generation and their pauses.</summary>
+    internal sealed class Runtime
+    {
+        private TimeSpan _jit;
+        private long _methods;
+        private int _gen0;
+        private int _gen1;
+        private int _gen2;
+        private TimeSpan _paused;
+
+        public static Runtime Start() => new()
+        {
+            _jit = System.Runtime.JitInfo.GetCompilationTime(),
+            _methods = System.Runtime.JitInfo.GetCompiledMethodCount(),
+            _gen0 = GC.CollectionCount(0),
+            _gen1 = GC.CollectionCount(1),
+            _gen2 = GC.CollectionCount(2),
+            _paused = GC.GetTotalPauseDuration(),
+        };
+
+        public string Stop() => string.Create(CultureInfo.InvariantCulture,
+            $"JIT {(System.Runtime.JitInfo.GetCompilationTime() - _jit).TotalSeconds:N1} s ({System.Runtime.JitInfo.GetCompiledMethodCount() - _methods:N0} methods), "
+            + $"GC {GC.CollectionCount(0) - _gen0}/{GC.CollectionCount(1) - _gen1}/{GC.CollectionCount(2) - _gen2} (gen 0/1/2), paused {(GC.GetTotalPauseDuration() - _paused).TotalSeconds:N2} s");
     }
 
     public static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
