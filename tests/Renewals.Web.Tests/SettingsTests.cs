@@ -40,6 +40,7 @@ public sealed class SettingsTests
             ["RENEWALS_MAIL_FROM"] = "Service renouvellements <renouvellements@vendor.example>",
             ["RENEWALS_PORTAL_URL"] = "https://renewals.example.com/",
             ["RENEWALS_PICKUP"] = "/var/spool/renewals",
+            ["RENEWALS_DELIVERY_WORKERS"] = "3",
         };
         var json = new Dictionary<string, string?> { ["Renewals:Database"] = "from-appsettings.db", ["Renewals:Smtp:Port"] = "25", ["Renewals:TemplatesFolder"] = "/srv/templates" };
 
@@ -50,12 +51,28 @@ public sealed class SettingsTests
         Assert.Equal("Service renouvellements", fromVariables.MailFromName);
         Assert.Equal("/var/spool/renewals", fromVariables.PickupFolder);
         Assert.Equal("/srv/templates", fromVariables.TemplatesFolder);
+        Assert.Equal(3, fromVariables.DeliveryWorkers);
         var smtp = Options<SmtpOptions>(Configuration(environment, [], json));
         Assert.Equal(("mail.example.com", 2525, Core.Messaging.SmtpTls.Implicit), (smtp.Host, smtp.Port, smtp.Tls));
 
         Assert.Equal("from-command-line.db", Options<RenewalsOptions>(Configuration(environment, ["--db", "from-command-line.db"], json)).Database);
         Assert.Equal("from-appsettings.db", Options<RenewalsOptions>(Configuration(new Hashtable(), [], json)).Database);
         Assert.Equal("renewals.db", Options<RenewalsOptions>(Configuration(new Hashtable(), [])).Database);
+    }
+
+    [Fact]
+    public void The_delivery_workers_setting_reaches_the_dispatchers_and_defaults_to_one()
+    {
+        static int Workers(IConfiguration configuration)
+        {
+            using var provider = new ServiceCollection().AddRenewals(configuration).BuildServiceProvider();
+            return provider.GetRequiredService<Core.Messaging.MessageComposer>().Options.DeliveryWorkers;
+        }
+
+        Assert.Equal(1, Workers(Configuration(new Hashtable(), [])));
+        Assert.Equal(2, Workers(Configuration(new Hashtable { ["RENEWALS_DELIVERY_WORKERS"] = "2" }, [])));
+        Assert.Equal(16, Workers(Configuration(new Hashtable(), [], new() { ["Renewals:DeliveryWorkers"] = "16" })));
+        Assert.Equal(4, Workers(Configuration(new Hashtable { ["RENEWALS_DELIVERY_WORKERS"] = "2" }, ["--Renewals:DeliveryWorkers=4"])));
     }
 
     [Theory]
@@ -65,6 +82,9 @@ public sealed class SettingsTests
     [InlineData("RENEWALS_MAIL_FROM", "nobody", "RENEWALS_MAIL_FROM (Renewals:MailFrom) must be an email address such as \"Renewals <renewals@vendor.example>\", not 'nobody'.")]
     [InlineData("RENEWALS_PORTAL_URL", "ftp://files", "RENEWALS_PORTAL_URL (Renewals:PortalUrl) must be an http or https address such as http://localhost:5000, not 'ftp://files'.")]
     [InlineData("RENEWALS_ENGINE_INTERVAL", "0", "RENEWALS_ENGINE_INTERVAL (Renewals:Engine:IntervalMinutes) must be a whole number from 1 to 1440, not '0'.")]
+    [InlineData("RENEWALS_DELIVERY_WORKERS", "0", "RENEWALS_DELIVERY_WORKERS (Renewals:DeliveryWorkers) must be a whole number from 1 to 16, not '0'.")]
+    [InlineData("RENEWALS_DELIVERY_WORKERS", "17", "RENEWALS_DELIVERY_WORKERS (Renewals:DeliveryWorkers) must be a whole number from 1 to 16, not '17'.")]
+    [InlineData("RENEWALS_DELIVERY_WORKERS", "two", "RENEWALS_DELIVERY_WORKERS (Renewals:DeliveryWorkers) must be a whole number from 1 to 16, not 'two'.")]
     [InlineData("RENEWALS_DEMO", "perhaps", "RENEWALS_DEMO (Renewals:Demo:Enabled) must be true or false, not 'perhaps'.")]
     public void A_bad_setting_is_refused_at_start_with_one_line_naming_it(string variable, string value, string message)
     {

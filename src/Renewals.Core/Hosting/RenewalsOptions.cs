@@ -33,6 +33,9 @@ public sealed class RenewalsOptions
     public string MailFromName { get; set; } = "Renewals";
 
     public string MailFromAddress { get; set; } = "renewals@vendor.example";
+
+    /// <summary>Messages one dispatcher delivers at once, each in its own transaction over its own SMTP connection (<see cref="DeliveryOptions.DeliveryWorkers"/>).</summary>
+    public int DeliveryWorkers { get; set; } = 1;
 }
 
 /// <summary>The SMTP server; when <see cref="Host"/> is empty, messages go to the pickup folder.</summary>

@@ -48,7 +48,7 @@ public static class RenewalsServices
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RenewalsOptions>>().Value;
-            return new DeliveryOptions { FromName = o.MailFromName, FromAddress = o.MailFromAddress, PortalUrl = o.PortalUrl };
+            return new DeliveryOptions { FromName = o.MailFromName, FromAddress = o.MailFromAddress, PortalUrl = o.PortalUrl, DeliveryWorkers = o.DeliveryWorkers };
         });
         services.TryAddSingleton(_ => RenewalsSettings.Seller(configuration));
         services.TryAddSingleton(sp => new MessageComposer(sp.GetRequiredService<MessageRenderer>(), sp.GetRequiredService<DeliveryOptions>(), Attachments.For(sp.GetRequiredService<Invoicing.Seller>())));

@@ -57,6 +57,7 @@ public static class RenewalsSettings
         ("RENEWALS_API_REQUESTS_PER_MINUTE", "Renewals:Api:RequestsPerMinute"),
         (Invoicing.Seller.TimeZoneVariable, "Renewals:Seller:TimeZone"),
         ("RENEWALS_SIGNIN_PER_MINUTE", "Renewals:RateLimits:SignInPerMinute"),
+        ("RENEWALS_DELIVERY_WORKERS", "Renewals:DeliveryWorkers"),
     ];
 
     /// <summary>
@@ -98,6 +99,9 @@ public static class RenewalsSettings
         ["--key"] = "Renewals:LicenceKey",
     };
 
+    /// <summary>The most deliveries one dispatcher may make at once: each holds a database connection and an SMTP connection.</summary>
+    public const int MaxDeliveryWorkers = 16;
+
     public static void Bind(IConfiguration configuration, RenewalsOptions options)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -129,6 +133,7 @@ public static class RenewalsSettings
             options.MailFromName = string.IsNullOrEmpty(address.Name) ? options.MailFromName : address.Name;
         }
 
+        options.DeliveryWorkers = Number(section, "DeliveryWorkers", RenewalsOptions.Section + ":DeliveryWorkers", 1, MaxDeliveryWorkers) ?? options.DeliveryWorkers;
         try
         {
             _ = RenewalsDatabase.FromSetting(options.Database);
