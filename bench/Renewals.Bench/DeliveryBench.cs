@@ -21,7 +21,7 @@ namespace Renewals.Bench;
 /// (<see cref="OutboxDispatcher"/> with <see cref="SmtpTransport"/>, everything it records),
 /// each with the machine's load average. The first two split the third's cost.
 /// With <c>--passes P</c> (SQLite) the dispatcher's pass runs P times over the same messages, the
-/// database put back as it was before each later pass: the first pass pays the process's
+/// database put back as the engine left it before every pass: the first pass pays the process's
 /// warm-up (the JIT compiling and then recompiling the delivery path, which a host running for
 /// days paid long ago), the later ones show the steady rate. Each pass reports its JIT time and
 /// its garbage collections.
@@ -41,7 +41,7 @@ internal static class DeliveryBench
           --dispatchers D  dispatchers at once, as D web hosts would run them (PostgreSQL only; default 1)
           --no-split       skip the compose-only and send-only passes
           --passes P       the dispatcher's pass P times over the same messages, the database put
-                           back before each later pass (SQLite only; default 1)
+                           back as the engine left it before every pass (SQLite only; default 1)
           --work-dir DIR   the SQLite file goes here (default <temp>/renewals-bench-delivery)
         """;
 
@@ -125,7 +125,8 @@ internal static class DeliveryBench
             await SplitAsync(database, composer, settings, now, sink);
         }
 
-        // The database as the engine left it, to put back before each later pass.
+        // The database as the engine left it, put back before every pass (the first too, so that
+        // every pass reads the same file), with SQLite's backup as `renewals db restore` does.
         var snapshot = passes > 1 ? Path.Combine(workDir, "before-dispatch.db") : null;
         if (snapshot is not null)
         {
@@ -136,16 +137,16 @@ internal static class DeliveryBench
 
         for (var pass = 1; pass <= passes; pass++)
         {
-            if (pass > 1)
+            if (snapshot is not null)
             {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                var file = Path.Combine(workDir, "renewals.db");
-                foreach (var suffix in new[] { "-wal", "-shm" })
-                {
-                    File.Delete(file + suffix);
-                }
-
-                File.Copy(snapshot!, file, overwrite: true);
+                await using var source = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = snapshot, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+                await using var target = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = database.SqliteFile, Pooling = false }.ToString());
+                await source.OpenAsync();
+                await target.OpenAsync();
+                source.BackupDatabase(target);
+                await using var wal = target.CreateCommand();
+                wal.CommandText = "PRAGMA journal_mode=WAL";
+                await wal.ExecuteNonQueryAsync();
             }
 
             await DispatchPassAsync(database, composer, settings, now, sink, dispatchers, passes > 1 ? $"pass {pass} of {passes}, " : "");
@@ -283,7 +284,7 @@ internal static class DeliveryBench
 
         public string Stop() => string.Create(CultureInfo.InvariantCulture,
             $"JIT {(System.Runtime.JitInfo.GetCompilationTime() - _jit).TotalSeconds:N1} s ({System.Runtime.JitInfo.GetCompiledMethodCount() - _methods:N0} methods), "
-            + $"GC {GC.CollectionCount(0) - _gen0}/{GC.CollectionCount(1) - _gen1}/{GC.CollectionCount(2) - _gen2} (gen 0/1/2), paused {(GC.GetTotalPauseDuration() - _paused).TotalSeconds:N2} s");
+            + $"{GC.CollectionCount(0) - _gen0} GCs (of which gen 1 or 2: {GC.CollectionCount(1) - _gen1}, gen 2: {GC.CollectionCount(2) - _gen2}), paused {(GC.GetTotalPauseDuration() - _paused).TotalSeconds:N2} s");
     }
 
     public static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";

@@ -92,38 +92,6 @@ public abstract class SentMessageCopyTests(DatabaseProvider provider) : Database
         Assert.False(string.IsNullOrWhiteSpace(Assert.Single(await portal.MessagesAsync(new PortalCustomer(account.Id)), m => m.Id == welcome.Id).Subject));
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData("Bonjour Zoé, votre abonnement est renouvelé\u00A0: merci\u202F!")]
-    [InlineData("<p>日本語 💥 \u0301</p>\r\n")]
-    public void A_body_comes_back_from_its_compressed_copy_unchanged(string text) =>
-        Assert.Equal(text, SentCopies.Unpack(SentCopies.Pack(text)));
-
-    /// <summary>Bodies around the edges of Brotli's window sizes (a window of 2^w holds 2^w - 16 bytes), and one longer than its default window (4 MiB).</summary>
-    [Theory]
-    [InlineData(1007)]
-    [InlineData(1008)]
-    [InlineData(1009)]
-    [InlineData(65_519)]
-    [InlineData(65_520)]
-    [InlineData(65_521)]
-    [InlineData(5_000_000)]
-    public void A_body_of_any_length_comes_back_unchanged(int length)
-    {
-        // Markup that repeats, as a message's HTML does, with varying words so that it is not all one run.
-        var random = new Random(length);
-        var text = new System.Text.StringBuilder(length + 64);
-        while (text.Length < length)
-        {
-            text.Append("<td class=\"line\">").Append(random.Next(100_000)).Append(" é ").Append((char)random.Next('a', 'z' + 1)).Append("</td>\n");
-        }
-
-        var body = text.ToString(0, length);
-        var packed = SentCopies.Pack(body);
-        Assert.Equal(body, SentCopies.Unpack(packed));
-        Assert.True(packed.Length < length, $"{length} bytes packed into {packed.Length}");
-    }
-
     private async Task RenamePrimaryContactAsync(long accountId, string from, string to)
     {
         await using var db = Database.Context();
