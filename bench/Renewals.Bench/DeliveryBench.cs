@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using NodaTime.Text;
@@ -96,7 +97,7 @@ internal static class DeliveryBench
         });
         if (passes < 1 || (passes > 1 && provider != "sqlite"))
         {
-            throw new UsageException("--passes needs a count of at least 1, and above 1 it needs SQLite (the database is put back by copying its file)");
+            throw new UsageException("--passes needs a count of at least 1, and above 1 it needs SQLite (each pass starts from a copy of the SQLite file)");
         }
 
         var database = await FreshDatabaseAsync(provider, pg, workDir);
@@ -139,20 +140,26 @@ internal static class DeliveryBench
         {
             if (snapshot is not null)
             {
-                await using var source = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = snapshot, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-                await using var target = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = database.SqliteFile, Pooling = false }.ToString());
-                await source.OpenAsync();
-                await target.OpenAsync();
-                source.BackupDatabase(target);
-                await using var wal = target.CreateCommand();
-                wal.CommandText = "PRAGMA journal_mode=WAL";
-                await wal.ExecuteNonQueryAsync();
+                await RestoreAsync(snapshot, database.SqliteFile!);
             }
 
             await DispatchPassAsync(database, composer, settings, now, sink, dispatchers, passes > 1 ? $"pass {pass} of {passes}, " : "");
         }
 
         return 0;
+    }
+
+    /// <summary><paramref name="file"/> made again from <paramref name="snapshot"/> by SQLite's backup, as <c>renewals db restore</c> does, and back in WAL mode.</summary>
+    private static async Task RestoreAsync(string snapshot, string file)
+    {
+        await using var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = snapshot, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        await source.OpenAsync();
+        await target.OpenAsync();
+        source.BackupDatabase(target);
+        await using var wal = target.CreateCommand();
+        wal.CommandText = "PRAGMA journal_mode=WAL";
+        await wal.ExecuteNonQueryAsync();
     }
 
     /// <summary>The dispatcher (<paramref name="dispatchers"/> at once) over every waiting message, timed, with its JIT time and garbage collections.</summary>

@@ -35,7 +35,7 @@ public sealed class RenewalsOptions
     public string MailFromAddress { get; set; } = "renewals@vendor.example";
 
     /// <summary>Messages one dispatcher delivers at once, each in its own transaction over its own SMTP connection (<see cref="DeliveryOptions.DeliveryWorkers"/>).</summary>
-    public int DeliveryWorkers { get; set; } = 1;
+    public int DeliveryWorkers { get; set; } = DeliveryOptions.DefaultDeliveryWorkers;
 }
 
 /// <summary>The SMTP server; when <see cref="Host"/> is empty, messages go to the pickup folder.</summary>

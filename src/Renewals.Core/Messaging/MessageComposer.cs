@@ -26,8 +26,11 @@ public sealed record DeliveryOptions
     /// <summary>Messages claimed per transaction.</summary>
     public int BatchSize { get; init; } = 50;
 
+    /// <summary>What <see cref="DeliveryWorkers"/> is unless configured (<c>RENEWALS_DELIVERY_WORKERS</c>).</summary>
+    public const int DefaultDeliveryWorkers = 1;
+
     /// <summary>Messages delivered at the same time by one dispatcher, each over its own SMTP connection.</summary>
-    public int DeliveryWorkers { get; init; } = 1;
+    public int DeliveryWorkers { get; init; } = DefaultDeliveryWorkers;
 
     /// <summary>The wait before attempt <paramref name="attempts"/> + 1, after <paramref name="attempts"/> failures.</summary>
     public Duration RetryDelay(int attempts)
