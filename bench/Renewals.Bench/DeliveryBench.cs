@@ -21,8 +21,9 @@ namespace Renewals.Bench;
 /// send only (those composed messages handed to one SMTP connection), and the dispatcher itself
 /// (<see cref="OutboxDispatcher"/> with <see cref="SmtpTransport"/>, everything it records),
 /// each with the machine's load average. The first two split the third's cost.
-/// With <c>--passes P</c> (SQLite) the dispatcher's pass runs P times over the same messages, the
-/// database put back as the engine left it before every pass: the first pass pays the process's
+/// With <c>--passes P</c> the dispatcher's pass runs P times over the same messages, the database
+/// put back as the engine left it before every pass (SQLite's backup; on PostgreSQL a copy of the
+/// database made with <c>CREATE DATABASE … TEMPLATE</c>): the first pass pays the process's
 /// warm-up (the JIT compiling and then recompiling the delivery path, which a host running for
 /// days paid long ago), the later ones show the steady rate. Each pass reports its JIT time and
 /// its garbage collections.
@@ -42,7 +43,9 @@ internal static class DeliveryBench
           --dispatchers D  dispatchers at once, as D web hosts would run them (PostgreSQL only; default 1)
           --no-split       skip the compose-only and send-only passes
           --passes P       the dispatcher's pass P times over the same messages, the database put
-                           back as the engine left it before every pass (SQLite only; default 1)
+                           back as the engine left it before every pass (default 1; on PostgreSQL the
+                           role needs CREATEDB: the copy is the database NAME_before_dispatch, made
+                           and dropped again, and NAME itself is dropped and made from it)
           --work-dir DIR   the SQLite file goes here (default <temp>/renewals-bench-delivery)
         """;
 
@@ -95,9 +98,9 @@ internal static class DeliveryBench
                 default: return false;
             }
         });
-        if (passes < 1 || (passes > 1 && provider != "sqlite"))
+        if (passes < 1)
         {
-            throw new UsageException("--passes needs a count of at least 1, and above 1 it needs SQLite (each pass starts from a copy of the SQLite file)");
+            throw new UsageException("--passes needs a count of at least 1");
         }
 
         var database = await FreshDatabaseAsync(provider, pg, workDir);
@@ -127,39 +130,105 @@ internal static class DeliveryBench
         }
 
         // The database as the engine left it, put back before every pass (the first too, so that
-        // every pass reads the same file), with SQLite's backup as `renewals db restore` does.
-        var snapshot = passes > 1 ? Path.Combine(workDir, "before-dispatch.db") : null;
-        if (snapshot is not null)
-        {
-            File.Delete(snapshot);
-            await using var db = database.CreateContext();
-            await db.Database.ExecuteSqlAsync($"VACUUM INTO {snapshot}");
-        }
-
+        // every pass reads the same data).
+        await using var snapshot = passes > 1
+            ? database.Provider == DatabaseProvider.Sqlite ? await SqliteSnapshot.TakeAsync(database, workDir) : await PostgresSnapshot.TakeAsync(database)
+            : null;
         for (var pass = 1; pass <= passes; pass++)
         {
-            if (snapshot is not null)
-            {
-                await RestoreAsync(snapshot, database.SqliteFile!);
-            }
-
-            await DispatchPassAsync(database, composer, settings, now, sink, dispatchers, passes > 1 ? $"pass {pass} of {passes}, " : "");
+            var passDatabase = snapshot is null ? database : await snapshot.RestoreAsync(pass);
+            await DispatchPassAsync(passDatabase, composer, settings, now, sink, dispatchers, passes > 1 ? $"pass {pass} of {passes}, " : "");
         }
 
         return 0;
     }
 
-    /// <summary><paramref name="file"/> made again from <paramref name="snapshot"/> by SQLite's backup, as <c>renewals db restore</c> does, and back in WAL mode.</summary>
-    private static async Task RestoreAsync(string snapshot, string file)
+    /// <summary>The database as the engine left it, to put back before each pass.</summary>
+    private interface ISnapshot : IAsyncDisposable
     {
-        await using var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = snapshot, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
-        await source.OpenAsync();
-        await target.OpenAsync();
-        source.BackupDatabase(target);
-        await using var wal = target.CreateCommand();
-        wal.CommandText = "PRAGMA journal_mode=WAL";
-        await wal.ExecuteNonQueryAsync();
+        /// <summary>Puts the copy back; returns the database the pass is to use.</summary>
+        Task<RenewalsDatabase> RestoreAsync(int pass);
+    }
+
+    /// <summary>A copy of the SQLite file made with <c>VACUUM INTO</c>, put back by SQLite's backup as <c>renewals db restore</c> does, and back in WAL mode.</summary>
+    private sealed class SqliteSnapshot(RenewalsDatabase database, string copy) : ISnapshot
+    {
+        public static async Task<ISnapshot> TakeAsync(RenewalsDatabase database, string workDir)
+        {
+            var copy = Path.Combine(workDir, "before-dispatch.db");
+            File.Delete(copy);
+            await using var db = database.CreateContext();
+            await db.Database.ExecuteSqlAsync($"VACUUM INTO {copy}");
+            return new SqliteSnapshot(database, copy);
+        }
+
+        public async Task<RenewalsDatabase> RestoreAsync(int pass)
+        {
+            await using var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database.SqliteFile, Pooling = false }.ToString());
+            await source.OpenAsync();
+            await target.OpenAsync();
+            source.BackupDatabase(target);
+            await using var wal = target.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL";
+            await wal.ExecuteNonQueryAsync();
+            return database;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            File.Delete(copy);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// A copy of the PostgreSQL database made with <c>CREATE DATABASE copy TEMPLATE name</c>; put back
+    /// by dropping the database (its sessions ended) and making it again from the copy. The sessions
+    /// ended belong to pools EF Core keeps per connection string, out of the bench's reach, so each
+    /// pass gets its own connection string (its application name) and with it a pool of its own.
+    /// </summary>
+    private sealed class PostgresSnapshot(RenewalsDatabase database, NpgsqlDataSource maintenance, string name, string copy) : ISnapshot
+    {
+        public static async Task<ISnapshot> TakeAsync(RenewalsDatabase database)
+        {
+            var name = new NpgsqlConnectionStringBuilder(database.ConnectionString).Database
+                ?? throw new UsageException("--pg needs a Database= to copy");
+            var maintenance = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = "postgres", Pooling = false }.ToString());
+            var copy = name + "_before_dispatch";
+            var snapshot = new PostgresSnapshot(database, maintenance, name, copy);
+            await snapshot.ExecAsync($"DROP DATABASE IF EXISTS {Quote(copy)}");
+            // The engine's and the book's pooled sessions; nothing uses their pool again.
+            await using (var end = maintenance.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"))
+            {
+                end.Parameters.AddWithValue(name);
+                await end.ExecuteScalarAsync();
+            }
+
+            await snapshot.ExecAsync($"CREATE DATABASE {Quote(copy)} TEMPLATE {Quote(name)}");
+            return snapshot;
+        }
+
+        public async Task<RenewalsDatabase> RestoreAsync(int pass)
+        {
+            await ExecAsync($"DROP DATABASE {Quote(name)} WITH (FORCE)");
+            await ExecAsync($"CREATE DATABASE {Quote(name)} TEMPLATE {Quote(copy)}");
+            return RenewalsDatabase.FromSetting(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = $"renewals-bench pass {pass}" }.ToString());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await ExecAsync($"DROP DATABASE IF EXISTS {Quote(copy)}");
+            await maintenance.DisposeAsync();
+        }
+
+        private async Task ExecAsync(string sql)
+        {
+            await using var command = maintenance.CreateCommand(sql);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
     /// <summary>The dispatcher (<paramref name="dispatchers"/> at once) over every waiting message, timed, with its JIT time and garbage collections.</summary>
