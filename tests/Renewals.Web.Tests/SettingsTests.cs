@@ -61,7 +61,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void The_delivery_workers_setting_reaches_the_dispatchers_and_defaults_to_one()
+    public void The_delivery_workers_setting_reaches_the_dispatchers_and_defaults_to_two()
     {
         static int Workers(IConfiguration configuration)
         {
@@ -69,8 +69,9 @@ public sealed class SettingsTests
             return provider.GetRequiredService<Core.Messaging.MessageComposer>().Options.DeliveryWorkers;
         }
 
-        Assert.Equal(1, Workers(Configuration(new Hashtable(), [])));
-        Assert.Equal(2, Workers(Configuration(new Hashtable { ["RENEWALS_DELIVERY_WORKERS"] = "2" }, [])));
+        Assert.Equal(2, Workers(Configuration(new Hashtable(), [])));
+        Assert.Equal(1, Workers(Configuration(new Hashtable { ["RENEWALS_DELIVERY_WORKERS"] = "1" }, [])));
+        Assert.Equal(3, Workers(Configuration(new Hashtable { ["RENEWALS_DELIVERY_WORKERS"] = "3" }, [])));
         Assert.Equal(16, Workers(Configuration(new Hashtable(), [], new() { ["Renewals:DeliveryWorkers"] = "16" })));
         Assert.Equal(4, Workers(Configuration(new Hashtable { ["RENEWALS_DELIVERY_WORKERS"] = "2" }, ["--Renewals:DeliveryWorkers=4"])));
     }
