@@ -487,18 +487,7 @@ public sealed partial class BadInputTests(WebApp app)
         var before = await StateAsync();
         var path = $"/portal/subscriptions/{subscription}/cancel";
 
-        // Found by the generator: a file whose name ends with a backslash (Linux allows one).
-        foreach (var language in new[] { "en", "fr" })
-        {
-            var (status, html) = await PostFormAsync(customer, path, "letter", new Dictionary<string, string> { ["Input.SignedBy"] = "Jane Doe" }, language,
-                new Upload("Jane Doe", Pdf, "application/pdf", "lettre\\"));
-            Assert.Equal(400, status);
-            Assert.StartsWith(Fuzz.UnreadableForm[language], Fuzz.ErrorOf(html) ?? "(no error shown)", StringComparison.Ordinal);
-            Assert.Equal(before, await StateAsync());
-            Assert.Equal(lettersBefore, Letters());
-        }
-
-        await Fuzzing.CheckAsync(Arb.From(Uploads, ShrinkUpload), FormCases, async upload =>
+        async Task CheckAsync(Upload upload)
         {
             var texts = new List<string>();
             // A name ending with an odd number of backslashes escapes the closing quote of the part's
@@ -518,7 +507,14 @@ public sealed partial class BadInputTests(WebApp app)
             Fuzz.InBothLanguages(texts[0], texts[1], upload.ToString());
             Assert.Equal(before, await StateAsync());
             Assert.Equal(lettersBefore, Letters());
-        });
+        }
+
+        // Found by the generator: a file whose name ends with a backslash (Linux allows one). Sent
+        // as it is, so the check above expects the form refused as unreadable.
+        var backslash = new Upload("Jane Doe", Pdf, "application/pdf", "lettre\\");
+        Assert.Equal("lettre\\", SentFileName(backslash));
+        await CheckAsync(backslash);
+        await Fuzzing.CheckAsync(Arb.From(Uploads, ShrinkUpload), FormCases, CheckAsync);
     }
 
     // --- shared ------------------------------------------------------------------------------
