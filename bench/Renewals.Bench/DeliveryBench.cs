@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -43,9 +44,11 @@ internal static class DeliveryBench
           --dispatchers D  dispatchers at once, as D web hosts would run them (PostgreSQL only; default 1)
           --no-split       skip the compose-only and send-only passes
           --passes P       the dispatcher's pass P times over the same messages, the database put
-                           back as the engine left it before every pass (default 1; on PostgreSQL the
-                           role needs CREATEDB: the copy is the database NAME_before_dispatch, made
-                           and dropped again, and NAME itself is dropped and made from it)
+                           back as the engine left it before every pass (default 1). On PostgreSQL
+                           (13 or later) the copy is the database NAME_before_dispatch, dropped at the
+                           end; before every pass NAME is dropped, its sessions ended, and made again
+                           from the copy, owned by the bench's role (its grants and settings lost).
+                           The role needs CREATEDB and must own NAME, or be a superuser.
           --work-dir DIR   the SQLite file goes here (default <temp>/renewals-bench-delivery)
         """;
 
@@ -103,6 +106,12 @@ internal static class DeliveryBench
             throw new UsageException("--passes needs a count of at least 1");
         }
 
+        if (passes > 1 && provider == "postgres")
+        {
+            // Checked before the book is written: a bad name would only fail minutes later.
+            PostgresSnapshot.CheckName(pg);
+        }
+
         var database = await FreshDatabaseAsync(provider, pg, workDir);
         // As the dispatch fault test does: the book planned today, the engine's clock early, so
         // every message is due and still serves its purpose when delivered "today".
@@ -131,9 +140,15 @@ internal static class DeliveryBench
 
         // The database as the engine left it, put back before every pass (the first too, so that
         // every pass reads the same data).
-        await using var snapshot = passes > 1
-            ? database.Provider == DatabaseProvider.Sqlite ? await SqliteSnapshot.TakeAsync(database, workDir) : await PostgresSnapshot.TakeAsync(database)
-            : null;
+        ISnapshot? taken = null;
+        if (passes > 1)
+        {
+            taken = database.Provider == DatabaseProvider.Sqlite
+                ? await SqliteSnapshot.TakeAsync(database, workDir)
+                : await PostgresSnapshot.TakeAsync(database);
+        }
+
+        await using var snapshot = taken;
         for (var pass = 1; pass <= passes; pass++)
         {
             var passDatabase = snapshot is null ? database : await snapshot.RestoreAsync(pass);
@@ -186,40 +201,90 @@ internal static class DeliveryBench
     /// A copy of the PostgreSQL database made with <c>CREATE DATABASE copy TEMPLATE name</c>; put back
     /// by dropping the database (its sessions ended) and making it again from the copy. The sessions
     /// ended belong to pools EF Core keeps per connection string, out of the bench's reach, so each
-    /// pass gets its own connection string (its application name) and with it a pool of its own.
+    /// pass gets its own connection string (its application name) and with it a pool of its own; the
+    /// pools of earlier passes stay behind, idle and dead, until the process ends.
     /// </summary>
     private sealed class PostgresSnapshot(RenewalsDatabase database, NpgsqlDataSource maintenance, string name, string copy) : ISnapshot
     {
-        public static async Task<ISnapshot> TakeAsync(RenewalsDatabase database)
+        private const string Suffix = "_before_dispatch";
+
+        /// <summary>False between dropping the database and making it again: the copy is then all there is.</summary>
+        private bool _whole = true;
+
+        /// <summary>The database to copy, named in <paramref name="pg"/>, short enough for its copy's name (63 bytes).</summary>
+        public static string CheckName(string? pg)
         {
-            var name = new NpgsqlConnectionStringBuilder(database.ConnectionString).Database
-                ?? throw new UsageException("--pg needs a Database= to copy");
-            var maintenance = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = "postgres", Pooling = false }.ToString());
-            var copy = name + "_before_dispatch";
-            var snapshot = new PostgresSnapshot(database, maintenance, name, copy);
-            await snapshot.ExecAsync($"DROP DATABASE IF EXISTS {Quote(copy)}");
-            // The engine's and the book's pooled sessions; nothing uses their pool again.
-            await using (var end = maintenance.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"))
+            var name = new NpgsqlConnectionStringBuilder(pg).Database;
+            if (string.IsNullOrEmpty(name))
             {
-                end.Parameters.AddWithValue(name);
-                await end.ExecuteScalarAsync();
+                throw new UsageException("--passes on PostgreSQL needs --pg with a Database= (the database to copy)");
             }
 
-            await snapshot.ExecAsync($"CREATE DATABASE {Quote(copy)} TEMPLATE {Quote(name)}");
-            return snapshot;
+            if (Encoding.UTF8.GetByteCount(name + Suffix) > 63)
+            {
+                throw new UsageException($"--passes on PostgreSQL: the copy's name, {name}{Suffix}, would be longer than PostgreSQL's 63 bytes; use a shorter database name");
+            }
+
+            return name;
+        }
+
+        public static async Task<ISnapshot> TakeAsync(RenewalsDatabase database)
+        {
+            var name = CheckName(database.ConnectionString);
+            // The maintenance connection must not be on the database it drops.
+            var maintenance = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString)
+            {
+                Database = name == "postgres" ? "template1" : "postgres",
+                Pooling = false,
+            }.ToString());
+            var copy = name + Suffix;
+            var snapshot = new PostgresSnapshot(database, maintenance, name, copy);
+            try
+            {
+                await snapshot.ExecAsync($"DROP DATABASE IF EXISTS {Quote(copy)}");
+                // The engine's and the book's pooled sessions; nothing uses their pool again.
+                await using (var end = maintenance.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"))
+                {
+                    end.Parameters.AddWithValue(name);
+                    await end.ExecuteScalarAsync();
+                }
+
+                await snapshot.ExecAsync($"CREATE DATABASE {Quote(copy)} TEMPLATE {Quote(name)}");
+                return snapshot;
+            }
+            catch
+            {
+                await snapshot.DisposeAsync();
+                throw;
+            }
         }
 
         public async Task<RenewalsDatabase> RestoreAsync(int pass)
         {
+            _whole = false;
             await ExecAsync($"DROP DATABASE {Quote(name)} WITH (FORCE)");
             await ExecAsync($"CREATE DATABASE {Quote(name)} TEMPLATE {Quote(copy)}");
+            _whole = true;
             return RenewalsDatabase.FromSetting(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = $"renewals-bench pass {pass}" }.ToString());
         }
 
         public async ValueTask DisposeAsync()
         {
-            await ExecAsync($"DROP DATABASE IF EXISTS {Quote(copy)}");
-            await maintenance.DisposeAsync();
+            try
+            {
+                if (_whole)
+                {
+                    await ExecAsync($"DROP DATABASE IF EXISTS {Quote(copy)}");
+                }
+                else
+                {
+                    ProductBench.Log($"the database {name} could not be made again; its copy {copy} is kept");
+                }
+            }
+            finally
+            {
+                await maintenance.DisposeAsync();
+            }
         }
 
         private async Task ExecAsync(string sql)

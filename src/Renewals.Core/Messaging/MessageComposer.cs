@@ -27,8 +27,8 @@ public sealed record DeliveryOptions
     public int BatchSize { get; init; } = 50;
 
     /// <summary>
-    /// What <see cref="DeliveryWorkers"/> is unless configured (<c>RENEWALS_DELIVERY_WORKERS</c>): two, which
-    /// delivered faster than one, warm, on SQLite and on PostgreSQL on a 2-core machine (docs/performance.md).
+    /// What <see cref="DeliveryWorkers"/> is unless configured (<c>RENEWALS_DELIVERY_WORKERS</c>): two. Warm, on a
+    /// 2-core machine, two delivered faster than one on SQLite and on PostgreSQL (docs/performance.md).
     /// </summary>
     public const int DefaultDeliveryWorkers = 2;
 
