@@ -236,6 +236,18 @@ public sealed class WebApp : IAsyncLifetime
         return await db.Users.Where(u => u.Email == email).Select(u => u.AccountId!.Value).SingleAsync();
     }
 
+    /// <summary>
+    /// Clicks the page's language switch and waits for the page it comes back to. That page has the
+    /// same address, so waiting for the address would not wait (and once hung until its timeout):
+    /// the document is marked first, and the wait is for an unmarked one in <paramref name="language"/>.
+    /// </summary>
+    public static async Task SwitchLanguageAsync(IPage page, string language)
+    {
+        await page.EvaluateAsync("() => { document.documentElement.dataset.beforeSwitch = '1'; }");
+        await page.ClickAsync($"form.language button[value={language}]");
+        await Assertions.Expect(page.Locator("html:not([data-before-switch])")).ToHaveAttributeAsync("lang", language);
+    }
+
     /// <summary>A screenshot of <paramref name="page"/> named <paramref name="name"/>, the whole page or what the window shows, when <see cref="Screenshots"/> names a folder.</summary>
     public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true)
     {
