@@ -204,7 +204,7 @@ internal static class DeliveryBench
     /// pass gets its own connection string (its application name) and with it a pool of its own; the
     /// pools of earlier passes stay behind, idle and dead, until the process ends.
     /// </summary>
-    private sealed class PostgresSnapshot(RenewalsDatabase database, NpgsqlDataSource maintenance, string name, string copy) : ISnapshot
+    private sealed class PostgresSnapshot(RenewalsDatabase database, string maintenance, string name, string copy) : ISnapshot
     {
         private const string Suffix = "_before_dispatch";
 
@@ -232,24 +232,18 @@ internal static class DeliveryBench
         {
             var name = CheckName(database.ConnectionString);
             // The maintenance connection must not be on the database it drops.
-            var maintenance = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString)
+            var maintenance = new NpgsqlConnectionStringBuilder(database.ConnectionString)
             {
                 Database = name == "postgres" ? "template1" : "postgres",
                 Pooling = false,
-            }.ToString());
+            }.ToString();
             var copy = name + Suffix;
             var snapshot = new PostgresSnapshot(database, maintenance, name, copy);
             try
             {
                 await snapshot.ExecAsync($"DROP DATABASE IF EXISTS {Quote(copy)}");
-                // The engine's and the book's pooled sessions; nothing uses their pool again.
-                await using (var end = maintenance.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"))
-                {
-                    end.Parameters.AddWithValue(name);
-                    await end.ExecuteScalarAsync();
-                }
-
-                await snapshot.ExecAsync($"CREATE DATABASE {Quote(copy)} TEMPLATE {Quote(name)}");
+                // Ends the engine's and the book's pooled sessions first; nothing uses their pool again.
+                await Renewals.Testing.PostgresCluster.CopyDatabaseAsync(maintenance, name, copy);
                 return snapshot;
             }
             catch
@@ -263,37 +257,32 @@ internal static class DeliveryBench
         {
             _whole = false;
             await ExecAsync($"DROP DATABASE {Quote(name)} WITH (FORCE)");
-            await ExecAsync($"CREATE DATABASE {Quote(name)} TEMPLATE {Quote(copy)}");
+            await Renewals.Testing.PostgresCluster.CopyDatabaseAsync(maintenance, copy, name);
             _whole = true;
             return RenewalsDatabase.FromSetting(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = $"renewals-bench pass {pass}" }.ToString());
         }
 
         public async ValueTask DisposeAsync()
         {
-            try
+            if (_whole)
             {
-                if (_whole)
-                {
-                    await ExecAsync($"DROP DATABASE IF EXISTS {Quote(copy)}");
-                }
-                else
-                {
-                    ProductBench.Log($"the database {name} could not be made again; its copy {copy} is kept");
-                }
+                await ExecAsync($"DROP DATABASE IF EXISTS {Quote(copy)}");
             }
-            finally
+            else
             {
-                await maintenance.DisposeAsync();
+                ProductBench.Log($"the database {name} could not be made again; its copy {copy} is kept");
             }
         }
 
         private async Task ExecAsync(string sql)
         {
-            await using var command = maintenance.CreateCommand(sql);
+            await using var connection = new NpgsqlConnection(maintenance);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync();
         }
 
-        private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        private static string Quote(string identifier) => Renewals.Testing.PostgresCluster.QuoteIdentifier(identifier);
     }
 
     /// <summary>The dispatcher (<paramref name="dispatchers"/> at once) over every waiting message, timed, with its JIT time and garbage collections.</summary>

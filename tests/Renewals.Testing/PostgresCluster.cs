@@ -84,12 +84,16 @@ public sealed class PostgresCluster : IAsyncDisposable
         return new PostgresCluster(bin, folder, port);
     }
 
+    private string NewName() => $"t{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..20];
+
+    private string ConnectionStringOf(string name) => $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+
     /// <summary>A new, empty database (or a copy of <paramref name="template"/>); returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string? template = null)
     {
-        var name = $"t{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..20];
+        var name = NewName();
         await ExecuteAsync(template is null ? $"CREATE DATABASE {name}" : $"CREATE DATABASE {name} TEMPLATE {template}");
-        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+        return ConnectionStringOf(name);
     }
 
     /// <summary>
@@ -99,13 +103,35 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// </summary>
     public async Task<string> CopyDatabaseAsync(string source)
     {
+        var name = NewName();
+        await CopyDatabaseAsync(AdminConnectionString, source, name);
+        return ConnectionStringOf(name);
+    }
+
+    /// <summary>
+    /// Makes the database <paramref name="target"/> a copy of <paramref name="source"/>, on the server
+    /// <paramref name="adminConnectionString"/> reaches (connected to another database): the idle
+    /// sessions on <paramref name="source"/> (a pool's) are ended first, since PostgreSQL copies only
+    /// a database nobody is connected to, and again if one ended a moment late. Nothing may be using
+    /// <paramref name="source"/> meanwhile.
+    /// </summary>
+    public static async Task CopyDatabaseAsync(string adminConnectionString, string source, string target)
+    {
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync();
         for (var attempt = 1; ; attempt++)
         {
-            // The name is one this cluster made (t<n>_<hex>): no outside input.
-            await ExecuteAsync($"SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '{source}' AND pid <> pg_backend_pid()");
+            await using (var end = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", connection))
+            {
+                end.Parameters.AddWithValue(source);
+                await end.ExecuteScalarAsync();
+            }
+
             try
             {
-                return await CreateDatabaseAsync(source);
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {QuoteIdentifier(target)} TEMPLATE {QuoteIdentifier(source)}", connection);
+                await create.ExecuteNonQueryAsync();
+                return;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
             {
@@ -113,6 +139,9 @@ public sealed class PostgresCluster : IAsyncDisposable
             }
         }
     }
+
+    /// <summary><paramref name="identifier"/> as a quoted SQL identifier, its case and any quote kept.</summary>
+    public static string QuoteIdentifier(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>
     /// A new database that is a copy of one <paramref name="prepare"/> set up once in this cluster
