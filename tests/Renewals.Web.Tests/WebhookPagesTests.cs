@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using NodaTime;
 using Renewals.Core.Webhooks;
+using Renewals.Data.Model;
 using Renewals.Testing;
 
 namespace Renewals.Web.Tests;
@@ -53,14 +54,16 @@ public sealed class WebhookPagesTests(WebApp app)
             await db.SaveChangesAsync();
         }
 
-        // The worker's pass comes every 30 seconds.
+        // The worker's pass comes every 30 seconds. The receiver sees the request before the
+        // worker has written its outcome, so the wait is for the stored state, not the request.
         var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (receiver.Received.Count == 0 && DateTime.UtcNow < deadline)
+        while (await DeliveryStatusAsync(endpointId) != WebhookDeliveryStatus.Delivered && DateTime.UtcNow < deadline)
         {
             await Task.Delay(500);
         }
 
         Assert.Single(receiver.Received);
+        Assert.Equal(WebhookDeliveryStatus.Delivered, await DeliveryStatusAsync(endpointId));
         await page.GotoAsync($"/admin/webhooks/{endpointId}");
         await AssertAccessibleAsync(page, "admin-webhook-log");
         Assert.Equal("Delivered", (await page.Locator("dd.state").InnerTextAsync()).Trim());
@@ -88,6 +91,12 @@ public sealed class WebhookPagesTests(WebApp app)
             Assert.Equal((email, HttpStatusCode.NotFound), (email, (await client.GetAsync("/admin/webhooks")).StatusCode));
             Assert.Equal((email, HttpStatusCode.NotFound), (email, (await client.GetAsync("/admin/webhooks/1")).StatusCode));
         }
+    }
+
+    private async Task<WebhookDeliveryStatus> DeliveryStatusAsync(long endpointId)
+    {
+        await using var db = app.Database.CreateContext();
+        return await db.WebhookDeliveries.Where(d => d.EndpointId == endpointId).Select(d => d.Status).SingleAsync();
     }
 
     private static async Task AssertAccessibleAsync(IPage page, string name)
