@@ -27,8 +27,12 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// again at the next pass). Within a dispatcher, <see cref="DeliveryOptions.DeliveryWorkers"/>
 /// messages of a claimed batch are delivered at the same time, each with its own context and
 /// transaction and its own connection of the transport. On PostgreSQL several dispatchers share
-/// the work (the row is locked FOR UPDATE SKIP LOCKED while it is sent); on SQLite one
-/// dispatcher works at a time. What a batch's messages are about (contacts, accounts, lines,
+/// the work: each takes its batch with a session advisory lock on every message id
+/// (<c>pg_try_advisory_lock(id)</c>, held by the connection that listed the batch until the batch
+/// is done, and released by the server if that connection dies), so another dispatcher's listing
+/// skips those messages instead of reading them and losing the claim; the row itself is still
+/// locked FOR UPDATE SKIP LOCKED while it is sent, which is what makes a delivery happen once. On
+/// SQLite one dispatcher works at a time. What a batch's messages are about (contacts, accounts, lines,
 /// invoices, stored templates) is read once for the batch (<see cref="MessageBatch"/>); the
 /// claim, the purpose check and the record stay per message.
 /// What was sent is kept as sent (<see cref="SentCopies"/>), saved with the status.
@@ -52,49 +56,103 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         var after = 0L;
         while (true)
         {
-            List<OutboxMessage> due;
-            MessageBatch batch;
-            await using (var db = database.CreateContext())
+            // The listing's connection stays open while the batch is delivered: on PostgreSQL it
+            // holds the batch's advisory locks.
+            await using var db = database.CreateContext();
+            await db.Database.OpenConnectionAsync(ct);
+            var due = await db.Outbox.AsNoTracking()
+                .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= dueBy && m.Id > after)
+                .OrderBy(m => m.Id)
+                .Take(Options.BatchSize)
+                .ToListAsync(ct);
+            if (due.Count == 0)
             {
-                await db.Database.OpenConnectionAsync(ct);
-                due = await db.Outbox.AsNoTracking()
-                    .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= dueBy && m.Id > after)
-                    .OrderBy(m => m.Id)
-                    .Take(Options.BatchSize)
-                    .ToListAsync(ct);
-                if (due.Count == 0)
+                break;
+            }
+
+            // The cursor passes the whole listing, the messages another dispatcher holds included:
+            // that dispatcher delivers them.
+            after = due[^1].Id;
+            var locked = database.Provider == DatabaseProvider.PostgreSql;
+            try
+            {
+                if (locked)
                 {
-                    break;
+                    due = await TakeUnheldAsync(db, due, ct);
+                    if (due.Count == 0)
+                    {
+                        continue;
+                    }
                 }
 
                 // What the batch's messages are about, in a few set queries rather than several a message.
-                batch = await MessageBatch.LoadAsync(db, due, ct);
-            }
+                var batch = await MessageBatch.LoadAsync(db, due, ct);
 
-            // Several messages at once, each in its own transaction over its own connection:
-            // delivery waits on the server far more than it computes, so waits overlap.
-            after = due[^1].Id;
-            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.DeliveryWorkers), CancellationToken = ct }, async (listed, token) =>
-            {
-                switch (await DeliverOneAsync(listed.Id, dueBy, batch, token))
+                // Several messages at once, each in its own transaction over its own connection:
+                // delivery waits on the server far more than it computes, so waits overlap.
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.DeliveryWorkers), CancellationToken = ct }, async (listed, token) =>
                 {
-                    case OutboxStatus.Sent:
-                        Interlocked.Increment(ref sent);
-                        break;
-                    case OutboxStatus.DeadLettered:
-                        Interlocked.Increment(ref dead);
-                        break;
-                    case OutboxStatus.Pending:
-                        Interlocked.Increment(ref retrying);
-                        break;
-                    case OutboxStatus.Discarded:
-                        Interlocked.Increment(ref discarded);
-                        break;
+                    switch (await DeliverOneAsync(listed.Id, dueBy, batch, token))
+                    {
+                        case OutboxStatus.Sent:
+                            Interlocked.Increment(ref sent);
+                            break;
+                        case OutboxStatus.DeadLettered:
+                            Interlocked.Increment(ref dead);
+                            break;
+                        case OutboxStatus.Pending:
+                            Interlocked.Increment(ref retrying);
+                            break;
+                        case OutboxStatus.Discarded:
+                            Interlocked.Increment(ref discarded);
+                            break;
+                    }
+                });
+            }
+            finally
+            {
+                if (locked)
+                {
+                    await ReleaseAsync(db);
                 }
-            });
+            }
         }
 
         return new DispatchResult(sent, retrying, dead, discarded);
+    }
+
+    /// <summary>
+    /// The listed messages no other dispatcher holds, each now held by this connection
+    /// (PostgreSQL). The lock is tried on the listed ids only, an array the statement cannot
+    /// read past, so no message is held that this batch will not deliver. A message whose batch
+    /// ended between the listing and the lock is taken here and found sent by its claim.
+    /// </summary>
+    private static async Task<List<OutboxMessage>> TakeUnheldAsync(RenewalsDbContext db, List<OutboxMessage> listed, CancellationToken ct)
+    {
+        var ids = listed.Select(m => m.Id).ToArray();
+        var taken = (await db.Database
+            .SqlQuery<long>($"SELECT c.id AS \"Value\" FROM unnest({ids}) AS c(id) WHERE pg_try_advisory_lock(c.id)")
+            .ToListAsync(ct)).ToHashSet();
+        return taken.Count == listed.Count ? listed : [.. listed.Where(m => taken.Contains(m.Id))];
+    }
+
+    /// <summary>
+    /// Lets other dispatchers list the batch's messages again. Not cancelled with the pass: a
+    /// connection that went back to the pool holding locks would hide those messages from the
+    /// others until it is used again. If the connection is gone, so are its locks.
+    /// </summary>
+    private static async Task ReleaseAsync(RenewalsDbContext db)
+    {
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock_all()", CancellationToken.None);
+        }
+        catch (Exception broken) when (broken is System.Data.Common.DbException or InvalidOperationException)
+        {
+            // The connection broke: the server ended its session, and with it the locks. (One
+            // still alive would be reset, locks included, when the pool hands it out again.)
+            // Thrown from here it would hide why the batch ended.
+        }
     }
 
     /// <summary>Claims, sends and records one message; null when another dispatcher has it or it is no longer due.</summary>
