@@ -70,6 +70,8 @@ public sealed partial class ConferenceTests(WebApp app)
         await customer.GotoAsync("/portal/events");
         await customer.ClickAsync($"a[href='/portal/events/{eventId}']");
         await customer.WaitForURLAsync($"**/portal/events/{eventId}");
+        // Enhanced navigation changes the address before the new page is in: wait for its form (the list has none).
+        await customer.WaitForSelectorAsync("form.ask");
         await AssertAccessibleAsync(customer, "conference-portal-event-en");
         var late = await customer.Context.NewPageAsync();
         await late.GotoAsync($"/portal/events/{eventId}");

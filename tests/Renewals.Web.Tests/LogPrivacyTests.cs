@@ -60,9 +60,11 @@ public sealed partial class LogPrivacyTests(WebApp app)
         await visitor.FillAsync("#cb-subject", "Please call about the renewal");
         await visitor.SelectOptionAsync("#cb-window", "afternoon");
         await visitor.WaitForTimeoutAsync(3200);
+        var reportsBefore = SentReport().Count(app.Log);
         await visitor.ClickAsync("form.callback-form button[type=submit]");
         await visitor.WaitForSelectorAsync("p.notice[role=status]");
         await WaitUntilSentAsync(email);
+        await WaitForSentReportAsync(reportsBefore);
 
         var log = string.Join('\n', app.Log.Split('\n').Where(line => !line.Contains("Demo sign-in: ", StringComparison.Ordinal)));
         // The log is the one this run wrote: the demo banner and the dispatcher's report of the mail it sent.
@@ -93,6 +95,30 @@ public sealed partial class LogPrivacyTests(WebApp app)
 
         Assert.Fail($"the acknowledgement to {email} was not sent within 2 minutes");
     }
+
+    /// <summary>
+    /// Waits (30 s at most) for a dispatcher's report of mail sent beyond the <paramref name="before"/> logged
+    /// before the request: the dispatcher logs it once its whole pass has returned, after the message is marked sent.
+    /// </summary>
+    private async Task WaitForSentReportAsync(int before)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (SentReport().Count(app.Log) > before)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail("the dispatcher did not log its report of the mail sent within 30 s");
+    }
+
+    /// <summary>The dispatcher's report of a pass that sent mail.</summary>
+    [GeneratedRegex(@"Outbox: [1-9][0-9]* sent")]
+    private static partial Regex SentReport();
 
     [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")]
     private static partial Regex EmailAddress();

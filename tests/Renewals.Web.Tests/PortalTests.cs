@@ -179,7 +179,8 @@ public sealed partial class PortalTests(WebApp app)
         var theirMessages = await db.Outbox.Where(m => m.AccountId == english).Select(m => m.Id).ToListAsync();
         var theirOrders = await db.PurchaseOrders.CountAsync(p => p.AccountId == english);
         Assert.NotEmpty(theirSubscriptions);
-        var auditBefore = await db.Audit.CountAsync();
+        // The host's workers write to the audit trail meanwhile: their rows are left out.
+        var auditBefore = await db.Audit.NotByWorkers().CountAsync();
 
         var page = await app.SignedInPageAsync(WebApp.French);
         var http = page.Context.APIRequest;
@@ -198,7 +199,7 @@ public sealed partial class PortalTests(WebApp app)
             Assert.True(response.Status == 404, $"{url} answered {response.Status}");
         }
 
-        Assert.Equal(auditBefore, await db.Audit.CountAsync());
+        Assert.Equal(auditBefore, await db.Audit.NotByWorkers().CountAsync());
         Assert.Equal(theirOrders, await db.PurchaseOrders.CountAsync(p => p.AccountId == english));
 
         // The cancellation form of the customer's own subscription, pointed at another account's: refused (that page
