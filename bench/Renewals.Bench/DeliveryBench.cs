@@ -350,7 +350,7 @@ internal static class DeliveryBench
         {
             db.ChangeTracker.Clear();
             var message = await Timed("read the row", () => db.Outbox.AsNoTracking().SingleAsync(m => m.Id == id));
-            if (await Timed("purpose", () => MessagePurpose.OutdatedAsync(db, message, now, Core.Invoicing.Seller.Default, default)) is not null)
+            if (await Timed("purpose", () => MessagePurpose.OutdatedAsync(db, message, now, Core.Invoicing.Seller.Default, null, default)) is not null)
             {
                 discarded++;
                 continue;

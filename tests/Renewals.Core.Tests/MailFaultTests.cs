@@ -52,8 +52,10 @@ public sealed class PostgresMailFaultTests() : MailFaultTests(DatabaseProvider.P
             server.Taken.Select(t => t.MessageId).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public async Task Messages_another_dispatcher_holds_in_its_batch_are_left_to_it_and_sent_once_it_lets_go()
+    [Theory]
+    [InlineData(50, false)]
+    [InlineData(4, true)]
+    public async Task Messages_another_dispatcher_holds_in_its_batch_are_left_to_it_and_sent_once_it_lets_go(int batchSize, bool holdTheWholeFirstBatch)
     {
         foreach (var name in new[] { "Customer01", "Customer02", "Customer03" })
         {
@@ -62,34 +64,38 @@ public sealed class PostgresMailFaultTests() : MailFaultTests(DatabaseProvider.P
 
         await RunOnAsync(Date("2027-01-15"));
         var stored = await MessagesAsync();
-        var held = stored.Where((_, i) => i % 2 == 0).Select(m => m.Id).ToHashSet();
+        // Every other message, or the whole first batch (the pass must list past it to the next).
+        var held = (holdTheWholeFirstBatch ? stored.OrderBy(m => m.Id).Take(batchSize) : stored.Where((_, i) => i % 2 == 0)).Select(m => m.Id).ToHashSet();
         Assert.InRange(held.Count, 2, stored.Count - 2);
         await using var server = new ScriptedSmtpServer();
+        var options = new DeliveryOptions { BatchSize = batchSize };
+        var settings = new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None);
 
-        // Another dispatcher in the middle of its batch: a session of its own holding a lock on
-        // each of its messages' ids. Unpooled, so that closing it ends the session.
-        var otherSession = new Npgsql.NpgsqlConnectionStringBuilder(Database.Database.ConnectionString) { Pooling = false }.ConnectionString;
-        await using var other = new Npgsql.NpgsqlConnection(otherSession);
+        // Another dispatcher in the middle of its batch: a transaction of its own holding a lock on
+        // each of its messages' ids.
+        await using var other = new Npgsql.NpgsqlConnection(Database.Database.ConnectionString);
         await other.OpenAsync();
+        await using var itsBatch = await other.BeginTransactionAsync();
         foreach (var id in held)
         {
-            await using var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(@id)", other);
+            await using var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_xact_lock(@id)", other, itsBatch);
             take.Parameters.AddWithValue("id", id);
             await take.ExecuteScalarAsync();
         }
 
-        var first = await DispatchAsync(server, Morning);
+        var first = await DispatchAsync(settings, Morning, options);
         Assert.Equal((stored.Count - held.Count, 0, 0), (first.Sent, first.Retrying, first.DeadLettered));
         var afterFirst = await MessagesAsync();
         Assert.All(afterFirst, m => Assert.Equal(
             held.Contains(m.Id) ? (OutboxStatus.Pending, 0) : (OutboxStatus.Sent, 1),
             (m.Status, m.Attempts)));
-        // The pass let go of every lock it took: only the other session's remain.
+        // The pass let go of every lock it took: only the other transaction's remain.
         Assert.Equal(held.Count, await AdvisoryLocksAsync());
 
-        // Its batch over (or its process gone), the next pass takes them, and nothing goes twice.
-        await other.CloseAsync();
-        var second = await DispatchAsync(server, Morning + Duration.FromMinutes(1));
+        // Its batch over, the next pass takes them, and nothing goes twice.
+        await itsBatch.CommitAsync();
+        Assert.Equal(0, await AdvisoryLocksAsync());
+        var second = await DispatchAsync(settings, Morning + Duration.FromMinutes(1), options);
         Assert.Equal(held.Count, second.Sent);
         Assert.All(await MessagesAsync(), m => Assert.Equal((OutboxStatus.Sent, 1), (m.Status, m.Attempts)));
         Assert.Equal(
@@ -236,7 +242,7 @@ public abstract class MailFaultTests(DatabaseProvider provider) : DatabaseTest(p
     protected Task<DispatchResult> DispatchAsync(ScriptedSmtpServer server, Instant now) =>
         DispatchAsync(new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None), now, Delivery);
 
-    private async Task<DispatchResult> DispatchAsync(SmtpSettings settings, Instant now, DeliveryOptions options)
+    protected async Task<DispatchResult> DispatchAsync(SmtpSettings settings, Instant now, DeliveryOptions options)
     {
         var composer = new MessageComposer(new MessageRenderer(TemplateLibrary.FromSetting(null)), options, Attachments.For(Invoicing.Seller.Default));
         await using var transport = new SmtpTransport(settings, ShortTimeout);

@@ -106,15 +106,15 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public RenewalsDbContext Context() => Database.CreateContext();
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
         if (Database.Provider == DatabaseProvider.PostgreSql)
         {
             // Each test database has its own pool; idle connections would otherwise stay open for
             // minutes and, summed over hundreds of tests, exhaust the shared cluster's connections.
-            using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
-            Npgsql.NpgsqlConnection.ClearPool(connection);
+            // Dropping the copy ends them (and gives back its disk).
+            await PostgresCluster.DropDatabaseAsync(Database.ConnectionString);
         }
 
         if (_folder is not null)
@@ -127,7 +127,5 @@ public sealed class TestDatabase : IAsyncDisposable
             {
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 }

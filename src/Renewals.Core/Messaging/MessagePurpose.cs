@@ -15,7 +15,8 @@ namespace Renewals.Core.Messaging;
 public static class MessagePurpose
 {
     /// <summary>Why <paramref name="message"/> is past its purpose at <paramref name="now"/>; null when it still serves it (an invoice's standing is <paramref name="seller"/>'s call, on its date).</summary>
-    public static async Task<string?> OutdatedAsync(RenewalsDbContext db, OutboxMessage message, Instant now, Invoicing.Seller seller, CancellationToken ct)
+    /// <param name="batch">What the dispatcher read for the message's batch: the account's time zone is taken from it when it is there.</param>
+    public static async Task<string?> OutdatedAsync(RenewalsDbContext db, OutboxMessage message, Instant now, Invoicing.Seller seller, MessageBatch? batch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(message);
@@ -38,7 +39,10 @@ public static class MessagePurpose
             return null;
         }
 
-        var zoneId = await db.Accounts.AsNoTracking().Where(a => a.Id == message.AccountId).Select(a => a.TimeZoneId).SingleAsync(ct);
+        // What the subscription and its notices say is read here, in the claim's transaction; the
+        // zone only places "today", so the batch's reading of it a moment ago will do.
+        var zoneId = (message.AccountId is { } accountId ? batch?.Account(accountId)?.TimeZoneId : null)
+            ?? await db.Accounts.AsNoTracking().Where(a => a.Id == message.AccountId).Select(a => a.TimeZoneId).SingleAsync(ct);
         var today = now.InZone(DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc).Date;
         var payload = MessageModel.FromPayload(message.Payload);
         if (message.Template == MessageKinds.Reminder)

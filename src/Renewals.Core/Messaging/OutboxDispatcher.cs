@@ -27,9 +27,9 @@ public sealed record DispatchResult(int Sent, int Retrying, int DeadLettered, in
 /// again at the next pass). Within a dispatcher, <see cref="DeliveryOptions.DeliveryWorkers"/>
 /// messages of a claimed batch are delivered at the same time, each with its own context and
 /// transaction and its own connection of the transport. On PostgreSQL several dispatchers share
-/// the work: each takes its batch with a session advisory lock on every message id
-/// (<c>pg_try_advisory_lock(id)</c>, held by the connection that listed the batch until the batch
-/// is done, and released by the server if that connection dies), so another dispatcher's listing
+/// the work: each holds its batch with a transaction-level advisory lock on every message id
+/// (<c>pg_try_advisory_xact_lock(id)</c>, in a transaction of the connection that listed the
+/// batch, ended when the batch is done or that connection dies), so another dispatcher's listing
 /// skips those messages instead of reading them and losing the claim; the row itself is still
 /// locked FOR UPDATE SKIP LOCKED while it is sent, which is what makes a delivery happen once. On
 /// SQLite one dispatcher works at a time. What a batch's messages are about (contacts, accounts, lines,
@@ -46,7 +46,10 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
 {
     private DeliveryOptions Options => composer.Options;
 
-    /// <summary>Sends every message due at <paramref name="dueBy"/>; each is tried once in this call.</summary>
+    /// <summary>
+    /// Sends every message due at <paramref name="dueBy"/>; each is tried at most once in this
+    /// call, and on PostgreSQL not at all when another dispatcher holds it in its batch.
+    /// </summary>
     public async Task<DispatchResult> DispatchAsync(Instant dueBy, CancellationToken ct = default)
     {
         using var workerLock = EngineLock.Acquire(database, "dispatcher");
@@ -56,8 +59,8 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         var after = 0L;
         while (true)
         {
-            // The listing's connection stays open while the batch is delivered: on PostgreSQL it
-            // holds the batch's advisory locks.
+            // The listing's connection stays open while the batch is delivered: on PostgreSQL its
+            // transaction holds the batch.
             await using var db = database.CreateContext();
             await db.Database.OpenConnectionAsync(ct);
             var due = await db.Outbox.AsNoTracking()
@@ -73,10 +76,10 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             // The cursor passes the whole listing, the messages another dispatcher holds included:
             // that dispatcher delivers them.
             after = due[^1].Id;
-            var locked = database.Provider == DatabaseProvider.PostgreSql;
+            var hold = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
             try
             {
-                if (locked)
+                if (hold is not null)
                 {
                     due = await TakeUnheldAsync(db, due, ct);
                     if (due.Count == 0)
@@ -111,9 +114,9 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             }
             finally
             {
-                if (locked)
+                if (hold is not null)
                 {
-                    await ReleaseAsync(db);
+                    await LetGoAsync(hold);
                 }
             }
         }
@@ -122,36 +125,38 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
     }
 
     /// <summary>
-    /// The listed messages no other dispatcher holds, each now held by this connection
-    /// (PostgreSQL). The lock is tried on the listed ids only, an array the statement cannot
-    /// read past, so no message is held that this batch will not deliver. A message whose batch
-    /// ended between the listing and the lock is taken here and found sent by its claim.
+    /// The listed messages no other dispatcher holds, each now held by the listing's transaction
+    /// (PostgreSQL, <c>pg_try_advisory_xact_lock(id)</c>). The lock is tried on the listed ids
+    /// only, an array the statement cannot read past, so nothing is held that this batch will not
+    /// deliver. A message whose batch ended between the listing and the lock is taken here and
+    /// found sent by its claim.
     /// </summary>
     private static async Task<List<OutboxMessage>> TakeUnheldAsync(RenewalsDbContext db, List<OutboxMessage> listed, CancellationToken ct)
     {
         var ids = listed.Select(m => m.Id).ToArray();
         var taken = (await db.Database
-            .SqlQuery<long>($"SELECT c.id AS \"Value\" FROM unnest({ids}) AS c(id) WHERE pg_try_advisory_lock(c.id)")
+            .SqlQuery<long>($"SELECT c.id AS \"Value\" FROM unnest({ids}) AS c(id) WHERE pg_try_advisory_xact_lock(c.id)")
             .ToListAsync(ct)).ToHashSet();
         return taken.Count == listed.Count ? listed : [.. listed.Where(m => taken.Contains(m.Id))];
     }
 
     /// <summary>
-    /// Lets other dispatchers list the batch's messages again. Not cancelled with the pass: a
-    /// connection that went back to the pool holding locks would hide those messages from the
-    /// others until it is used again. If the connection is gone, so are its locks.
+    /// Ends the listing's transaction, and with it the batch's locks. Not cancelled with the pass.
+    /// If the connection broke, the server has ended the transaction already; an error here
+    /// would hide why the batch ended.
     /// </summary>
-    private static async Task ReleaseAsync(RenewalsDbContext db)
+    private static async Task LetGoAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction hold)
     {
         try
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock_all()", CancellationToken.None);
+            await hold.RollbackAsync(CancellationToken.None);
         }
         catch (Exception broken) when (broken is System.Data.Common.DbException or InvalidOperationException)
         {
-            // The connection broke: the server ended its session, and with it the locks. (One
-            // still alive would be reset, locks included, when the pool hands it out again.)
-            // Thrown from here it would hide why the batch ended.
+        }
+        finally
+        {
+            await hold.DisposeAsync();
         }
     }
 
@@ -162,6 +167,9 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         // One open connection for the whole delivery: on SQLite each open runs the pragmas again,
         // and a delivery reads several times before it writes.
         await db.Database.OpenConnectionAsync(ct);
+        // One SaveChanges ends the transaction, and nothing runs in it after a failed one: the
+        // savepoint EF Core would set around it inside a transaction costs two round trips for nothing.
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
         var message = database.Provider == DatabaseProvider.PostgreSql
             ? await db.Outbox
@@ -180,10 +188,12 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         // Read once the message is claimed: the instant this delivery is made, not the pass's.
         var now = clock.GetCurrentInstant();
         var status = await DeliverAsync(db, message, now, batch, ct);
-        await db.SaveChangesAsync(ct);
+        // Recorded even when the pass is being cancelled (another worker failed, the host stops):
+        // a message sent and not recorded as sent would go again.
+        await db.SaveChangesAsync(CancellationToken.None);
         if (transaction is not null)
         {
-            await transaction.CommitAsync(ct);
+            await transaction.CommitAsync(CancellationToken.None);
         }
 
         return status;
@@ -196,7 +206,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
         var permanent = false;
         try
         {
-            if (await MessagePurpose.OutdatedAsync(db, message, now, seller, ct) is { } outdated)
+            if (await MessagePurpose.OutdatedAsync(db, message, now, seller, batch, ct) is { } outdated)
             {
                 // Sending it would tell the customer something no longer true: record why, send nothing.
                 message.Status = OutboxStatus.Discarded;

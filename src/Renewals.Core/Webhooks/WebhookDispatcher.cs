@@ -147,6 +147,9 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
         // One open connection for the whole delivery: on SQLite each open runs the pragmas again,
         // and a delivery reads several times before it writes.
         await db.Database.OpenConnectionAsync(ct);
+        // One SaveChanges ends the transaction, and nothing runs in it after a failed one: the
+        // savepoint EF Core would set around it inside a transaction costs two round trips for nothing.
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = database.Provider == DatabaseProvider.PostgreSql ? await db.Database.BeginTransactionAsync(ct) : null;
         var delivery = database.Provider == DatabaseProvider.PostgreSql
             ? await db.WebhookDeliveries
