@@ -104,6 +104,48 @@ public sealed class PostgresMailFaultTests() : MailFaultTests(DatabaseProvider.P
         Assert.Equal(0, await AdvisoryLocksAsync());
     }
 
+    [Fact]
+    public async Task While_a_pass_delivers_its_batch_no_other_dispatcher_can_take_a_message_of_it()
+    {
+        foreach (var name in new[] { "Customer01", "Customer02" })
+        {
+            await SellAsync(name);
+        }
+
+        await RunOnAsync(Date("2027-01-15"));
+        var stored = (await MessagesAsync()).OrderBy(m => m.Id).ToList();
+        Assert.InRange(stored.Count, 3, new DeliveryOptions().BatchSize);
+        await using var server = new ScriptedSmtpServer();
+        // The first message's server says nothing after the data: the pass waits on it, mid-batch,
+        // until the client's timeout.
+        server.Script(stored[0].ToEmail, [SmtpFault.Hang]);
+        var settings = new SmtpSettings("127.0.0.1", server.Port, SmtpTls.None);
+        var pass = Task.Run(() => DispatchAsync(settings, Morning, new DeliveryOptions { DeliveryWorkers = 1 }));
+
+        // Meanwhile, from elsewhere: the whole batch is held, and no message of it can be taken.
+        long held = 0;
+        while (held < stored.Count && !pass.IsCompleted)
+        {
+            held = await AdvisoryLocksAsync();
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(stored.Count, held);
+        await using (var other = new Npgsql.NpgsqlConnection(Database.Database.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using var itsBatch = await other.BeginTransactionAsync();
+            await using var take = new Npgsql.NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@id)", other, itsBatch);
+            take.Parameters.AddWithValue("id", stored[^1].Id);
+            Assert.False((bool)(await take.ExecuteScalarAsync())!);
+            Assert.False(pass.IsCompleted, "the pass ended before the batch could be looked at from elsewhere");
+        }
+
+        var result = await pass;
+        Assert.Equal((stored.Count - 1, 1), (result.Sent, result.Retrying));
+        Assert.Equal(0, await AdvisoryLocksAsync());
+    }
+
     private async Task<long> AdvisoryLocksAsync()
     {
         await using var connection = new Npgsql.NpgsqlConnection(Database.Database.ConnectionString);

@@ -141,13 +141,14 @@ public sealed class PostgresCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Drops the database the <paramref name="connectionString"/> names, ending its sessions
-    /// (PostgreSQL 13 and later), from the same server's <c>postgres</c> database. A test's pools
-    /// cannot be emptied from outside: Entity Framework's provider keeps its own data source per
-    /// connection string, which <c>NpgsqlConnection.ClearPool</c> does not reach, so its idle
-    /// connections would hold the shared cluster's slots for minutes.
+    /// Ends every session on the database the <paramref name="connectionString"/> names, from the
+    /// same server's <c>postgres</c> database. A test's pools cannot be emptied from outside:
+    /// Entity Framework's provider keeps its own data source per connection string, which
+    /// <c>NpgsqlConnection.ClearPool</c> does not reach, so its idle connections would hold the
+    /// shared cluster's slots for minutes. (Dropping the database would too, but each drop makes
+    /// the whole cluster checkpoint.)
     /// </summary>
-    public static async Task DropDatabaseAsync(string connectionString)
+    public static async Task EndSessionsAsync(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var name = builder.Database ?? throw new ArgumentException("The connection string names no database.", nameof(connectionString));
@@ -155,8 +156,9 @@ public sealed class PostgresCluster : IAsyncDisposable
         builder.Pooling = false;
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {QuoteIdentifier(name)} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        await using var end = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", connection);
+        end.Parameters.AddWithValue(name);
+        await end.ExecuteScalarAsync();
     }
 
     /// <summary><paramref name="identifier"/> as a quoted SQL identifier, its case and any quote kept.</summary>

@@ -113,8 +113,7 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             // Each test database has its own pool; idle connections would otherwise stay open for
             // minutes and, summed over hundreds of tests, exhaust the shared cluster's connections.
-            // Dropping the copy ends them (and gives back its disk).
-            await PostgresCluster.DropDatabaseAsync(Database.ConnectionString);
+            await PostgresCluster.EndSessionsAsync(Database.ConnectionString);
         }
 
         if (_folder is not null)

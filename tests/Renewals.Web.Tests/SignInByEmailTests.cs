@@ -77,6 +77,7 @@ public sealed class SignInByEmailTests(WebApp app)
         await RequestResetAsync(forgot, "nobody.here@example.com");
         Assert.Equal(Sent, await forgot.InnerTextAsync("p.notice"));
         Assert.Equal(outboxBefore, await SignInMessagesAsync(db));
+        Assert.False(await db.Outbox.AnyAsync(m => m.ToEmail == "nobody.here@example.com"));
 
         await RequestResetAsync(forgot, contact.Email.ToUpperInvariant());
         Assert.Equal(Sent, await forgot.InnerTextAsync("p.notice"));

@@ -191,10 +191,12 @@ public sealed class WebhookDispatcher(RenewalsDatabase database, IHttpClientFact
             }
         }
 
-        await db.SaveChangesAsync(ct);
+        // Recorded even when the pass is being cancelled (the host stops): a delivery made and not
+        // recorded would go again (the receiver can drop it by its webhook-id, but need not see it).
+        await db.SaveChangesAsync(CancellationToken.None);
         if (transaction is not null)
         {
-            await transaction.CommitAsync(ct);
+            await transaction.CommitAsync(CancellationToken.None);
         }
 
         return delivery.Status;
