@@ -53,7 +53,8 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
     public async Task<DispatchResult> DispatchAsync(Instant dueBy, CancellationToken ct = default)
     {
         using var workerLock = EngineLock.Acquire(database, "dispatcher");
-        int sent = 0, retrying = 0, dead = 0, discarded = 0;
+        // How many messages of the pass ended in each state, indexed by OutboxStatus.
+        var ended = new int[Enum.GetValues<OutboxStatus>().Length];
         // Walking the ids upwards tries each message at most once in a pass, even one whose
         // failure could not be recorded (it stays due, and must not be tried in a loop).
         var after = 0L;
@@ -95,20 +96,10 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
                 // delivery waits on the server far more than it computes, so waits overlap.
                 await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.DeliveryWorkers), CancellationToken = ct }, async (listed, token) =>
                 {
-                    switch (await DeliverOneAsync(listed.Id, dueBy, batch, token))
+                    // Null: another dispatcher had it, or it was no longer due.
+                    if (await DeliverOneAsync(listed.Id, dueBy, batch, token) is { } status)
                     {
-                        case OutboxStatus.Sent:
-                            Interlocked.Increment(ref sent);
-                            break;
-                        case OutboxStatus.DeadLettered:
-                            Interlocked.Increment(ref dead);
-                            break;
-                        case OutboxStatus.Pending:
-                            Interlocked.Increment(ref retrying);
-                            break;
-                        case OutboxStatus.Discarded:
-                            Interlocked.Increment(ref discarded);
-                            break;
+                        Interlocked.Increment(ref ended[(int)status]);
                     }
                 });
             }
@@ -121,7 +112,7 @@ public sealed class OutboxDispatcher(RenewalsDatabase database, MessageComposer 
             }
         }
 
-        return new DispatchResult(sent, retrying, dead, discarded);
+        return new DispatchResult(ended[(int)OutboxStatus.Sent], ended[(int)OutboxStatus.Pending], ended[(int)OutboxStatus.DeadLettered], ended[(int)OutboxStatus.Discarded]);
     }
 
     /// <summary>
