@@ -121,12 +121,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         await connection.OpenAsync();
         for (var attempt = 1; ; attempt++)
         {
-            await using (var end = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", connection))
-            {
-                end.Parameters.AddWithValue(source);
-                await end.ExecuteScalarAsync();
-            }
-
+            await EndSessionsAsync(connection, source);
             try
             {
                 await using var create = new NpgsqlCommand($"CREATE DATABASE {QuoteIdentifier(target)} TEMPLATE {QuoteIdentifier(source)}", connection);
@@ -156,8 +151,14 @@ public sealed class PostgresCluster : IAsyncDisposable
         builder.Pooling = false;
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync();
-        await using var end = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", connection);
-        end.Parameters.AddWithValue(name);
+        await EndSessionsAsync(connection, name);
+    }
+
+    /// <summary>Ends the sessions on <paramref name="database"/>, waiting up to 5 s for each, over <paramref name="admin"/> (connected to another database).</summary>
+    private static async Task EndSessionsAsync(NpgsqlConnection admin, string database)
+    {
+        await using var end = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", admin);
+        end.Parameters.AddWithValue(database);
         await end.ExecuteScalarAsync();
     }
 
